@@ -1,0 +1,144 @@
+//! What batching did: frames, flush reasons, batch sizes, queue waits.
+use crate::metrics::{Histogram, HistogramSummary};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlushReason {
+  Size = 0,
+  Bytes = 1,
+  Time = 2,
+  Priority = 3,
+  Manual = 4,
+  Close = 5,
+  Ready = 6,
+}
+
+impl FlushReason {
+  pub const ALL: [FlushReason; 7] = [
+    FlushReason::Size,
+    FlushReason::Bytes,
+    FlushReason::Time,
+    FlushReason::Priority,
+    FlushReason::Manual,
+    FlushReason::Close,
+    FlushReason::Ready,
+  ];
+
+  pub fn from_code(code: u32) -> Option<Self> {
+    Self::ALL.get(code as usize).copied()
+  }
+
+  pub fn name(self) -> &'static str {
+    match self {
+      FlushReason::Size => "size",
+      FlushReason::Bytes => "bytes",
+      FlushReason::Time => "time",
+      FlushReason::Priority => "priority",
+      FlushReason::Manual => "manual",
+      FlushReason::Close => "close",
+      FlushReason::Ready => "ready",
+    }
+  }
+}
+
+#[derive(Default)]
+pub struct BatchStats {
+  pub frames: u64,
+  pub messages_out: u64,
+  pub reasons: [u64; 7],
+  batch_size: Histogram,
+  frame_bytes: Histogram,
+  /// Wait of the oldest message of each batch, exact, in microseconds.
+  batch_age_us: Histogram,
+  /// Wait of sampled messages (1 in N), in microseconds.
+  queue_wait_us: Histogram,
+}
+
+pub struct StatsSnapshot {
+  pub frames: u64,
+  pub messages_out: u64,
+  pub reasons: [(&'static str, u64); 7],
+  pub batch_size: HistogramSummary,
+  pub frame_bytes: HistogramSummary,
+  pub batch_age_ms: HistogramSummary,
+  pub queue_wait_ms: HistogramSummary,
+}
+
+impl BatchStats {
+  pub fn new() -> Self {
+    Self::default()
+  }
+
+  pub fn record_flush(
+    &mut self,
+    reason: FlushReason,
+    count: u32,
+    bytes: f64,
+    batch_age: Option<Duration>,
+    sampled_waits_ms: &[f64],
+  ) {
+    self.frames += 1;
+    self.messages_out += count as u64;
+    self.reasons[reason as usize] += 1;
+    self.batch_size.record(count as u64);
+    if bytes > 0.0 {
+      self.frame_bytes.record_f64(bytes);
+    }
+    if let Some(age) = batch_age {
+      self.batch_age_us.record(age.as_micros().min(u64::MAX as u128) as u64);
+    }
+    for &wait in sampled_waits_ms {
+      self.queue_wait_us.record_f64(wait * 1000.0);
+    }
+  }
+
+  pub fn snapshot(&self) -> StatsSnapshot {
+    let mut reasons = [("", 0); 7];
+    for (slot, reason) in reasons.iter_mut().zip(FlushReason::ALL) {
+      *slot = (reason.name(), self.reasons[reason as usize]);
+    }
+    StatsSnapshot {
+      frames: self.frames,
+      messages_out: self.messages_out,
+      reasons,
+      batch_size: self.batch_size.summary(),
+      frame_bytes: self.frame_bytes.summary(),
+      batch_age_ms: self.batch_age_us.summary_scaled(0.001),
+      queue_wait_ms: self.queue_wait_us.summary_scaled(0.001),
+    }
+  }
+
+  pub fn reset(&mut self) {
+    *self = Self::default();
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn records_reasons_sizes_and_waits() {
+    let mut s = BatchStats::new();
+    s.record_flush(FlushReason::Size, 50, 0.0, Some(Duration::from_millis(4)), &[1.0, 2.0]);
+    s.record_flush(FlushReason::Time, 10, 2048.0, Some(Duration::from_millis(16)), &[16.0]);
+    let snap = s.snapshot();
+    assert_eq!(snap.frames, 2);
+    assert_eq!(snap.messages_out, 60);
+    assert_eq!(snap.reasons[0], ("size", 1));
+    assert_eq!(snap.reasons[2], ("time", 1));
+    assert_eq!(snap.batch_size.max, 50.0);
+    assert_eq!(snap.frame_bytes.count, 1);
+    assert!((snap.batch_age_ms.max - 16.0).abs() < 0.5);
+    assert_eq!(snap.queue_wait_ms.count, 3);
+    assert!((snap.queue_wait_ms.p50 - 2.0).abs() < 0.1);
+  }
+
+  #[test]
+  fn reason_codes_round_trip() {
+    for r in FlushReason::ALL {
+      assert_eq!(FlushReason::from_code(r as u32), Some(r));
+    }
+    assert_eq!(FlushReason::from_code(99), None);
+  }
+}

@@ -1,0 +1,10 @@
+//! ipcflow: batched, validated, measured IPC for the Electron main process.
+//!
+//! The modules below are plain Rust, tested by `cargo test`; `binding` is the
+//! thin `#[napi]` layer that only converts between them and JS.
+pub mod batch;
+pub mod metrics;
+pub mod runtime;
+
+#[cfg(feature = "binding")]
+mod binding;
