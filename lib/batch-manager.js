@@ -1,0 +1,521 @@
+'use strict'
+const { NativeBatchClock, checkBatchOptions } = require('../binding.js')
+const { TargetQueue, NONE, LOW, NORMAL } = require('./batch/target-queue')
+const { estimateSize, exactKey } = require('./batch/payload')
+const { ClosedError, UncloneableError, IpcError, invalidArgument } = require('./errors')
+
+const FRAME_CHANNEL = 'ipcflow:frame'
+const READY_CHANNEL = 'ipcflow:ready'
+const FRAME_VERSION = 1
+const REASON = { size: 0, bytes: 1, time: 2, priority: 3, manual: 4, close: 5, ready: 6 }
+const NUMBER_OPTIONS = ['maxBatchSize', 'maxWaitMs', 'lowPriorityWaitMs', 'maxBatchBytes', 'maxQueueSize', 'waitSampleEvery']
+const BOOLEAN_OPTIONS = ['enabled', 'holdUntilReady', 'dedupe']
+
+// The native timer calls JS through this table rather than a closure over the
+// manager, so a manager nobody closed can still be garbage-collected (its
+// native clock then stops the timer task in Drop).
+const managers = new Map()
+const unregister = new FinalizationRegistry((id) => managers.delete(id))
+let nextManagerId = 1
+
+function dueCallback(id) {
+  return (due) => {
+    const manager = managers.get(id)?.deref()
+    if (manager !== undefined) manager._onDue(due)
+  }
+}
+
+function readOptions(options) {
+  if (options === undefined || options === null) options = {}
+  if (typeof options !== 'object') throw invalidArgument('options', 'an object', options)
+  for (const name of NUMBER_OPTIONS) {
+    const v = options[name]
+    if (v !== undefined && typeof v !== 'number') throw invalidArgument(`options.${name}`, 'a number', v)
+  }
+  for (const name of BOOLEAN_OPTIONS) {
+    const v = options[name]
+    if (v !== undefined && typeof v !== 'boolean') throw invalidArgument(`options.${name}`, 'a boolean', v)
+  }
+  if (options.overflow !== undefined && typeof options.overflow !== 'string') {
+    throw invalidArgument('options.overflow', "'drop-oldest' or 'drop-newest'", options.overflow)
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw invalidArgument('options.onError', 'a function', options.onError)
+  }
+  const checked = checkBatchOptions(options)
+  if (checked.issue) throw new (require('./errors').InvalidArgumentError)(checked.issue.message, { argument: checked.issue.argument })
+  return checked.options
+}
+
+class BatchManager {
+  constructor(options, deps) {
+    const o = readOptions(options)
+    if (deps !== undefined && (deps === null || typeof deps !== 'object')) throw invalidArgument('deps', 'an object', deps)
+    const monitor = deps?.monitor
+    if (monitor !== undefined && (typeof monitor?.record !== 'function' || typeof monitor?.increment !== 'function')) {
+      throw invalidArgument('deps.monitor', 'an object with record() and increment()', monitor)
+    }
+    this._maxBatchSize = o.maxBatchSize
+    this._maxWaitMs = o.maxWaitMs
+    this._lowWaitMs = o.lowPriorityWaitMs
+    this._maxBatchBytes = o.maxBatchBytes
+    this._maxQueueSize = o.maxQueueSize
+    this._dropNewest = o.overflow === 'drop-newest'
+    this._sampleEvery = o.waitSampleEvery
+    this._sampleCountdown = o.waitSampleEvery
+    this._enabled = options?.enabled !== false
+    this._holdUntilReady = options?.holdUntilReady === true
+    this._dedupe = options?.dedupe === true
+    this._onError = options?.onError
+    this._monitor = monitor
+
+    this._id = nextManagerId++
+    managers.set(this._id, new WeakRef(this))
+    unregister.register(this, this._id)
+    this._clock = new NativeBatchClock(dueCallback(this._id), this._maxWaitMs)
+
+    this._states = new Map() // target -> TargetQueue
+    this._bySlot = []
+    this._freeSlots = []
+    this._deadTargets = new WeakSet()
+    this._lastTarget = undefined
+    this._lastState = undefined
+    this._nextGeneration = 1
+    this._scratch = new Float64Array(64)
+    this._ipcMain = undefined
+    this._readyListener = undefined
+    this._closed = false
+    this._resetCounters()
+    this._updateFastPath()
+  }
+
+  _resetCounters() {
+    this._in = 0
+    this._directSent = 0
+    this._coalesced = 0
+    this._duplicates = 0
+    this._drops = { overflow: 0, destroyed: 0, uncloneable: 0 }
+  }
+
+  // The fast path covers the common case: batching on, no per-message size
+  // estimate, no dedupe; everything else goes through _addSlow.
+  _updateFastPath() {
+    this._fast = !this._closed && this._enabled && this._maxBatchBytes === 0 && !this._dedupe
+  }
+
+  get closed() {
+    return this._closed
+  }
+
+  addMessage(channel, payload, target, options) {
+    if (typeof channel !== 'string' || channel.length === 0) {
+      throw invalidArgument('channel', 'a non-empty string', channel)
+    }
+    const t = target === this._lastTarget ? this._lastState : this._stateFor(target)
+    if (options !== undefined) return this._addWithOptions(t, channel, payload, options)
+    if (this._fast && t.open) {
+      t.channels.push(channel)
+      t.payloads.push(payload)
+      this._in++
+      if (t.urgency !== NORMAL) this._arm(t, NORMAL)
+      if (--this._sampleCountdown === 0) this._sample(t)
+      if (++t.live >= this._maxBatchSize) this._flushTarget(t, REASON.size)
+      return true
+    }
+    return this._addSlow(t, channel, payload, NORMAL, undefined)
+  }
+
+  _addWithOptions(t, channel, payload, options) {
+    if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options)
+    const { priority, coalesceKey } = options
+    let urgency = NORMAL
+    let critical = false
+    if (priority === 'low') urgency = LOW
+    else if (priority === 'critical') critical = true
+    else if (priority !== undefined && priority !== 'normal') {
+      throw invalidArgument('options.priority', "'critical', 'normal' or 'low'", priority)
+    }
+    if (coalesceKey !== undefined && typeof coalesceKey !== 'string') {
+      throw invalidArgument('options.coalesceKey', 'a string', coalesceKey)
+    }
+    const accepted = this._addSlow(t, channel, payload, urgency, coalesceKey)
+    if (critical && accepted && t.open && t.live > 0) this._flushTarget(t, REASON.priority)
+    return accepted
+  }
+
+  _addSlow(t, channel, payload, urgency, coalesceKey) {
+    if (this._closed) throw new ClosedError('BatchManager is closed: addMessage after close()', { channel })
+    this._in++
+    if (t.dead) {
+      this._drop('destroyed', 1)
+      return false
+    }
+    if (!this._enabled) return this._sendDirect(t, channel, payload)
+    if (this._dedupe) {
+      const key = exactKey(payload)
+      if (key !== undefined) {
+        const full = channel + '\u0000' + key
+        if (t.dupes === null) t.dupes = new Set()
+        if (t.dupes.has(full)) {
+          this._duplicates++
+          return true
+        }
+        t.dupes.add(full)
+      }
+    }
+    let size = 0
+    if (this._maxBatchBytes > 0) {
+      size = estimateSize(payload) + channel.length + 2
+      if (t.open && t.live > 0 && t.bytes + size > this._maxBatchBytes) this._flushTarget(t, REASON.bytes)
+    }
+    if (!t.open && t.live >= this._maxQueueSize) {
+      if (this._dropNewest) {
+        this._drop('overflow', 1)
+        return false
+      }
+      this._dropOldestOf(t)
+    }
+    if (coalesceKey !== undefined) {
+      if (t.keys === null) t.keys = new Map()
+      const previous = t.keys.get(coalesceKey)
+      if (previous !== undefined && t.remove(previous)) this._coalesced++
+      t.keys.set(coalesceKey, t.channels.length)
+    }
+    t.channels.push(channel)
+    t.payloads.push(payload)
+    t.live++
+    t.bytes += size
+    if (--this._sampleCountdown === 0) this._sample(t)
+    if (!t.open) return true
+    if (t.urgency < urgency) this._arm(t, urgency)
+    if (t.live >= this._maxBatchSize) this._flushTarget(t, REASON.size)
+    else if (size > 0 && t.bytes >= this._maxBatchBytes) this._flushTarget(t, REASON.bytes)
+    return true
+  }
+
+  _dropOldestOf(t) {
+    const dropped = t.dropOldest()
+    if (dropped === undefined) return
+    this._drop('overflow', 1)
+    if (t.dupes !== null) {
+      const key = exactKey(dropped.payload)
+      if (key !== undefined) t.dupes.delete(dropped.channel + '\u0000' + key)
+    }
+  }
+
+  _sample(t) {
+    this._sampleCountdown = this._sampleEvery
+    t.samples.push(performance.now())
+  }
+
+  _arm(t, urgency) {
+    if (t.urgency === NONE) t.generation = this._nextGeneration++
+    t.urgency = urgency
+    this._clock.arm(t.slot, t.generation, urgency === LOW ? this._lowWaitMs : this._maxWaitMs)
+  }
+
+  _stateFor(target) {
+    let t = this._states.get(target)
+    if (t === undefined) {
+      if (target === null || typeof target !== 'object' || typeof target.send !== 'function') {
+        throw invalidArgument('target', 'a webContents-like object with send()', target)
+      }
+      if (this._deadTargets.has(target)) return DEAD_TARGET
+      const slot = this._freeSlots.length > 0 ? this._freeSlots.pop() : this._bySlot.length
+      t = new TargetQueue(target, slot, !this._holdUntilReady)
+      this._states.set(target, t)
+      this._bySlot[slot] = t
+    }
+    this._lastTarget = target
+    this._lastState = t
+    return t
+  }
+
+  _sendDirect(t, channel, payload) {
+    try {
+      if (isDestroyed(t.target)) return this._targetDied(t, 1)
+      t.target.send(channel, payload)
+      this._directSent++
+      return true
+    } catch (error) {
+      if (isDestroyed(t.target)) return this._targetDied(t, 1)
+      this._drop('uncloneable', 1)
+      this._report(new UncloneableError(`Message on '${channel}' could not be sent: ${messageOf(error)}`, { channel, index: 0 }))
+      return false
+    }
+  }
+
+  /** Sends one frame of `t`'s pending messages (at most `limit`). */
+  _flushTarget(t, reason, limit) {
+    if (t.live === 0) {
+      if (t.urgency !== NONE) this._clock.discard(t.slot, t.generation)
+      t.resetBatch(0)
+      return
+    }
+    const generation = t.urgency !== NONE ? t.generation : 0
+    let { channels, payloads } = t.takeMessages()
+    const samples = t.samples
+    let rest = null
+    if (limit !== undefined && channels.length > limit) {
+      rest = { channels: channels.slice(limit), payloads: payloads.slice(limit) }
+      channels = channels.slice(0, limit)
+      payloads = payloads.slice(0, limit)
+    }
+    const bytes = t.bytes
+    t.resetBatch(0)
+    if (rest !== null) {
+      t.channels = rest.channels
+      t.payloads = rest.payloads
+      t.live = rest.channels.length
+    }
+    const sent = this._sendFrame(t, channels, payloads)
+    this._record(t, generation, reason, sent, rest === null ? bytes : 0, samples)
+  }
+
+  _record(t, generation, reason, sent, bytes, samples) {
+    let n = samples.length
+    if (n > this._scratch.length) this._scratch = new Float64Array(Math.max(n, this._scratch.length * 2))
+    if (n > 0) {
+      const now = performance.now()
+      for (let i = 0; i < n; i++) this._scratch[i] = now - samples[i]
+    }
+    if (sent === 0) n = 0
+    if (sent > 0 || generation !== 0) this._clock.flushed(t.slot, generation, reason, sent, bytes, this._scratch, n)
+    if (sent > 0 && this._monitor !== undefined) {
+      try {
+        this._monitor.record('ipcflow.batch.size', sent)
+        this._monitor.increment('ipcflow.batch.frames')
+      } catch {
+        // A monitor's failure is not the caller's problem.
+      }
+    }
+  }
+
+  /** Returns how many messages were delivered. */
+  _sendFrame(t, channels, payloads) {
+    const frame = { ipcflow: 'frame', v: FRAME_VERSION, seq: t.seq + 1, channels, payloads }
+    try {
+      if (isDestroyed(t.target)) return this._targetDied(t, channels.length), 0
+      t.target.send(FRAME_CHANNEL, frame)
+      t.seq++
+      return channels.length
+    } catch (error) {
+      if (isDestroyed(t.target) || /destroyed/i.test(messageOf(error))) return this._targetDied(t, channels.length), 0
+      return this._sendCloneable(t, frame, error)
+    }
+  }
+
+  // send threw for a live target: some payload can't be cloned. Find which
+  // with structuredClone, report them, and send the rest as the same frame.
+  _sendCloneable(t, frame, firstError) {
+    const channels = []
+    const payloads = []
+    for (let i = 0; i < frame.channels.length; i++) {
+      try {
+        structuredClone(frame.payloads[i])
+        channels.push(frame.channels[i])
+        payloads.push(frame.payloads[i])
+      } catch (error) {
+        this._drop('uncloneable', 1)
+        this._report(new UncloneableError(
+          `Message on '${frame.channels[i]}' could not be cloned and was not sent: ${messageOf(error)}`,
+          { channel: frame.channels[i], index: i, seq: frame.seq },
+        ))
+      }
+    }
+    if (channels.length === frame.channels.length) {
+      // Nothing individually failed: the frame as a whole could not be sent.
+      this._drop('uncloneable', channels.length)
+      this._report(new UncloneableError(`Frame could not be sent: ${messageOf(firstError)}`, { seq: frame.seq, messages: channels.length }))
+      return 0
+    }
+    if (channels.length === 0) return 0
+    try {
+      t.target.send(FRAME_CHANNEL, { ...frame, channels, payloads })
+      t.seq++
+      return channels.length
+    } catch (error) {
+      this._drop('uncloneable', channels.length)
+      this._report(new UncloneableError(`Frame could not be sent: ${messageOf(error)}`, { seq: frame.seq, messages: channels.length }))
+      return 0
+    }
+  }
+
+  _targetDied(t, lost) {
+    this._drop('destroyed', lost + t.live)
+    this._forget(t)
+    return false
+  }
+
+  _forget(t) {
+    if (t === DEAD_TARGET) return
+    if (t.urgency !== NONE) this._clock.discard(t.slot, t.generation)
+    t.resetBatch(0)
+    t.dead = true
+    t.open = false
+    this._states.delete(t.target)
+    this._deadTargets.add(t.target)
+    this._bySlot[t.slot] = undefined
+    this._freeSlots.push(t.slot)
+    if (this._lastState === t) {
+      this._lastTarget = undefined
+      this._lastState = undefined
+    }
+  }
+
+  _drop(reason, n) {
+    if (n <= 0) return
+    this._drops[reason] += n
+    if (this._monitor !== undefined) {
+      try {
+        this._monitor.increment(`ipcflow.batch.drops.${reason}`, n)
+      } catch {
+        // ignore monitor failures
+      }
+    }
+  }
+
+  _report(error) {
+    if (this._onError === undefined) return
+    try {
+      this._onError(error)
+    } catch {
+      // A throwing onError must not take the batch (or the app) down.
+    }
+  }
+
+  // Called by the native timer (through the weak ThreadsafeFunction) with
+  // [slot, generation, ...]; anything thrown here would be uncaught.
+  _onDue(due) {
+    try {
+      for (let i = 0; i + 1 < due.length; i += 2) {
+        const t = this._bySlot[due[i]]
+        if (t !== undefined && t.urgency !== NONE && t.generation === due[i + 1]) this._flushTarget(t, REASON.time)
+      }
+    } catch (error) {
+      this._report(error instanceof IpcError ? error : new IpcError('E_INTERNAL', `Timer flush failed: ${messageOf(error)}`))
+    }
+  }
+
+  flush(target) {
+    if (target === undefined) {
+      for (const t of this._states.values()) if (t.open) this._flushAll(t, REASON.manual)
+      return
+    }
+    const t = this._states.get(target)
+    if (t === undefined) {
+      if (target === null || typeof target !== 'object' || typeof target.send !== 'function') {
+        throw invalidArgument('target', 'a webContents-like object with send()', target)
+      }
+      return
+    }
+    if (t.open) this._flushAll(t, REASON.manual)
+  }
+
+  _flushAll(t, reason) {
+    while (t.live > 0 && !t.dead) this._flushTarget(t, reason, this._maxBatchSize)
+  }
+
+  markReady(target) {
+    const t = target === this._lastTarget ? this._lastState : this._stateFor(target)
+    if (t.dead) return
+    t.ready = true
+    t.open = true
+    if (t.live > 0 && !this._closed) this._flushAll(t, REASON.ready)
+  }
+
+  markNotReady(target) {
+    const t = target === this._lastTarget ? this._lastState : this._stateFor(target)
+    if (t.dead) return
+    if (t.urgency !== NONE) {
+      this._clock.discard(t.slot, t.generation)
+      t.urgency = NONE
+    }
+    t.ready = false
+    t.open = false
+  }
+
+  attach(ipcMain) {
+    if (ipcMain === null || typeof ipcMain !== 'object' || typeof ipcMain.on !== 'function' || typeof ipcMain.removeListener !== 'function') {
+      throw invalidArgument('ipcMain', 'an object with on() and removeListener()', ipcMain)
+    }
+    this.detach()
+    this._readyListener = (event) => {
+      try {
+        if (event && event.sender) this.markReady(event.sender)
+      } catch (error) {
+        this._report(error)
+      }
+    }
+    this._ipcMain = ipcMain
+    ipcMain.on(READY_CHANNEL, this._readyListener)
+  }
+
+  detach() {
+    if (this._ipcMain !== undefined) this._ipcMain.removeListener(READY_CHANNEL, this._readyListener)
+    this._ipcMain = undefined
+    this._readyListener = undefined
+  }
+
+  pending(target) {
+    if (target !== undefined) return this._states.get(target)?.live ?? 0
+    let n = 0
+    for (const t of this._states.values()) n += t.live
+    return n
+  }
+
+  getMetrics() {
+    const native = this._clock.metrics()
+    const messagesOut = native.messagesOut + this._directSent
+    const framesOut = native.framesOut + this._directSent
+    const drops = { ...this._drops }
+    drops.total = drops.overflow + drops.destroyed + drops.uncloneable
+    return {
+      messagesIn: this._in,
+      messagesOut,
+      framesOut,
+      reductionRatio: messagesOut > 0 ? 1 - framesOut / messagesOut : 0,
+      coalesced: this._coalesced,
+      duplicates: this._duplicates,
+      pending: this.pending(),
+      targets: this._states.size,
+      flushReasons: native.flushReasons,
+      drops,
+      batchSize: native.batchSize,
+      queueWaitMs: native.queueWaitMs,
+      batchAgeMs: native.batchAgeMs,
+      frameBytes: native.frameBytes,
+    }
+  }
+
+  resetMetrics() {
+    this._clock.resetMetrics()
+    this._resetCounters()
+  }
+
+  async close() {
+    if (this._closed) return
+    for (const t of this._states.values()) {
+      t.open = !t.dead
+      this._flushAll(t, REASON.close)
+    }
+    this._closed = true
+    this._updateFastPath()
+    this.detach()
+    this._clock.close()
+    managers.delete(this._id)
+  }
+}
+
+// Stands for a target that was destroyed: every message to it is a counted drop.
+const DEAD_TARGET = Object.freeze({ dead: true, open: false, live: 0 })
+
+function isDestroyed(target) {
+  return typeof target.isDestroyed === 'function' && target.isDestroyed() === true
+}
+
+function messageOf(error) {
+  return error instanceof Error ? error.message : String(error)
+}
+
+module.exports = { BatchManager, FRAME_CHANNEL, READY_CHANNEL, FRAME_VERSION }

@@ -1,0 +1,86 @@
+'use strict'
+// The pending messages of one target. Payloads stay here, in JS arrays; the
+// native side only knows the target's slot and its batch generation.
+
+const NONE = 0
+const LOW = 1
+const NORMAL = 2
+
+class TargetQueue {
+  constructor(target, slot, ready) {
+    this.target = target
+    this.slot = slot
+    this.ready = ready
+    this.dead = false
+    /** ready && !dead: the only state addMessage's fast path accepts. */
+    this.open = ready
+    this.seq = 0
+    this.resetBatch(0)
+  }
+
+  resetBatch(generation) {
+    this.generation = generation
+    this.channels = []
+    this.payloads = []
+    this.head = 0 // messages before head were dropped (drop-oldest)
+    this.live = 0 // messages that will be sent (no tombstones, nothing before head)
+    this.urgency = NONE // which deadline is armed natively
+    this.bytes = 0
+    this.samples = [] // enqueue times of sampled messages
+    this.keys = null // coalesceKey -> index of the pending message
+    this.dupes = null // exact keys of pending messages (dedupe)
+  }
+
+  /** Pending messages in order, without dropped or coalesced ones. */
+  takeMessages() {
+    const { channels, payloads, head } = this
+    if (head === 0 && channels.length === this.live) return { channels, payloads }
+    const outChannels = []
+    const outPayloads = []
+    for (let i = head; i < channels.length; i++) {
+      if (channels[i] !== null) {
+        outChannels.push(channels[i])
+        outPayloads.push(payloads[i])
+      }
+    }
+    return { channels: outChannels, payloads: outPayloads }
+  }
+
+  /** Drops the oldest pending message; returns its payload and channel. */
+  dropOldest() {
+    while (this.head < this.channels.length && this.channels[this.head] === null) this.head++
+    if (this.head >= this.channels.length) return undefined
+    const dropped = { channel: this.channels[this.head], payload: this.payloads[this.head] }
+    this.channels[this.head] = null
+    this.payloads[this.head] = undefined
+    this.head++
+    this.live--
+    if (this.samples.length > this.live + 1) this.samples.shift()
+    if (this.head > 1024 && this.head * 2 > this.channels.length) this.compact()
+    return dropped
+  }
+
+  /** Marks the message at `index` as replaced (coalesced away). */
+  remove(index) {
+    if (index < this.head || this.channels[index] === null) return false
+    this.channels[index] = null
+    this.payloads[index] = undefined
+    this.live--
+    return true
+  }
+
+  compact() {
+    const shift = this.head
+    this.channels = this.channels.slice(shift)
+    this.payloads = this.payloads.slice(shift)
+    this.head = 0
+    if (this.keys !== null) {
+      for (const [key, index] of this.keys) {
+        if (index < shift) this.keys.delete(key)
+        else this.keys.set(key, index - shift)
+      }
+    }
+  }
+}
+
+module.exports = { TargetQueue, NONE, LOW, NORMAL }

@@ -1,0 +1,74 @@
+'use strict'
+// One error hierarchy for everything ipcflow throws, reports or sends across
+// IPC: a stable `code`, a message a person understands, and `details`.
+
+class IpcError extends Error {
+  constructor(code, message, details) {
+    super(message)
+    this.name = 'IpcError'
+    this.code = code
+    this.details = details && typeof details === 'object' ? details : {}
+  }
+
+  toJSON() {
+    return { code: this.code, message: this.message, details: this.details }
+  }
+
+  static from(value) {
+    const v = value && typeof value === 'object' ? value : {}
+    const code = typeof v.code === 'string' ? v.code : 'E_HANDLER'
+    const message = typeof v.message === 'string' ? v.message : String(v.message ?? 'Unknown error')
+    const Class = classByCode.get(code) || IpcError
+    return Class === IpcError ? new IpcError(code, message, v.details) : new Class(message, v.details)
+  }
+}
+
+const classByCode = new Map()
+
+function defineError(name, code) {
+  const Class = {
+    [name]: class extends IpcError {
+      constructor(message, details) {
+        super(code, message, details)
+        this.name = name
+      }
+    },
+  }[name]
+  Class.code = code
+  classByCode.set(code, Class)
+  return Class
+}
+
+const errors = {
+  IpcError,
+  ValidationError: defineError('ValidationError', 'E_VALIDATION'),
+  TimeoutError: defineError('TimeoutError', 'E_TIMEOUT'),
+  RateLimitedError: defineError('RateLimitedError', 'E_RATE_LIMITED'),
+  ForbiddenSenderError: defineError('ForbiddenSenderError', 'E_FORBIDDEN_SENDER'),
+  NotFoundError: defineError('NotFoundError', 'E_NOT_FOUND'),
+  PayloadTooLargeError: defineError('PayloadTooLargeError', 'E_PAYLOAD_TOO_LARGE'),
+  CancelledError: defineError('CancelledError', 'E_CANCELLED'),
+  HandlerError: defineError('HandlerError', 'E_HANDLER'),
+  ClosedError: defineError('ClosedError', 'E_CLOSED'),
+  InvalidArgumentError: defineError('InvalidArgumentError', 'E_INVALID_ARGUMENT'),
+  UncloneableError: defineError('UncloneableError', 'E_UNCLONEABLE'),
+  DuplicateHandlerError: defineError('DuplicateHandlerError', 'E_DUPLICATE_HANDLER'),
+}
+
+function describe(value) {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value)
+  if (typeof value === 'string') return value.length > 40 ? 'a string' : JSON.stringify(value)
+  return typeof value === 'object' ? 'an object' : typeof value
+}
+
+/** `argument must be ... (got ...)`, with the argument path in details. */
+function invalidArgument(argument, expectation, received) {
+  return new errors.InvalidArgumentError(`${argument} must be ${expectation} (got ${describe(received)})`, {
+    argument,
+    received: describe(received),
+  })
+}
+
+module.exports = { ...errors, invalidArgument, describe }
