@@ -70,7 +70,9 @@ export declare const FRAME_VERSION: 1
 export interface Frame {
   ipcflow: 'frame'
   v: 1
-  /** Per target, starting at 1, +1 per frame: gaps mean lost frames. */
+  /** Identifies the sending BatchManager: seq restarts at 1 for each stream. */
+  stream: number
+  /** Per target and stream, starting at 1, +1 per frame: gaps mean lost frames. */
   seq: number
   channels: string[]
   payloads: unknown[]

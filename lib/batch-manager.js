@@ -17,6 +17,9 @@ const BOOLEAN_OPTIONS = ['enabled', 'holdUntilReady', 'dedupe']
 const managers = new Map()
 const unregister = new FinalizationRegistry((id) => managers.delete(id))
 let nextManagerId = 1
+// Frames carry a stream id so a renderer tells a new manager's seq 1 from a
+// replayed frame: random per process, distinct per manager within it.
+const streamBase = (Math.random() * 0x100000000) >>> 0
 
 function dueCallback(id) {
   return (due) => {
@@ -70,6 +73,7 @@ class BatchManager {
     this._monitor = monitor
 
     this._id = nextManagerId++
+    this._stream = (streamBase + this._id) >>> 0
     managers.set(this._id, new WeakRef(this))
     unregister.register(this, this._id)
     this._clock = new NativeBatchClock(dueCallback(this._id), this._maxWaitMs)
@@ -293,7 +297,7 @@ class BatchManager {
 
   /** Returns how many messages were delivered. */
   _sendFrame(t, channels, payloads) {
-    const frame = { ipcflow: 'frame', v: FRAME_VERSION, seq: t.seq + 1, channels, payloads }
+    const frame = { ipcflow: 'frame', v: FRAME_VERSION, stream: this._stream, seq: t.seq + 1, channels, payloads }
     try {
       if (isDestroyed(t.target)) return this._targetDied(t, channels.length), 0
       t.target.send(FRAME_CHANNEL, frame)

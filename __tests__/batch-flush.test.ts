@@ -1,0 +1,159 @@
+// When frames are sent (count, bytes, time, priority, manual) and what they
+// carry, observed in a renderer process behind a real structured-clone channel.
+import { BatchManager } from '../index'
+import { openWindow, frames, sleep, TestWindow } from './helpers/window'
+
+let w: TestWindow
+let batcher: BatchManager | undefined
+
+beforeAll(async () => {
+  w = await openWindow(['a', 'b', 'c', 'state', 'err'])
+})
+afterAll(() => w.close())
+beforeEach(async () => {
+  w.sends.length = 0
+  await w.win.request('clear')
+})
+afterEach(async () => {
+  await batcher?.close()
+  batcher = undefined
+})
+
+test('a full batch is sent at once, as one frame, in order', async () => {
+  batcher = new BatchManager({ maxBatchSize: 10, maxWaitMs: 5000 })
+  for (let i = 0; i < 25; i++) batcher.addMessage('a', { i }, w.wc)
+  const sent = frames(w.sends)
+  expect(sent.map((f) => f.channels.length)).toEqual([10, 10])
+  expect(sent.map((f) => f.seq)).toEqual([1, 2])
+  expect(batcher.pending(w.wc)).toBe(5)
+  const got = await w.waitForMessages(20)
+  expect(got.messages.map((m) => m.payload.i)).toEqual([...Array(20).keys()])
+  expect(batcher.getMetrics().flushReasons.size).toBe(2)
+})
+
+test('the time limit counts from the first message: a steady stream cannot postpone it', async () => {
+  batcher = new BatchManager({ maxBatchSize: 1000, maxWaitMs: 40 })
+  const started = Date.now()
+  // One message every 5 ms for 200 ms: a debounce would never fire.
+  while (Date.now() - started < 200) {
+    batcher.addMessage('a', Date.now() - started, w.wc)
+    await sleep(5)
+  }
+  const sent = frames(w.sends)
+  expect(sent.length).toBeGreaterThanOrEqual(3)
+  const metrics = batcher.getMetrics()
+  expect(metrics.flushReasons.time).toBe(sent.length)
+  expect(metrics.batchAgeMs.max).toBeLessThan(40 + 60)
+  expect(metrics.batchAgeMs.min).toBeGreaterThanOrEqual(39)
+})
+
+test('a single queued message is sent after maxWaitMs by the native timer', async () => {
+  batcher = new BatchManager({ maxWaitMs: 20 })
+  batcher.addMessage('a', 'only', w.wc)
+  expect(frames(w.sends)).toHaveLength(0)
+  const got = await w.waitForMessages(1)
+  expect(got.messages).toEqual([{ channel: 'a', payload: 'only' }])
+  expect(batcher.getMetrics().flushReasons.time).toBe(1)
+})
+
+test('a byte limit splits frames before they grow past it', async () => {
+  batcher = new BatchManager({ maxBatchSize: 1000, maxWaitMs: 5000, maxBatchBytes: 1000 })
+  const text = 'x'.repeat(300)
+  for (let i = 0; i < 7; i++) batcher.addMessage('a', { i, text }, w.wc)
+  const sent = frames(w.sends)
+  expect(sent.map((f) => f.channels.length)).toEqual([3, 3])
+  expect(batcher.getMetrics().flushReasons.bytes).toBe(2)
+  batcher.flush()
+  const got = await w.waitForMessages(7)
+  expect(got.messages.map((m) => m.payload.i)).toEqual([0, 1, 2, 3, 4, 5, 6])
+})
+
+test('order is kept per target across channels', async () => {
+  batcher = new BatchManager({ maxBatchSize: 7, maxWaitMs: 10 })
+  const expected: Array<[string, number]> = []
+  for (let i = 0; i < 100; i++) {
+    const channel = ['a', 'b', 'c'][i % 3]
+    batcher.addMessage(channel, i, w.wc)
+    expected.push([channel, i])
+  }
+  const got = await w.waitForMessages(100)
+  expect(got.messages.map((m) => [m.channel, m.payload])).toEqual(expected)
+  expect(got.gaps).toEqual([])
+})
+
+test('critical sends what is pending plus itself at once, in order', async () => {
+  batcher = new BatchManager({ maxBatchSize: 50, maxWaitMs: 5000 })
+  batcher.addMessage('a', 1, w.wc)
+  batcher.addMessage('b', 2, w.wc)
+  batcher.addMessage('err', { fatal: true }, w.wc, { priority: 'critical' })
+  const sent = frames(w.sends)
+  expect(sent).toHaveLength(1)
+  expect(sent[0].channels).toEqual(['a', 'b', 'err'])
+  expect(batcher.pending()).toBe(0)
+  expect(batcher.getMetrics().flushReasons.priority).toBe(1)
+})
+
+test('low priority waits longer until a normal message tightens the deadline', async () => {
+  batcher = new BatchManager({ maxWaitMs: 20, lowPriorityWaitMs: 400 })
+  batcher.addMessage('a', 'low', w.wc, { priority: 'low' })
+  await sleep(80)
+  expect(frames(w.sends)).toHaveLength(0)
+  batcher.addMessage('a', 'normal', w.wc)
+  const got = await w.waitForMessages(2, 300)
+  expect(got.messages.map((m) => m.payload)).toEqual(['low', 'normal'])
+})
+
+test('coalesceKey: the newest message replaces older ones and takes the newest position', async () => {
+  batcher = new BatchManager({ maxBatchSize: 50, maxWaitMs: 5000 })
+  batcher.addMessage('a', 't1', w.wc)
+  batcher.addMessage('state', { v: 1 }, w.wc, { coalesceKey: 'state' })
+  batcher.addMessage('a', 't2', w.wc)
+  batcher.addMessage('state', { v: 2 }, w.wc, { coalesceKey: 'state' })
+  batcher.addMessage('a', 't3', w.wc)
+  batcher.addMessage('state', { v: 3 }, w.wc, { coalesceKey: 'state' })
+  batcher.flush(w.wc)
+  const got = await w.waitForMessages(4)
+  expect(got.messages.map((m) => m.payload)).toEqual(['t1', 't2', 't3', { v: 3 }])
+  const m = batcher.getMetrics()
+  expect(m.coalesced).toBe(2)
+  expect(m.messagesIn).toBe(m.messagesOut + m.coalesced)
+})
+
+test('dedupe suppresses exact duplicates within a batch only', async () => {
+  batcher = new BatchManager({ maxBatchSize: 50, maxWaitMs: 5000, dedupe: true })
+  batcher.addMessage('a', { x: 1 }, w.wc)
+  batcher.addMessage('a', { x: 1 }, w.wc) // duplicate
+  batcher.addMessage('b', { x: 1 }, w.wc) // other channel: kept
+  batcher.addMessage('a', { x: 2 }, w.wc)
+  batcher.addMessage('a', new Map([[1, 2]]), w.wc)
+  batcher.addMessage('a', new Map([[1, 3]]), w.wc) // not provably equal: kept
+  batcher.flush()
+  batcher.addMessage('a', { x: 1 }, w.wc) // new batch: kept
+  batcher.flush()
+  const got = await w.waitForMessages(6)
+  expect(got.messages.map((m) => m.channel)).toEqual(['a', 'b', 'a', 'a', 'a', 'a'])
+  expect(got.messages[3].payload).toEqual(new Map([[1, 2]]))
+  expect(batcher.getMetrics().duplicates).toBe(1)
+})
+
+test('enabled: false sends each message directly; the renderer code is the same', async () => {
+  batcher = new BatchManager({ enabled: false })
+  batcher.addMessage('a', 1, w.wc)
+  batcher.addMessage('b', new Date(5), w.wc, { priority: 'low', coalesceKey: 'k' })
+  expect(w.sends).toEqual([['a', 1], ['b', new Date(5)]])
+  const got = await w.waitForMessages(2)
+  expect(got.messages).toEqual([{ channel: 'a', payload: 1 }, { channel: 'b', payload: new Date(5) }])
+  const m = batcher.getMetrics()
+  expect([m.messagesIn, m.messagesOut, m.framesOut, m.reductionRatio]).toEqual([2, 2, 2, 0])
+})
+
+test('frames are self-describing, versioned, structured-clone values', async () => {
+  batcher = new BatchManager({ maxBatchSize: 2, maxWaitMs: 5000 })
+  batcher.addMessage('a', new Uint8Array([1, 2]), w.wc)
+  batcher.addMessage('b', { nested: new Set([1]) }, w.wc)
+  const [frame] = frames(w.sends)
+  expect(frame).toEqual({ ipcflow: 'frame', v: 1, stream: expect.any(Number), seq: 1, channels: ['a', 'b'], payloads: [new Uint8Array([1, 2]), { nested: new Set([1]) }] })
+  const got = await w.waitForMessages(2)
+  expect(got.messages[0].payload).toEqual(new Uint8Array([1, 2]))
+  expect(got.messages[1].payload.nested).toEqual(new Set([1]))
+})

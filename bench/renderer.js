@@ -1,0 +1,34 @@
+'use strict'
+// Benchmark renderer: receives through the ipcflow renderer client (frames or
+// direct sends alike) and measures delivery latency against main's clock.
+const { createRendererClient } = require('../renderer/dist/index.js')
+
+module.exports = async (ipcRenderer, _report, options) => {
+  const mainOrigin = options.mainTimeOrigin
+  let latencies = []
+  let received = 0
+  const client = createRendererClient(ipcRenderer, { announceReady: false })
+  const onMessage = (payload) => {
+    received++
+    if (payload && typeof payload.t === 'number') {
+      latencies.push(performance.timeOrigin + performance.now() - (mainOrigin + payload.t))
+    }
+  }
+  for (const channel of options.channels) client.on(channel, onMessage)
+  return {
+    onRequest(kind) {
+      if (kind === 'count') return received
+      if (kind === 'reset') {
+        latencies = []
+        received = 0
+        return true
+      }
+      if (kind === 'stats') {
+        const sorted = Float64Array.from(latencies).sort()
+        const at = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0)
+        return { received, p50: at(50), p99: at(99), gapCount: client.getStats().gaps }
+      }
+      throw new Error(`unknown request ${kind}`)
+    },
+  }
+}

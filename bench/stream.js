@@ -1,0 +1,75 @@
+'use strict'
+// One streaming run: `rate` msg/s for `durationMs` from main to a renderer
+// process (structured clone over a forked child's channel), through one of:
+// 'unbatched' (a send per message), 'js' (bench/js-batcher.js), 'ipcflow'.
+const { BatchManager } = require('..')
+const { JsBatcher } = require('./js-batcher')
+const { threadCpuNs, percentile, sleep } = require('./stats')
+
+const CHANNEL = 'agent:token'
+
+function makeSender(variant, options) {
+  if (variant === 'ipcflow') return new BatchManager(options)
+  if (variant === 'js') return new JsBatcher(options)
+  return null
+}
+
+async function runStream(win, { variant, rate, durationMs, options }) {
+  const wc = win.webContents
+  await win.request('reset')
+  const realSend = wc.send
+  let frames = 0
+  const queueWaits = []
+  // Counts sends and how long each message waited in main before its send.
+  wc.send = function (channel, value) {
+    realSend.call(this, channel, value)
+    frames++
+    const now = performance.now()
+    if (channel === 'ipcflow:frame') {
+      for (const p of value.payloads) queueWaits.push(now - p.t)
+    } else {
+      queueWaits.push(now - value.t)
+    }
+  }
+  const sender = makeSender(variant, options)
+  const total = Math.round((rate * durationMs) / 1000)
+  let sent = 0
+  const cpuStart = threadCpuNs()
+  const t0 = performance.now()
+  await new Promise((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000))
+      while (sent < due) {
+        const payload = { type: 'token', id: sent, text: `tok${sent % 100}`, t: performance.now() }
+        if (sender === null) wc.send(CHANNEL, payload)
+        else sender.addMessage(CHANNEL, payload, wc)
+        sent++
+      }
+      if (sent < total) setTimeout(tick, 1)
+      else resolve()
+    }
+    tick()
+  })
+  // Let the last batch go by its own timer, inside the measured window.
+  await sleep((options.maxWaitMs ?? 16) * 3)
+  const cpuNs = threadCpuNs() - cpuStart
+  if (sender !== null) await sender.close()
+  wc.send = realSend
+  const until = Date.now() + 10_000
+  while ((await win.request('count')) < total && Date.now() < until) await sleep(5)
+  const delivered = await win.request('stats')
+  return {
+    variant,
+    messages: total,
+    delivered: delivered.received,
+    frames,
+    framesPerMessage: frames / total,
+    cpuNsPerMessage: cpuNs / delivered.received,
+    queueWaitP50: percentile(queueWaits, 50),
+    queueWaitP99: percentile(queueWaits, 99),
+    latencyP50: delivered.p50,
+    latencyP99: delivered.p99,
+  }
+}
+
+module.exports = { runStream, CHANNEL }

@@ -1,0 +1,226 @@
+/**
+ * ipcflow renderer client: unpacks the frames BatchManager sends and dispatches
+ * each message, in order, to per-channel listeners. Plain TypeScript: no Node
+ * or Electron imports, so it runs in a preload, a renderer or a test.
+ *
+ * Preload with contextIsolation (the default):
+ *
+ *   const { contextBridge, ipcRenderer } = require('electron')
+ *   const { createRendererClient } = require('ipcflow/renderer')
+ *   const client = createRendererClient(ipcRenderer)
+ *   contextBridge.exposeInMainWorld('ipcflow', { on: client.on, getStats: client.getStats })
+ *   // page: const stop = window.ipcflow.on('agent:token', (t) => ...); later stop()
+ *
+ * - Every function is a closure that never uses `this`, because contextBridge
+ *   proxies functions and calls them detached.
+ * - Unsubscribe with the function `on` returns: a page function crossing the
+ *   bridge twice is not guaranteed to arrive as the same proxy, so `off` may
+ *   not find it from the page side.
+ * - Payloads are copied again when they cross the bridge, which supports fewer
+ *   types than IPC's structured clone (e.g. no Map/Set).
+ * - A sandboxed preload cannot `require` npm packages: bundle this file into it.
+ */
+
+export const FRAME_CHANNEL = 'ipcflow:frame' as const
+export const READY_CHANNEL = 'ipcflow:ready' as const
+export const FRAME_VERSION = 1 as const
+
+/** One batch: `channels[i]` and `payloads[i]` form message i, in queue order. */
+export interface Frame {
+  ipcflow: 'frame'
+  v: 1
+  /** Identifies the sending BatchManager: seq restarts at 1 for each stream. */
+  stream: number
+  /** Per target and stream, starting at 1, +1 per frame: gaps mean lost frames. */
+  seq: number
+  channels: string[]
+  payloads: unknown[]
+}
+
+/** The part of Electron's `IpcRenderer` the client uses (Electron's type fits). */
+export interface IpcRendererLike {
+  on(channel: string, listener: (event: unknown, ...args: any[]) => void): unknown
+  removeListener(channel: string, listener: (event: unknown, ...args: any[]) => void): unknown
+  send(channel: string, ...args: any[]): void
+  invoke(channel: string, ...args: any[]): Promise<any>
+}
+
+export interface GapInfo {
+  /** The seq that should have arrived. */
+  expected: number
+  received: number
+  /** Frames missing between them. */
+  lost: number
+}
+
+export interface RendererClientOptions {
+  /** Send READY_CHANNEL once subscribed, so main releases held messages. Default true. */
+  announceReady?: boolean
+  onGap?: (info: GapInfo) => void
+  /** A listener (or onGap) threw; the other messages still go out. Default: console.error. */
+  onListenerError?: (error: unknown, channel: string) => void
+}
+
+export interface RendererClientStats {
+  /** Frames accepted and dispatched. */
+  frames: number
+  /** Messages dispatched, from frames and direct (unbatched) sends. */
+  messages: number
+  gaps: number
+  lostFrames: number
+  /** Values on FRAME_CHANNEL that are not a frame, or of an unknown version. */
+  malformed: number
+  /** Frames whose seq was not newer than the last one. */
+  duplicates: number
+}
+
+export type Listener<T = any> = (payload: T) => void
+
+export interface RendererClient {
+  /** Subscribes to batched and direct messages of `channel`; returns an unsubscribe function. */
+  on<T = any>(channel: string, listener: Listener<T>): () => void
+  off(channel: string, listener: Listener): void
+  getStats(): RendererClientStats
+  /** Removes every ipcRenderer listener; the client is unusable afterwards. */
+  dispose(): void
+  // An `invoke` half (typed envelopes -> IpcError) will be added here.
+}
+
+function isFrame(value: unknown): value is Frame {
+  if (typeof value !== 'object' || value === null) return false
+  const f = value as Partial<Frame>
+  if (f.ipcflow !== 'frame' || f.v !== FRAME_VERSION) return false
+  if (typeof f.seq !== 'number' || !Number.isSafeInteger(f.seq) || f.seq < 0) return false
+  if (typeof f.stream !== 'number') return false
+  const { channels, payloads } = f
+  if (!Array.isArray(channels) || !Array.isArray(payloads) || channels.length !== payloads.length) return false
+  // Checked up front so a bad frame dispatches nothing rather than half of itself.
+  for (let i = 0; i < channels.length; i++) if (typeof channels[i] !== 'string') return false
+  return true
+}
+
+const defaultListenerError = (error: unknown, channel: string): void => {
+  console.error(`[ipcflow] a listener for '${channel}' threw:`, error)
+}
+
+export function createRendererClient(ipcRenderer: IpcRendererLike, options: RendererClientOptions = {}): RendererClient {
+  const onListenerError = options.onListenerError ?? defaultListenerError
+  const onGap = options.onGap
+  const stats: RendererClientStats = { frames: 0, messages: 0, gaps: 0, lostFrames: 0, malformed: 0, duplicates: 0 }
+  // Arrays replaced on change (copy-on-write): a dispatch iterates a snapshot,
+  // so listeners added or removed meanwhile do not disturb it.
+  const listeners = new Map<string, Listener[]>()
+  // One ipcRenderer subscription per channel, for direct (unbatched) sends.
+  const direct = new Map<string, (event: unknown, payload?: unknown) => void>()
+  // Last seq per stream (one stream per main-side BatchManager).
+  const lastSeqs = new Map<number, number>()
+  let disposed = false
+
+  const dispatch = (channel: string, payload: unknown): void => {
+    stats.messages++
+    const list = listeners.get(channel)
+    if (list === undefined) return
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i](payload)
+      } catch (error) {
+        report(error, channel)
+      }
+    }
+  }
+
+  const report = (error: unknown, channel: string): void => {
+    try {
+      onListenerError(error, channel)
+    } catch {
+      // An error reporter that throws must not stop dispatch either.
+    }
+  }
+
+  const onFrame = (_event: unknown, frame?: unknown): void => {
+    if (!isFrame(frame)) {
+      stats.malformed++
+      return
+    }
+    const { seq, stream } = frame
+    const lastSeq = lastSeqs.get(stream)
+    if (lastSeq !== undefined) {
+      if (seq <= lastSeq) {
+        stats.duplicates++
+        return
+      }
+      if (seq > lastSeq + 1) {
+        const info: GapInfo = { expected: lastSeq + 1, received: seq, lost: seq - lastSeq - 1 }
+        stats.gaps++
+        stats.lostFrames += info.lost
+        if (onGap) {
+          try {
+            onGap(info)
+          } catch (error) {
+            report(error, FRAME_CHANNEL)
+          }
+        }
+      }
+    }
+    // The first frame seen is the baseline: a late or reloaded renderer is not a gap.
+    lastSeqs.set(stream, seq)
+    stats.frames++
+    const { channels, payloads } = frame
+    for (let i = 0; i < channels.length; i++) dispatch(channels[i], payloads[i])
+  }
+
+  const on = <T = any>(channel: string, listener: Listener<T>): (() => void) => {
+    if (disposed) throw new Error('ipcflow renderer client is disposed')
+    if (typeof channel !== 'string') throw new TypeError('channel must be a string')
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function')
+    if (channel === FRAME_CHANNEL || channel === READY_CHANNEL) {
+      throw new TypeError(`'${channel}' is reserved by ipcflow`)
+    }
+    listeners.set(channel, [...(listeners.get(channel) ?? []), listener as Listener])
+    if (!direct.has(channel)) {
+      const forward = (_event: unknown, payload?: unknown): void => dispatch(channel, payload)
+      direct.set(channel, forward)
+      ipcRenderer.on(channel, forward)
+    }
+    let subscribed = true
+    return () => {
+      if (!subscribed) return
+      subscribed = false
+      off(channel, listener as Listener)
+    }
+  }
+
+  const off = (channel: string, listener: Listener): void => {
+    const list = listeners.get(channel)
+    if (list === undefined) return
+    const i = list.indexOf(listener)
+    if (i === -1) return
+    const next = list.slice(0, i).concat(list.slice(i + 1))
+    if (next.length > 0) {
+      listeners.set(channel, next)
+      return
+    }
+    listeners.delete(channel)
+    const forward = direct.get(channel)
+    if (forward !== undefined) {
+      direct.delete(channel)
+      ipcRenderer.removeListener(channel, forward)
+    }
+  }
+
+  const getStats = (): RendererClientStats => ({ ...stats })
+
+  const dispose = (): void => {
+    if (disposed) return
+    disposed = true
+    ipcRenderer.removeListener(FRAME_CHANNEL, onFrame)
+    for (const [channel, forward] of direct) ipcRenderer.removeListener(channel, forward)
+    direct.clear()
+    listeners.clear()
+  }
+
+  ipcRenderer.on(FRAME_CHANNEL, onFrame)
+  if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL)
+
+  return Object.freeze({ on, off, getStats, dispose })
+}
