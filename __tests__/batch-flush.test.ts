@@ -44,7 +44,7 @@ test('the time limit counts from the first message: a steady stream cannot postp
   const metrics = batcher.getMetrics()
   expect(metrics.flushReasons.time).toBe(sent.length)
   expect(metrics.batchAgeMs.max).toBeLessThan(40 + 60)
-  expect(metrics.batchAgeMs.min).toBeGreaterThanOrEqual(39)
+  expect(metrics.batchAgeMs.min).toBeGreaterThanOrEqual(38) // fires within [deadline - 1 ms, deadline]
 })
 
 test('a single queued message is sent after maxWaitMs by the native timer', async () => {

@@ -23,6 +23,7 @@ class JsBatcher {
     this.queues = new Map()
     this.last = undefined
     this.lastQueue = undefined
+    this.stream = (Math.random() * 0x100000000) >>> 0
     this.framesOut = 0
     this.messagesOut = 0
   }
@@ -77,7 +78,7 @@ class JsBatcher {
     q.keys = null
     q.removed = 0
     try {
-      q.target.send('ipcflow:frame', { ipcflow: 'frame', v: 1, seq: ++q.seq, channels, payloads })
+      q.target.send('ipcflow:frame', { ipcflow: 'frame', v: 1, stream: this.stream, seq: ++q.seq, channels, payloads })
       this.framesOut++
       this.messagesOut += channels.length
     } catch {

@@ -23,6 +23,7 @@ async function runStalled() {
     maxPending = Math.max(maxPending, batcher.pending(target))
     await sleep(1)
   }
+  global.gc?.()
   const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6
   const m = batcher.getMetrics()
   await batcher.close()

@@ -1,10 +1,12 @@
 'use strict'
 // One streaming run: `rate` msg/s for `durationMs` from main to a renderer
 // process (structured clone over a forked child's channel), through one of:
-// 'unbatched' (a send per message), 'js' (bench/js-batcher.js), 'ipcflow'.
+// 'unbatched' (a send per message), 'js' (bench/js-batcher.js), 'ipcflow',
+// or 'generator' (messages made and dropped: the baseline CPU of the loop).
 const { BatchManager } = require('..')
 const { JsBatcher } = require('./js-batcher')
 const { threadCpuNs, percentile, sleep } = require('./stats')
+const { produce } = require('./token-source')
 
 const CHANNEL = 'agent:token'
 
@@ -14,7 +16,7 @@ function makeSender(variant, options) {
   return null
 }
 
-async function runStream(win, { variant, rate, durationMs, options }) {
+async function runStream(win, { variant, source = 'timer', rate, durationMs, options }) {
   const wc = win.webContents
   await win.request('reset')
   const realSend = wc.send
@@ -33,33 +35,24 @@ async function runStream(win, { variant, rate, durationMs, options }) {
   }
   const sender = makeSender(variant, options)
   const total = Math.round((rate * durationMs) / 1000)
-  let sent = 0
   const cpuStart = threadCpuNs()
-  const t0 = performance.now()
-  await new Promise((resolve) => {
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000))
-      while (sent < due) {
-        const payload = { type: 'token', id: sent, text: `tok${sent % 100}`, t: performance.now() }
-        if (sender === null) wc.send(CHANNEL, payload)
-        else sender.addMessage(CHANNEL, payload, wc)
-        sent++
-      }
-      if (sent < total) setTimeout(tick, 1)
-      else resolve()
-    }
-    tick()
+  await produce(source, rate, total, (payload) => {
+    if (sender !== null) sender.addMessage(CHANNEL, payload, wc)
+    else if (variant === 'unbatched') wc.send(CHANNEL, payload)
   })
   // Let the last batch go by its own timer, inside the measured window.
   await sleep((options.maxWaitMs ?? 16) * 3)
   const cpuNs = threadCpuNs() - cpuStart
   if (sender !== null) await sender.close()
   wc.send = realSend
+  const expected = variant === 'generator' ? 0 : total
   const until = Date.now() + 10_000
-  while ((await win.request('count')) < total && Date.now() < until) await sleep(5)
+  while ((await win.request('count')) < expected && Date.now() < until) await sleep(5)
   const delivered = await win.request('stats')
+  if (variant === 'generator') delivered.received = total
   return {
     variant,
+    source,
     messages: total,
     delivered: delivered.received,
     frames,
