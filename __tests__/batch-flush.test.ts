@@ -68,17 +68,22 @@ test('a byte limit splits frames before they grow past it', async () => {
   expect(got.messages.map((m) => m.payload.i)).toEqual([0, 1, 2, 3, 4, 5, 6])
 })
 
-test('order is kept per target across channels', async () => {
+test.each(['process', 'worker'] as const)('order is kept per target across channels (%s renderer)', async (kind) => {
+  const win = kind === 'process' ? w : await openWindow(['a', 'b', 'c'], kind)
   batcher = new BatchManager({ maxBatchSize: 7, maxWaitMs: 10 })
-  const expected: Array<[string, number]> = []
-  for (let i = 0; i < 100; i++) {
-    const channel = ['a', 'b', 'c'][i % 3]
-    batcher.addMessage(channel, i, w.wc)
-    expected.push([channel, i])
+  try {
+    const expected: Array<[string, number]> = []
+    for (let i = 0; i < 100; i++) {
+      const channel = ['a', 'b', 'c'][i % 3]
+      batcher.addMessage(channel, i, win.wc)
+      expected.push([channel, i])
+    }
+    const got = await win.waitForMessages(100)
+    expect(got.messages.map((m) => [m.channel, m.payload])).toEqual(expected)
+    expect(got.gaps).toEqual([])
+  } finally {
+    if (win !== w) await win.close()
   }
-  const got = await w.waitForMessages(100)
-  expect(got.messages.map((m) => [m.channel, m.payload])).toEqual(expected)
-  expect(got.gaps).toEqual([])
 })
 
 test('critical sends what is pending plus itself at once, in order', async () => {
@@ -134,6 +139,15 @@ test('dedupe suppresses exact duplicates within a batch only', async () => {
   expect(got.messages.map((m) => m.channel)).toEqual(['a', 'b', 'a', 'a', 'a', 'a'])
   expect(got.messages[3].payload).toEqual(new Map([[1, 2]]))
   expect(batcher.getMetrics().duplicates).toBe(1)
+})
+
+test('with dedupe and coalescing, a value replaced by coalescing can come back', async () => {
+  batcher = new BatchManager({ maxBatchSize: 50, maxWaitMs: 5000, dedupe: true })
+  for (const v of [1, 2, 1]) batcher.addMessage('state', { v }, w.wc, { coalesceKey: 's' })
+  batcher.flush()
+  const got = await w.waitForMessages(1)
+  expect(got.messages.map((m) => m.payload)).toEqual([{ v: 1 }])
+  expect(batcher.getMetrics()).toMatchObject({ coalesced: 2, duplicates: 0 })
 })
 
 test('enabled: false sends each message directly; the renderer code is the same', async () => {

@@ -182,7 +182,13 @@ class BatchManager {
     if (coalesceKey !== undefined) {
       if (t.keys === null) t.keys = new Map()
       const previous = t.keys.get(coalesceKey)
-      if (previous !== undefined && t.remove(previous)) this._coalesced++
+      if (previous !== undefined) {
+        const replaced = { channel: t.channels[previous], payload: t.payloads[previous] }
+        if (t.remove(previous)) {
+          this._coalesced++
+          this._forgetDuplicateKey(t, replaced)
+        }
+      }
       t.keys.set(coalesceKey, t.channels.length)
     }
     t.channels.push(channel)
@@ -201,10 +207,15 @@ class BatchManager {
     const dropped = t.dropOldest()
     if (dropped === undefined) return
     this._drop('overflow', 1)
-    if (t.dupes !== null) {
-      const key = exactKey(dropped.payload)
-      if (key !== undefined) t.dupes.delete(dropped.channel + '\u0000' + key)
-    }
+    this._forgetDuplicateKey(t, dropped)
+  }
+
+  // A message that left the queue unsent must not make a later equal one look
+  // like a duplicate.
+  _forgetDuplicateKey(t, message) {
+    if (t.dupes === null) return
+    const key = exactKey(message.payload)
+    if (key !== undefined) t.dupes.delete(message.channel + '\u0000' + key)
   }
 
   _sample(t) {
