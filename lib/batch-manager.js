@@ -1,5 +1,5 @@
 'use strict'
-const { NativeBatchClock, checkBatchOptions } = require('../binding.js')
+const { NativeBatchClock, checkBatchOptions, batchArm, batchFlushed, batchDiscard } = require('../binding.js')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./batch/target-queue')
 const { estimateSize, exactKey } = require('./batch/payload')
 const { ClosedError, UncloneableError, IpcError, invalidArgument } = require('./errors')
@@ -77,6 +77,7 @@ class BatchManager {
     managers.set(this._id, new WeakRef(this))
     unregister.register(this, this._id)
     this._clock = new NativeBatchClock(dueCallback(this._id), this._maxWaitMs)
+    this._handle = this._clock.handle
 
     this._states = new Map() // target -> TargetQueue
     this._bySlot = []
@@ -226,7 +227,7 @@ class BatchManager {
   _arm(t, urgency) {
     if (t.urgency === NONE) t.generation = this._nextGeneration++
     t.urgency = urgency
-    this._clock.arm(t.slot, t.generation, urgency === LOW ? this._lowWaitMs : this._maxWaitMs)
+    batchArm(this._handle, t.slot, t.generation, urgency === LOW ? this._lowWaitMs : this._maxWaitMs)
   }
 
   _stateFor(target) {
@@ -263,7 +264,7 @@ class BatchManager {
   /** Sends one frame of `t`'s pending messages (at most `limit`). */
   _flushTarget(t, reason, limit) {
     if (t.live === 0) {
-      if (t.urgency !== NONE) this._clock.discard(t.slot, t.generation)
+      if (t.urgency !== NONE) batchDiscard(this._handle, t.slot, t.generation)
       t.resetBatch(0)
       return
     }
@@ -295,7 +296,7 @@ class BatchManager {
       for (let i = 0; i < n; i++) this._scratch[i] = now - samples[i]
     }
     if (sent === 0) n = 0
-    if (sent > 0 || generation !== 0) this._clock.flushed(t.slot, generation, reason, sent, bytes, this._scratch, n)
+    if (sent > 0 || generation !== 0) batchFlushed(this._handle, t.slot, generation, reason, sent, bytes, this._scratch, n)
     if (sent > 0 && this._monitor !== undefined) {
       try {
         this._monitor.record('ipcflow.batch.size', sent)
@@ -364,7 +365,7 @@ class BatchManager {
 
   _forget(t) {
     if (t === DEAD_TARGET) return
-    if (t.urgency !== NONE) this._clock.discard(t.slot, t.generation)
+    if (t.urgency !== NONE) batchDiscard(this._handle, t.slot, t.generation)
     t.resetBatch(0)
     t.dead = true
     t.open = false
@@ -443,7 +444,7 @@ class BatchManager {
     const t = target === this._lastTarget ? this._lastState : this._stateFor(target)
     if (t.dead) return
     if (t.urgency !== NONE) {
-      this._clock.discard(t.slot, t.generation)
+      batchDiscard(this._handle, t.slot, t.generation)
       t.urgency = NONE
     }
     t.ready = false
