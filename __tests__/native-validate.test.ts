@@ -1,0 +1,217 @@
+// Native JSON Schema validation of live JS values: every keyword of the fast
+// subset, all failing fields with pointers, hostile input, and agreement with
+// the converting fallback (the jsonschema crate) outside the subset.
+const native = require('../binding.js')
+
+type Issue = { pointer: string; keyword: string; message: string; schemaPath?: string }
+
+function compile(schema: object | boolean, limits?: object) {
+  const { validator, error } = native.compileSchema(schema, limits)
+  if (error) throw new Error(`unexpected schema error: ${error.message}`)
+  return validator
+}
+
+const REF = {
+  type: 'object',
+  properties: { id: { type: 'number' }, type: { type: 'string' }, text: { type: 'string', maxLength: 500 }, ts: { type: 'number' } },
+  required: ['id', 'type', 'text', 'ts'],
+}
+const at = (issues: Issue[] | null) => (issues ?? []).map((i) => `${i.pointer} ${i.keyword}`).sort()
+
+describe('fast subset', () => {
+  const cases: [string, object, unknown[], unknown[]][] = [
+    ['type', { type: ['string', 'null'] }, ['a', null], [1, {}, [], true]],
+    ['integer', { type: 'integer' }, [1, -3, 2.0], [1.5, '1']],
+    ['enum', { enum: ['a', 1, { x: [1] }] }, ['a', 1, { x: [1] }], ['b', { x: [2] }, null]],
+    ['const', { const: { a: [1, 'b'] } }, [{ a: [1, 'b'] }], [{ a: [1] }, { a: [1, 'b'], c: 1 }]],
+    ['minLength/maxLength in code points', { minLength: 2, maxLength: 3 }, ['ab', '😀😀😀', 5], ['a', 'abcd', '😀😀😀😀']],
+    ['minimum/maximum', { minimum: 1, maximum: 3 }, [1, 3, 'x'], [0, 4]],
+    ['exclusive bounds', { exclusiveMinimum: 1, exclusiveMaximum: 3 }, [2], [1, 3]],
+    ['multipleOf', { multipleOf: 3 }, [0, 9, -6], [4, 4.5]],
+    ['properties/required', { properties: { a: { type: 'string' } }, required: ['a', 'b'] }, [{ a: 'x', b: 0 }, 'not an object'], [{ a: 'x' }, { b: 1 }]],
+    ['additionalProperties false', { properties: { a: {} }, additionalProperties: false }, [{ a: 1 }, {}], [{ a: 1, b: 2 }]],
+    ['additionalProperties schema', { additionalProperties: { type: 'number' } }, [{ a: 1 }], [{ a: 'x' }]],
+    ['items/prefixItems', { prefixItems: [{ type: 'string' }], items: { type: 'number' } }, [['a', 1, 2], []], [[1], ['a', 'b']]],
+    ['min/maxItems', { minItems: 1, maxItems: 2 }, [[1], [1, 2]], [[], [1, 2, 3]]],
+    ['uniqueItems', { uniqueItems: true }, [[1, 2, { a: 1 }]], [[1, 1], [{ a: 1 }, { a: 1 }]]],
+    ['min/maxProperties', { minProperties: 1, maxProperties: 2 }, [{ a: 1 }], [{}, { a: 1, b: 2, c: 3 }]],
+    ['anyOf', { anyOf: [{ type: 'string' }, { type: 'number' }] }, ['a', 1], [null]],
+    ['oneOf', { oneOf: [{ type: 'integer' }, { minimum: 2 }] }, [1, 2.5], [3, 0.5]],
+    ['allOf', { allOf: [{ type: 'number' }, { maximum: 3 }] }, [1], [4, 'a']],
+    ['not', { not: { type: 'string' } }, [1], ['a']],
+    ['$ref to $defs', { $defs: { n: { type: 'number' } }, properties: { a: { $ref: '#/$defs/n' } } }, [{ a: 1 }], [{ a: 'x' }]],
+    ['false schema', { properties: { a: false } }, [{}], [{ a: 1 }]],
+  ]
+  test.each(cases)('%s', (_name, schema, valid, invalid) => {
+    const v = compile(schema)
+    expect(v.fastPath).toBe(true)
+    for (const x of valid) expect([x, v.validate(x)]).toEqual([x, null])
+    for (const x of invalid) {
+      const issues = v.validate(x)
+      expect(issues?.length).toBeGreaterThan(0)
+      // The converting reference path agrees on the verdict.
+      expect(v.validateConverted(x)).not.toBeNull()
+    }
+    for (const x of valid) expect(v.validateConverted(x)).toBeNull()
+  })
+
+  test('lists every failing field with pointer, keyword, message and schema path', () => {
+    const v = compile(REF)
+    const issues = v.validate({ id: 'x', text: 'y'.repeat(501), ts: 1 })
+    expect(at(issues)).toEqual(['/id type', '/text maxLength', '/type required'])
+    expect(issues).toContainEqual({ pointer: '/text', keyword: 'maxLength', message: 'must NOT have more than 500 characters', schemaPath: '#/properties/text/maxLength' })
+    expect(issues).toContainEqual(expect.objectContaining({ pointer: '/type', message: "must have required property 'type'" }))
+    expect(v.validate({ id: 1, type: 't', text: 'ok', ts: 2 })).toBeNull()
+  })
+
+  test('nested pointers are escaped (RFC 6901)', () => {
+    const v = compile({ properties: { 'a/b': { items: { properties: { 'c~': { type: 'string' } } } } } })
+    expect(at(v.validate({ 'a/b': [{}, { 'c~': 1 }] }))).toEqual(['/a~1b/1/c~0 type'])
+  })
+
+  test('zod 4 output compiles to the fast path', () => {
+    const { z } = require('zod')
+    const schema = z.toJSONSchema(z.object({ id: z.number(), type: z.string(), text: z.string().max(500), ts: z.number() }))
+    const v = compile(schema)
+    expect(v.fastPath).toBe(true)
+    expect(v.validate({ id: 1, type: 't', text: 'x', ts: 1 })).toBeNull()
+    expect(at(v.validate({ id: 1, type: 't', text: 'x', ts: 1, extra: 1 }))).toEqual(['/extra additionalProperties'])
+  })
+})
+
+describe('compile errors', () => {
+  test('an invalid schema is reported, not thrown', () => {
+    const r = native.compileSchema({ type: 'strin' })
+    expect(r.validator).toBeUndefined()
+    expect(r.error).toEqual({ message: expect.any(String), pointer: expect.any(String) })
+    const cyclic: any = { type: 'object' }
+    cyclic.properties = { self: cyclic }
+    expect(native.compileSchema(cyclic).error.message).toMatch(/cycle/)
+  })
+
+  test('bad limits throw naming the argument', () => {
+    expect(() => native.compileSchema({}, { maxBytes: NaN })).toThrow(/limits\.maxBytes/)
+    expect(() => native.compileSchema({}, { maxDepth: 0 })).toThrow(/limits\.maxDepth/)
+    expect(() => native.checkLimits({}, -1, 5)).toThrow(/maxBytes/)
+  })
+})
+
+describe('limits', () => {
+  test('maxBytes and maxDepth trip before validation', () => {
+    const v = compile({ type: 'object' }, { maxBytes: 100, maxDepth: 3 })
+    expect(v.validate({ a: 'x'.repeat(200) })).toEqual([expect.objectContaining({ keyword: 'maxBytes', pointer: '/a' })])
+    expect(v.validate({ a: { b: { c: { d: 1 } } } })).toEqual([expect.objectContaining({ keyword: 'maxDepth', pointer: '/a/b/c' })])
+    expect(v.validate({ a: { b: { c: 1 } } })).toBeNull()
+    expect(native.checkLimits([1, 2, 3], 7, 5)).toBeNull()
+    expect(native.checkLimits([1, 2, 3], 6, 5)).toEqual(expect.objectContaining({ keyword: 'maxBytes' }))
+  })
+
+  test('a 50 MB string against maxBytes is rejected without reading it', () => {
+    const huge = 'x'.repeat(50 * 1024 * 1024)
+    const v = compile({ properties: { s: { type: 'string' } } }, { maxBytes: 1024 * 1024 })
+    const start = performance.now()
+    const issues = v.validate({ s: huge })
+    const checked = native.checkLimits({ s: huge }, 1024 * 1024, 10)
+    expect(performance.now() - start).toBeLessThan(50)
+    expect(issues).toEqual([expect.objectContaining({ keyword: 'maxBytes', pointer: '/s' })])
+    expect(checked.keyword).toBe('maxBytes')
+    // maxLength alone also decides from the UTF-16 length without copying.
+    const t = performance.now()
+    expect(compile({ maxLength: 10 }).validate(huge)).toEqual([expect.objectContaining({ keyword: 'maxLength' })])
+    expect(performance.now() - t).toBeLessThan(50)
+  })
+})
+
+describe('hostile input', () => {
+  const v = compile({ type: 'object' }, { maxBytes: 1e6, maxDepth: 32 })
+
+  test.each([
+    ['function', { a: { f: () => 1 } }, '/a/f', 'unsupported'],
+    ['symbol', { s: Symbol('x') }, '/s', 'unsupported'],
+    ['BigInt', { n: [1n] }, '/n/0', 'unsupported'],
+    ['NaN', { n: NaN }, '/n', 'unsupported'],
+    ['Infinity', { n: [-Infinity] }, '/n/0', 'unsupported'],
+    ['undefined in an array', { a: [1, undefined] }, '/a/1', 'unsupported'],
+    // eslint-disable-next-line no-sparse-arrays
+    ['sparse array hole', { a: [1, , 3] }, '/a/1', 'unsupported'],
+  ])('%s gives an issue with its path', (_name, value, pointer, keyword) => {
+    expect(v.validate(value)).toEqual([expect.objectContaining({ pointer, keyword })])
+  })
+
+  test('undefined members are absent, as in JSON', () => {
+    expect(v.validate({ a: undefined })).toBeNull()
+    expect(at(compile({ required: ['a'] }).validate({ a: undefined }))).toEqual(['/a required'])
+  })
+
+  test('cycles are found by the limits walk and by a recursive schema', () => {
+    const a: any = { v: 1 }
+    a.next = { v: 2, next: a }
+    expect(v.validate(a)).toEqual([expect.objectContaining({ keyword: 'cycle', pointer: '/next/next' })])
+    const list = compile({ $defs: { n: { type: 'object', properties: { next: { $ref: '#/$defs/n' } } } }, $ref: '#/$defs/n' })
+    expect(list.validate(a)).toEqual([expect.objectContaining({ keyword: 'cycle', pointer: '/next/next' })])
+    const arr: any[] = []
+    arr.push(arr)
+    expect(native.checkLimits(arr, 1e6, 10)).toEqual(expect.objectContaining({ keyword: 'cycle', pointer: '/0' }))
+  })
+
+  test('a getter that throws is cleared and reported', () => {
+    const value = { get text(): string { throw new Error('boom') } }
+    const issues = compile(REF).validate(value)
+    expect(issues).toContainEqual(expect.objectContaining({ pointer: '/text', keyword: 'exception', message: expect.stringMatching(/boom/) }))
+    expect(v.validate(value)).toEqual([expect.objectContaining({ keyword: 'exception', pointer: '/text' })])
+    // No exception is left pending: the next call works.
+    expect(compile(REF).validate({ id: 1, type: 't', text: 'x', ts: 1 })).toBeNull()
+  })
+
+  test('a Proxy is read through its traps, and throwing traps are reported', () => {
+    const proxied = new Proxy({ id: 1, type: 't', text: 'x', ts: 1 }, {})
+    expect(compile(REF).validate(proxied)).toBeNull()
+    const hostile = new Proxy({}, { get() { throw new TypeError('trap') }, ownKeys() { throw new TypeError('keys') } })
+    expect(compile(REF).validate(hostile)?.some((i: Issue) => i.keyword === 'exception')).toBe(true)
+    expect(v.validate(hostile)).toEqual([expect.objectContaining({ keyword: 'exception', message: expect.stringMatching(/keys/) })])
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    expect(compile(REF).validate(proxy)?.[0].keyword).toBe('exception')
+  })
+
+  test('__proto__ is read only as an own data property and nothing is polluted', () => {
+    // A literal `__proto__:` would set the prototype: the schema comes from JSON text.
+    const pv = compile(JSON.parse('{"properties": {"__proto__": {"type": "object", "properties": {"polluted": {"type": "boolean"}}}}, "required": ["__proto__"]}'))
+    expect(at(pv.validate({}))).toEqual(['/__proto__ required'])
+    const own = JSON.parse('{"__proto__": {"polluted": "yes"}}')
+    expect(at(pv.validate(own))).toEqual(['/__proto__/polluted type'])
+    expect(pv.validate(JSON.parse('{"__proto__": {"polluted": true}}'))).toBeNull()
+    expect(({} as any).polluted).toBeUndefined()
+    expect(at(compile({ required: ['constructor', 'toString'] }).validate({}))).toEqual(['/constructor required', '/toString required'])
+  })
+
+  test('deep nesting does not overflow the stack', () => {
+    let deep: any = 1
+    for (let i = 0; i < 100000; i++) deep = [deep]
+    expect(compile(true, { maxDepth: 64 }).validate(deep)?.[0].keyword).toBe('maxDepth')
+    expect(compile({ pattern: 'a' }).validate(deep)?.[0].keyword).toBe('maxDepth')
+  })
+})
+
+describe('fallback outside the subset', () => {
+  const cases: [string, object, unknown[]][] = [
+    ['pattern', { properties: { s: { type: 'string', pattern: '^a+$' } } }, [{ s: 'aaa' }, { s: 'ab' }, { s: 1 }]],
+    ['dependentRequired', { dependentRequired: { a: ['b'] } }, [{ a: 1, b: 2 }, { a: 1 }, {}]],
+    ['if/then/else', { if: { type: 'string' }, then: { minLength: 2 }, else: { type: 'number' } }, ['ab', 'a', 3, null]],
+    ['multipleOf 0.1', { multipleOf: 0.1 }, [0.3, 0.35]],
+  ]
+  test.each(cases)('%s agrees with the converting path', (_name, schema, values) => {
+    const v = compile(schema)
+    expect(v.fastPath).toBe(false)
+    for (const x of values) expect(v.validate(x)).toEqual(v.validateConverted(x))
+    expect(values.map((x) => v.validate(x) === null)).toContain(false)
+    expect(values.map((x) => v.validate(x) === null)).toContain(true)
+  })
+
+  test('fallback issues carry pointers too', () => {
+    const v = compile({ properties: { s: { pattern: '^a' } }, required: ['t'] })
+    expect(at(v.validate({ s: 'b' }))).toEqual(['/s pattern', '/t required'])
+  })
+})
+
+export {}

@@ -1,0 +1,65 @@
+'use strict'
+// Validation of the reference payload {id, type, text (maxLength 500), ts},
+// side by side: ajv compiled (allErrors, like ours), zod 4, ipcflow's native
+// walk, and ipcflow through serde_json conversion + the jsonschema crate.
+// ajv counts code points in JS (O(length)); the native walk reads V8's UTF-16
+// length in O(1), so the figures depend on the text length: both are reported.
+const { Bench } = require('tinybench')
+const Ajv = require('ajv')
+const { z } = require('zod')
+const { compileSchema } = require('../binding.js')
+
+const PER_CALL = 200
+const SCHEMA = {
+  type: 'object',
+  properties: { id: { type: 'number' }, type: { type: 'string' }, text: { type: 'string', maxLength: 500 }, ts: { type: 'number' } },
+  required: ['id', 'type', 'text', 'ts'],
+}
+/** Text length of the reference payload (near the cap, where the SPEC's ajv figure of ~504 ns comes from). */
+const REFERENCE_TEXT = 480
+const SHORT_TEXT = 11
+
+function payload(textLength) {
+  return { id: 1, type: 'token', text: 'abcdefghij'.repeat(Math.ceil(textLength / 10)).slice(0, textLength), ts: 1700000000000 }
+}
+
+async function measure(textLength) {
+  const ajv = new Ajv({ allErrors: true }).compile(SCHEMA)
+  const zod = z.object({ id: z.number(), type: z.string(), text: z.string().max(500), ts: z.number() })
+  const { validator, error } = compileSchema(SCHEMA)
+  if (error) throw new Error(error.message)
+  const p = payload(textLength)
+  if (!ajv(p) || !zod.safeParse(p).success || validator.validate(p) !== null || validator.validateConverted(p) !== null) {
+    throw new Error('the reference payload must be valid for every validator')
+  }
+  let sink = 0
+  const bench = new Bench({ time: 800, warmupTime: 200 })
+  bench
+    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(p) ? 1 : 0 })
+    .add('zod', () => { for (let i = 0; i < PER_CALL; i++) sink += zod.safeParse(p).success ? 1 : 0 })
+    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(p) === null ? 1 : 0 })
+    .add('nativeSerde', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validateConverted(p) === null ? 1 : 0 })
+  await bench.run()
+  if (sink === 0) throw new Error('unreachable')
+  const ns = (name) => (bench.getTask(name).result.latency.p50 * 1e6) / PER_CALL
+  return { ajvNs: ns('ajv'), zodNs: ns('zod'), nativeNs: ns('native'), nativeSerdeNs: ns('nativeSerde') }
+}
+
+/** Medians in ns per validation for the reference payload; `short` is the same with an 11-character text. */
+async function runValidationBench() {
+  const reference = await measure(REFERENCE_TEXT)
+  const short = await measure(SHORT_TEXT)
+  return { ...reference, textLength: REFERENCE_TEXT, short: { ...short, textLength: SHORT_TEXT } }
+}
+
+module.exports = { runValidationBench, SCHEMA, payload }
+
+if (require.main === module) {
+  runValidationBench().then((r) => {
+    const row = (label, s) => console.log(`| ${label} | ${s.ajvNs.toFixed(0)} | ${s.zodNs.toFixed(0)} | ${s.nativeNs.toFixed(0)} | ${s.nativeSerdeNs.toFixed(0)} | ${(s.nativeNs / s.ajvNs).toFixed(2)}x |`)
+    console.log('| payload | ajv ns | zod 4 ns | native ns | native via serde ns | native / ajv |')
+    console.log('|---|---|---|---|---|---|')
+    row(`reference (text ${r.textLength} chars)`, r)
+    row(`short (text ${r.short.textLength} chars)`, r.short)
+  })
+}

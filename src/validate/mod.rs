@@ -1,0 +1,142 @@
+//! JSON Schema validation over any value representation.
+//!
+//! `Instance` abstracts reading a value, so the same compiled `Plan` walks a
+//! `serde_json::Value` here (tested against the `jsonschema` crate) and a live
+//! JS value in the binding, reading only what the schema asks for.
+mod eval;
+mod fallback;
+mod plan;
+mod serde_impl;
+mod validator;
+mod walk;
+#[cfg(test)]
+mod tests;
+
+pub use plan::Plan;
+pub use validator::{Limits, SchemaError, Validator};
+pub use walk::{check_limits, to_value};
+
+/// What kind of value an instance is; `Unsupported` for values JSON cannot hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+  Null,
+  Bool,
+  Number,
+  String,
+  Array,
+  Object,
+  Unsupported(&'static str),
+}
+
+/// A JS exception raised while reading a value (a getter or a Proxy trap threw):
+/// its message, and the member being read when a whole-object read failed there.
+#[derive(Debug, Clone)]
+pub struct Fault(pub String, pub Option<String>);
+
+impl Fault {
+  pub fn new(message: impl Into<String>) -> Fault {
+    Fault(message.into(), None)
+  }
+}
+
+/// A property name, prepared once when the schema is compiled.
+#[derive(Debug, Clone)]
+pub struct Key {
+  pub name: String,
+  /// NUL-terminated copy for C lookups.
+  pub c_name: std::ffi::CString,
+  /// Names that `Object.prototype` also has: only an own property counts.
+  pub own_only: bool,
+}
+
+const PROTOTYPE_NAMES: &[&str] = &[
+  "__proto__", "constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty",
+  "isPrototypeOf", "propertyIsEnumerable", "__defineGetter__", "__defineSetter__",
+  "__lookupGetter__", "__lookupSetter__",
+];
+
+impl Key {
+  /// `None` for names with a NUL byte (not addressable through the C API).
+  pub fn new(name: &str) -> Option<Key> {
+    let c_name = std::ffi::CString::new(name).ok()?;
+    Some(Key { name: name.to_string(), c_name, own_only: PROTOTYPE_NAMES.contains(&name) })
+  }
+}
+
+/// Read access to one value. Numbers are f64 (JS semantics); strings report
+/// their UTF-16 length cheaply and their code-point length when asked.
+pub trait Instance: Sized + Clone {
+  fn kind(&self) -> Kind;
+  fn number(&self) -> f64;
+  fn boolean(&self) -> bool;
+  fn utf16_len(&self) -> usize;
+  /// Length in Unicode code points (JSON Schema's string length).
+  fn char_len(&self) -> usize;
+  /// Length of the UTF-8 encoding, for size caps.
+  fn utf8_len(&self) -> usize;
+  fn text(&self) -> String;
+  /// An own (or, for ordinary names, readable) property; `None` when absent or undefined.
+  fn get(&self, key: &Key) -> Result<Option<Self>, Fault>;
+  /// Own enumerable string-keyed properties, in order.
+  fn entries(&self) -> Result<Vec<(String, Self)>, Fault>;
+  fn array_len(&self) -> usize;
+  fn element(&self, index: usize) -> Result<Self, Fault>;
+  /// Identity, for cycle detection.
+  fn same(&self, other: &Self) -> bool;
+}
+
+/// One failing field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+  pub pointer: String,
+  pub keyword: String,
+  pub message: String,
+  pub schema_path: Option<String>,
+}
+
+impl Issue {
+  pub fn new(pointer: String, keyword: &str, message: String) -> Issue {
+    Issue { pointer, keyword: keyword.to_string(), message, schema_path: None }
+  }
+}
+
+/// One step of a JSON pointer.
+#[derive(Debug, Clone)]
+pub enum Seg<'a> {
+  Key(&'a str),
+  Owned(String),
+  Index(usize),
+}
+
+/// RFC 6901 pointer text for a path.
+pub fn pointer(path: &[Seg<'_>]) -> String {
+  let mut out = String::new();
+  for seg in path {
+    out.push('/');
+    match seg {
+      Seg::Key(k) => escape_into(&mut out, k),
+      Seg::Owned(k) => escape_into(&mut out, k),
+      Seg::Index(i) => out.push_str(&i.to_string()),
+    }
+  }
+  out
+}
+
+fn escape_into(out: &mut String, key: &str) {
+  for c in key.chars() {
+    match c {
+      '~' => out.push_str("~0"),
+      '/' => out.push_str("~1"),
+      c => out.push(c),
+    }
+  }
+}
+
+/// The message of an unsupported value, by kind name.
+pub fn unsupported_message(what: &str) -> String {
+  match what {
+    "cycle" => "must not contain a reference to itself (cycle)".to_string(),
+    "NaN" | "Infinity" => format!("must be a finite number, got {what}"),
+    _ => format!("must be a JSON value, got {what}"),
+  }
+}

@@ -1,0 +1,116 @@
+use super::*;
+use serde_json::{json, Value};
+
+/// Plan verdicts must match the `jsonschema` crate's on the same instances.
+fn agree(schema: Value, instances: &[Value]) {
+  let plan = Plan::compile(&schema).unwrap_or_else(|| panic!("not in subset: {schema}"));
+  let reference = jsonschema::validator_for(&schema).unwrap();
+  for inst in instances {
+    let issues = eval::evaluate(&plan, &inst, 64);
+    assert_eq!(issues.is_empty(), reference.is_valid(inst), "schema {schema} instance {inst}: {issues:?}");
+    let converted = Validator::compile(&schema, None).unwrap().validate_converted(&inst);
+    assert_eq!(issues.is_empty(), converted.is_empty(), "converted path disagrees on {inst}");
+  }
+}
+
+fn pointers(schema: Value, inst: Value) -> Vec<(String, String)> {
+  let v = Validator::compile(&schema, None).unwrap();
+  assert!(v.uses_plan());
+  v.validate(&&inst).into_iter().map(|i| (i.pointer, i.keyword)).collect()
+}
+
+#[test]
+fn reference_payload() {
+  let schema = json!({"type": "object", "properties": {"id": {"type": "number"}, "type": {"type": "string"}, "text": {"type": "string", "maxLength": 500}, "ts": {"type": "number"}}, "required": ["id", "type", "text", "ts"]});
+  agree(schema.clone(), &[
+    json!({"id": 1, "type": "t", "text": "hi", "ts": 2}),
+    json!({"id": "1", "type": "t", "text": "hi", "ts": 2}),
+    json!({"id": 1, "type": "t", "text": "x".repeat(501), "ts": 2}),
+    json!({"id": 1, "type": "t", "text": "😀".repeat(500), "ts": 2}),
+    json!({"id": 1, "type": "t", "text": "😀".repeat(501), "ts": 2}),
+    json!({"id": 1}), json!([]), json!(null),
+  ]);
+  let got = pointers(schema, json!({"id": "x", "text": 5, "ts": 1}));
+  assert_eq!(got, vec![("/id".into(), "type".into()), ("/text".into(), "type".into()), ("/type".into(), "required".into())]);
+}
+
+#[test]
+fn scalar_keywords() {
+  agree(json!({"type": "integer", "minimum": 1, "maximum": 10, "multipleOf": 2}), &[json!(2), json!(3), json!(0), json!(12), json!(2.5), json!(4.0), json!("4")]);
+  agree(json!({"exclusiveMinimum": 0, "exclusiveMaximum": 1}), &[json!(0), json!(0.5), json!(1), json!("x")]);
+  assert!(!Validator::compile(&json!({"multipleOf": 0.1}), None).unwrap().uses_plan());
+  agree(json!({"type": ["string", "null"], "minLength": 2, "maxLength": 3}), &[json!("a"), json!("ab"), json!("abcd"), json!(null), json!(1), json!("😀😀")]);
+  agree(json!({"enum": ["a", 1, null, {"x": [1]}]}), &[json!("a"), json!(1.0), json!(null), json!({"x": [1]}), json!({"x": [2]}), json!("b")]);
+  agree(json!({"const": {"a": 1}}), &[json!({"a": 1}), json!({"a": 1, "b": 2}), json!(1)]);
+  agree(json!(false), &[json!(1)]);
+  agree(json!(true), &[json!(1)]);
+}
+
+#[test]
+fn containers() {
+  agree(json!({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false, "minProperties": 1, "maxProperties": 2}),
+    &[json!({}), json!({"a": "x"}), json!({"a": "x", "b": 1}), json!({"a": 1})]);
+  agree(json!({"additionalProperties": {"type": "number"}}), &[json!({"a": 1}), json!({"a": "x"})]);
+  agree(json!({"prefixItems": [{"type": "string"}], "items": {"type": "number"}, "minItems": 1, "maxItems": 3, "uniqueItems": true}),
+    &[json!([]), json!(["a"]), json!(["a", 1, 2]), json!(["a", 1, 1]), json!([1]), json!(["a", 1, 2, 3]), json!(["a", "b"])]);
+  agree(json!({"items": false, "prefixItems": [true]}), &[json!([1]), json!([1, 2])]);
+  agree(json!({"uniqueItems": true}), &[json!([1, 1.0]), json!([{"a": 1}, {"a": 1}]), json!([[1], [2]])]);
+  assert_eq!(pointers(json!({"additionalProperties": false, "properties": {"a/b": {"type": "string"}}}), json!({"a/b": 1, "c~": 2})),
+    vec![("/a~1b".into(), "type".into()), ("/c~0".into(), "additionalProperties".into())]);
+}
+
+#[test]
+fn combinators_and_refs() {
+  agree(json!({"anyOf": [{"type": "string"}, {"type": "number"}]}), &[json!("a"), json!(1), json!(null)]);
+  agree(json!({"oneOf": [{"type": "integer"}, {"minimum": 2}]}), &[json!(1), json!(3), json!(2.5), json!(0.5)]);
+  agree(json!({"allOf": [{"type": "number"}, {"maximum": 3}], "not": {"const": 2}}), &[json!(1), json!(2), json!(4)]);
+  let tree = json!({"$defs": {"node": {"type": "object", "properties": {"v": {"type": "number"}, "next": {"$ref": "#/$defs/node"}}, "required": ["v"]}}, "$ref": "#/$defs/node"});
+  agree(tree.clone(), &[json!({"v": 1}), json!({"v": 1, "next": {"v": 2}}), json!({"v": 1, "next": {"v": "x"}}), json!({"v": 1, "next": {}})]);
+  assert_eq!(pointers(tree, json!({"v": 1, "next": {"next": {"v": "x"}}})), vec![("/next/next/v".into(), "type".into()), ("/next/v".into(), "required".into())]);
+}
+
+#[test]
+fn outside_subset_falls_back() {
+  for schema in [json!({"pattern": "^a"}), json!({"dependentRequired": {"a": ["b"]}}), json!({"if": {"type": "string"}, "then": {"minLength": 2}}), json!({"$schema": "http://json-schema.org/draft-07/schema#"})] {
+    let v = Validator::compile(&schema, None).unwrap();
+    assert!(!v.uses_plan(), "{schema}");
+  }
+  let v = Validator::compile(&json!({"properties": {"s": {"pattern": "^a"}}}), None).unwrap();
+  let issues = v.validate(&&json!({"s": "b"}));
+  assert_eq!(issues.len(), 1);
+  assert_eq!((issues[0].pointer.as_str(), issues[0].keyword.as_str()), ("/s", "pattern"));
+  assert!(v.validate(&&json!({"s": "abc"})).is_empty());
+}
+
+#[test]
+fn invalid_schema_is_an_error() {
+  let err = Validator::compile(&json!({"type": "strin"}), None).err().unwrap();
+  assert!(!err.message.is_empty());
+  assert!(Validator::compile(&json!({"properties": {"a": {"minLength": -1}}}), None).is_err());
+}
+
+#[test]
+fn limits_trip_before_validation() {
+  let v = Validator::compile(&json!({"type": "object"}), Some(Limits { max_bytes: Some(20.0), max_depth: Some(2) })).unwrap();
+  let big = json!({"a": "x".repeat(100)});
+  assert_eq!(v.validate(&&big)[0].keyword, "maxBytes");
+  let deep = json!({"a": {"b": {"c": 1}}});
+  let issue = &v.validate(&&deep)[0];
+  assert_eq!((issue.keyword.as_str(), issue.pointer.as_str()), ("maxDepth", "/a/b"));
+  assert!(v.validate(&&json!({"a": {"b": 1}})).is_empty());
+  assert!(check_limits(&&json!([1, 2, 3]), 7.0, 5).is_none());
+  assert!(check_limits(&&json!([1, 2, 3]), 6.0, 5).is_some());
+  assert_eq!(to_value(&&json!({"a": [1, 2.5]}), f64::INFINITY, 8).unwrap(), json!({"a": [1, 2.5]}));
+}
+
+#[test]
+fn prototype_names_are_own_only() {
+  assert!(Key::new("__proto__").unwrap().own_only);
+  assert!(!Key::new("text").unwrap().own_only);
+  assert!(Key::new("a\0b").is_none());
+}
+
+#[test]
+fn format_is_an_annotation_as_in_the_crate() {
+  agree(json!({"type": "string", "format": "email"}), &[json!("not an email"), json!("a@b.c")]);
+}
