@@ -9,7 +9,7 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** The native clock and statistics of one BatchManager. */
+/** Owns one BatchManager's native clock and statistics. */
 export declare class NativeBatchClock {
   /**
    * `on_due([slot, generation, ...])` is called from the timer thread through a
@@ -17,20 +17,53 @@ export declare class NativeBatchClock {
    * stops as soon as the environment reports it is closing.
    */
   constructor(onDue: (arg: Array<number>) => void, lingerMs: number)
-  /** Arms (or tightens) the deadline of a target's open batch. */
-  arm(slot: number, generation: number, delayMs: number): void
-  /**
-   * One call per frame sent: disarms the batch's timer and records it.
-   * `waits` holds `sample_count` sampled queue waits in milliseconds.
-   */
-  flushed(slot: number, generation: number, reason: number, count: number, bytes: number, waits: Float64Array, sampleCount: number): void
-  /** Forgets a batch that was dropped rather than sent. */
-  discard(slot: number, generation: number): void
+  /** The number the per-batch functions take. */
+  get handle(): number
   metrics(): NativeBatchMetrics
   resetMetrics(): void
   /** Stops the timer task; pending deadlines never fire afterwards. */
   close(): void
 }
+
+/** Latency histogram for one channel; values in milliseconds, stored in microseconds. */
+export declare class NativeHistogram {
+  constructor()
+  record(value: number): void
+  /** In milliseconds; all zero when empty. */
+  summary(): Distribution
+  reset(): void
+}
+
+/** GCRA rate limiter: a burst of `requests` per `windowMs`, refilled evenly. */
+export declare class NativeRateLimiter {
+  constructor(requests: number, windowMs: number)
+  /** 0 when allowed (and counted), else ms until the next request would be allowed. */
+  check(key: string): number
+  /** Forgets one key, or every key when none is given. */
+  reset(key?: string | undefined | null): void
+}
+
+/** A compiled JSON Schema; made by `compileSchema`. */
+export declare class NativeValidator {
+  /** null when valid. Otherwise every failing field (not just the first). */
+  validate(value: unknown): Array<ValidationIssue> | null
+  /** The same verdict through conversion to serde_json and the `jsonschema` crate (reference path). */
+  validateConverted(value: unknown): Array<ValidationIssue> | null
+  /** True when values are walked in place; false when the schema needs the converting fallback. */
+  get fastPath(): boolean
+}
+
+/** Arms (or tightens) the deadline of a target's open batch. */
+export declare function batchArm(handle: number, slot: number, generation: number, delayMs: number): void
+
+/** Forgets a batch that was dropped rather than sent. */
+export declare function batchDiscard(handle: number, slot: number, generation: number): void
+
+/**
+ * One call per frame sent: disarms the batch's timer and records it.
+ * `waits` holds `sample_count` sampled queue waits in milliseconds.
+ */
+export declare function batchFlushed(handle: number, slot: number, generation: number, reason: number, count: number, bytes: number, waits: Float64Array, sampleCount: number): void
 
 export interface BatchOptionsInput {
   maxBatchSize?: number
@@ -52,6 +85,12 @@ export interface CheckedBatchOptions {
   options?: NormalizedBatchOptions
   issue?: OptionIssue
 }
+
+/** Checks size and depth caps BEFORE any conversion; also usable without a schema. null = within limits. */
+export declare function checkLimits(value: unknown, maxBytes: number, maxDepth: number): ValidationIssue | null
+
+/** Compiles a JSON Schema (draft 2020-12) once. Invalid schema -> `error` set, never a throw. */
+export declare function compileSchema(schema: object | boolean, limits?: SchemaLimits): { validator?: NativeValidator; error?: SchemaError }
 
 export interface Distribution {
   count: number
@@ -96,4 +135,21 @@ export interface NormalizedBatchOptions {
 export interface OptionIssue {
   argument: string
   message: string
+}
+
+export interface SchemaError {
+  message: string
+  pointer: string
+}
+
+export interface SchemaLimits {
+  maxBytes?: number
+  maxDepth?: number
+}
+
+export interface ValidationIssue {
+  pointer: string
+  keyword: string
+  message: string
+  schemaPath?: string
 }

@@ -836,4 +836,12 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeBatchClock = nativeBinding.NativeBatchClock
+module.exports.NativeHistogram = nativeBinding.NativeHistogram
+module.exports.NativeRateLimiter = nativeBinding.NativeRateLimiter
+module.exports.NativeValidator = nativeBinding.NativeValidator
+module.exports.batchArm = nativeBinding.batchArm
+module.exports.batchDiscard = nativeBinding.batchDiscard
+module.exports.batchFlushed = nativeBinding.batchFlushed
 module.exports.checkBatchOptions = nativeBinding.checkBatchOptions
+module.exports.checkLimits = nativeBinding.checkLimits
+module.exports.compileSchema = nativeBinding.compileSchema

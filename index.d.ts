@@ -16,6 +16,7 @@ export type IpcErrorCode =
   | 'E_INVALID_ARGUMENT'
   | 'E_UNCLONEABLE'
   | 'E_DUPLICATE_HANDLER'
+  | 'E_INTERNAL'
 
 /** Every error ipcflow throws or reports: a stable `code`, a readable message, `details`. */
 export declare class IpcError extends Error {
@@ -26,18 +27,42 @@ export declare class IpcError extends Error {
   /** Rebuilds the matching subclass from `{ code, message, details }`. */
   static from(value: { code?: unknown; message?: unknown; details?: unknown }): IpcError
 }
-export declare class ValidationError extends IpcError {}
-export declare class TimeoutError extends IpcError {}
-export declare class RateLimitedError extends IpcError {}
-export declare class ForbiddenSenderError extends IpcError {}
-export declare class NotFoundError extends IpcError {}
-export declare class PayloadTooLargeError extends IpcError {}
-export declare class CancelledError extends IpcError {}
-export declare class HandlerError extends IpcError {}
-export declare class ClosedError extends IpcError {}
-export declare class InvalidArgumentError extends IpcError {}
-export declare class UncloneableError extends IpcError {}
-export declare class DuplicateHandlerError extends IpcError {}
+export declare class ValidationError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class TimeoutError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class RateLimitedError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class ForbiddenSenderError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class NotFoundError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class PayloadTooLargeError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class CancelledError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class HandlerError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class ClosedError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class InvalidArgumentError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class UncloneableError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+export declare class DuplicateHandlerError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
 
 /** What BatchManager sends to: Electron's `WebContents` fits. */
 export interface WebContentsLike {
@@ -163,5 +188,136 @@ export declare class BatchManager {
   resetMetrics(): void
   readonly closed: boolean
   /** Flushes everything, stops the native timer; later addMessage throws E_CLOSED. */
+  close(): Promise<void>
+}
+
+// HandlerRegistry
+
+/** The part of Electron's `IpcMain` HandlerRegistry uses: `handle` for requests, `on` for cancels. */
+export interface IpcMainHandleLike extends IpcMainLike {
+  handle(channel: string, listener: (event: any, ...args: any[]) => unknown): void
+  removeHandler(channel: string): void
+}
+
+/** Renderer -> main: `send(CANCEL_CHANNEL, requestId)` aborts that request's `ctx.signal`. */
+export declare const CANCEL_CHANNEL: 'ipcflow:cancel'
+
+/** A JSON Schema (draft 2020-12), e.g. from `z.toJSONSchema(zodSchema)`. */
+export type JsonSchema = Record<string, unknown> | boolean
+
+export interface RateLimit {
+  /** Requests allowed per window. */
+  requests: number
+  windowMs: number
+  /** One budget for the channel (default), or one per sender (webContents id). */
+  per?: 'channel' | 'sender'
+}
+
+/** Who is calling, as given to `invoke`; from ipcMain it is read off the event. */
+export interface InvokeContext {
+  senderId?: number
+  /** `event.senderFrame.origin`, e.g. 'app://main' or 'https://app.example'. */
+  origin?: string
+  url?: string
+  /** Aborting answers E_CANCELLED and aborts the handler's `ctx.signal`. */
+  signal?: AbortSignal
+  sender?: WebContentsLike
+}
+
+/** The last argument of every handler (and the argument of `allowSender`). */
+export interface HandlerContext {
+  readonly channel: string
+  /** Aborted on timeout (reason: TimeoutError), renderer cancel (CancelledError) or `close()` (ClosedError). */
+  readonly signal: AbortSignal
+  readonly senderId?: number
+  readonly origin?: string
+  readonly url?: string
+  /** The calling webContents (from ipcMain only). */
+  readonly sender?: WebContentsLike
+}
+
+/** Called as `handler(...args, ctx)`; may return a value or a Promise. */
+export type Handler = (...args: any[]) => unknown
+
+export interface HandlerOptions {
+  /** Validates the first (and only) argument; pointers in errors are relative to it. */
+  schema?: JsonSchema
+  /** Validates the whole argument list as an array (pointers start with /0, /1...). Not with `schema`. */
+  argsSchema?: JsonSchema
+  /** E_TIMEOUT after this many ms; `ctx.signal` is aborted, a late result is discarded and counted. */
+  timeoutMs?: number
+  /** One limit, or a channel limit and a sender limit. E_RATE_LIMITED carries `details.retryAfterMs`. */
+  rateLimit?: RateLimit | RateLimit[]
+  /** Exact origins allowed to call ('https://app.example', 'app://main', 'file://'). */
+  allowedOrigins?: string[]
+  /** Must return exactly `true` (synchronously) for the call to run; a throw refuses. */
+  allowSender?: (ctx: HandlerContext) => boolean
+  /** Estimated size cap over all arguments (E_PAYLOAD_TOO_LARGE). Default 1 MiB; Infinity turns it off. */
+  maxBytes?: number
+  /** Nesting cap within one argument (E_PAYLOAD_TOO_LARGE). Default 64; Infinity turns it off. */
+  maxDepth?: number
+}
+
+export interface RegistryOptions {
+  monitor?: MonitorLike
+  defaults?: { maxBytes?: number; maxDepth?: number; timeoutMs?: number }
+}
+
+export interface ValidationIssue {
+  pointer: string
+  keyword: string
+  message: string
+}
+
+export interface SuccessEnvelope<T = unknown> {
+  success: true
+  data: T
+  metadata: { executionTimeMs: number; cached: boolean }
+}
+
+export interface ErrorEnvelope {
+  success: false
+  error: { code: IpcErrorCode | (string & {}); message: string; details: Record<string, unknown> }
+  metadata: { executionTimeMs: number }
+}
+
+/** Every reply, in process and across IPC. */
+export type Envelope<T = unknown> = SuccessEnvelope<T> | ErrorEnvelope
+
+export interface ChannelMetrics {
+  calls: number
+  ok: number
+  errors: number
+  errorsByCode: Record<string, number>
+  /** Results or errors that came after the call was answered (timeout, cancel, close). */
+  lateResults: number
+  inFlight: number
+  /** Calls that reached their handler, ms. */
+  latencyMs: Distribution
+}
+
+export interface RegistryMetrics {
+  channels: Record<string, ChannelMetrics>
+  /** All channels plus calls that reached none (E_NOT_FOUND, E_CLOSED, bad arguments). */
+  totals: Omit<ChannelMetrics, 'latencyMs'>
+}
+
+export declare class HandlerRegistry {
+  constructor(options?: RegistryOptions)
+  /** Throws E_DUPLICATE_HANDLER for a channel already registered, E_INVALID_ARGUMENT for bad options or schemas. */
+  register(channel: string, handler: Handler, options?: HandlerOptions): void
+  /** Removes the channel (and its ipcMain handler); calls in flight still answer. */
+  unregister(channel: string): boolean
+  has(channel: string): boolean
+  channels(): string[]
+  /** `ipcMain.handle` for every channel, now and registered later; listens on CANCEL_CHANNEL. */
+  attach(ipcMain: IpcMainHandleLike): void
+  detach(): void
+  /** The same pipeline without Electron; always resolves with an envelope. */
+  invoke<T = unknown>(channel: string, args: unknown[], ctx?: InvokeContext): Promise<Envelope<T>>
+  getMetrics(): RegistryMetrics
+  resetMetrics(): void
+  readonly closed: boolean
+  /** Detaches and answers calls in flight with E_CLOSED (aborting their signals). */
   close(): Promise<void>
 }

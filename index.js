@@ -4,12 +4,15 @@
 // addon once per batch, where crossing the boundary pays for itself.
 const errors = require('./lib/errors')
 const { BatchManager, FRAME_CHANNEL, READY_CHANNEL, FRAME_VERSION } = require('./lib/batch-manager')
+const { HandlerRegistry, CANCEL_CHANNEL } = require('./lib/registry/registry')
 
 module.exports = {
   BatchManager,
   FRAME_CHANNEL,
   READY_CHANNEL,
   FRAME_VERSION,
+  HandlerRegistry,
+  CANCEL_CHANNEL,
   IpcError: errors.IpcError,
   ValidationError: errors.ValidationError,
   TimeoutError: errors.TimeoutError,

@@ -1,4 +1,4 @@
-import { createRendererClient, FRAME_CHANNEL, READY_CHANNEL, type Frame, type IpcRendererLike } from '../renderer'
+import { createRendererClient, isIpcError, IpcError, CANCEL_CHANNEL, FRAME_CHANNEL, READY_CHANNEL, type Frame, type IpcRendererLike } from '../renderer'
 
 type Listener = (event: unknown, ...args: any[]) => void
 
@@ -251,5 +251,129 @@ describe('renderer client', () => {
     expect(() => client.on(FRAME_CHANNEL, () => {})).toThrow(TypeError)
     expect(() => client.on(READY_CHANNEL, () => {})).toThrow(TypeError)
     expect(() => client.on('a', 'nope' as any)).toThrow(TypeError)
+  })
+})
+
+/** An ipcRenderer whose invokes the test answers by hand. */
+function invokeIpc() {
+  const f = fakeIpc()
+  const calls: { channel: string; args: any[]; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = []
+  f.ipc.invoke = (channel: string, ...args: any[]) =>
+    new Promise((resolve, reject) => {
+      calls.push({ channel, args, resolve, reject })
+    })
+  return { ...f, calls }
+}
+const okEnvelope = (data: unknown) => ({ success: true, data, metadata: { executionTimeMs: 1, cached: false } })
+const errEnvelope = (code: string, message: string, details: object) => ({ success: false, error: { code, message, details }, metadata: { executionTimeMs: 1 } })
+const caught = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a rejection') }, (e) => e)
+
+describe('renderer client invoke', () => {
+  test('sends one request object and resolves with data', async () => {
+    const f = invokeIpc()
+    const client = createRendererClient(f.ipc)
+    const pending = client.invoke('db:search', { q: 'x' }, 2)
+    expect(f.calls).toHaveLength(1)
+    expect(f.calls[0].channel).toBe('db:search')
+    expect(f.calls[0].args).toEqual([{ ipcflow: 'invoke', v: 1, id: expect.any(String), args: [{ q: 'x' }, 2] }])
+    f.calls[0].resolve(okEnvelope(['hit']))
+    await expect(pending).resolves.toEqual(['hit'])
+  })
+
+  test('an error envelope rejects with an IpcError carrying code and details', async () => {
+    const f = invokeIpc()
+    const client = createRendererClient(f.ipc)
+    const pending = caught(client.invoke('a'))
+    f.calls[0].resolve(errEnvelope('E_VALIDATION', 'Invalid arguments', { errors: [{ pointer: '/q', keyword: 'type', message: 'not a string' }] }))
+    const err = await pending
+    expect(err).toBeInstanceOf(IpcError)
+    expect(err).toBeInstanceOf(Error)
+    expect(isIpcError(err)).toBe(true)
+    expect(err).toMatchObject({ name: 'IpcError', code: 'E_VALIDATION', message: 'Invalid arguments', details: { errors: [{ pointer: '/q' }] } })
+  })
+
+  test('a malformed error envelope still rejects with an IpcError; a non-envelope value resolves as is', async () => {
+    const f = invokeIpc()
+    const client = createRendererClient(f.ipc)
+    const bad = caught(client.invoke('a'))
+    f.calls[0].resolve({ success: false, error: 'nope', metadata: {} })
+    expect(await bad).toMatchObject({ code: 'E_HANDLER', details: {} })
+    const plain = client.invoke('b')
+    f.calls[1].resolve({ some: 'value' })
+    await expect(plain).resolves.toEqual({ some: 'value' })
+  })
+
+  test.each([
+    ["Error invoking remote method 'a': Error: No handler registered for 'a'", 'E_NOT_FOUND', "No handler registered for 'a'"],
+    ['An object could not be cloned.', 'E_UNCLONEABLE', 'An object could not be cloned.'],
+    ["Error invoking remote method 'a': Error: something else", 'E_HANDLER', 'something else'],
+  ])('a rejected ipcRenderer.invoke (%s) becomes %s', async (message, code, clean) => {
+    const f = invokeIpc()
+    const client = createRendererClient(f.ipc)
+    const pending = caught(client.invoke('a'))
+    f.calls[0].reject(new Error(message))
+    expect(await pending).toMatchObject({ code, message: clean, details: { channel: 'a' } })
+  })
+
+  test('abort: rejects with E_CANCELLED at once, tells main, ignores the late reply', async () => {
+    const f = invokeIpc()
+    const client = createRendererClient(f.ipc, { announceReady: false })
+    const controller = new AbortController()
+    const pending = caught(client.invokeWithOptions('slow', [1], { signal: controller.signal }))
+    controller.abort()
+    expect(await pending).toMatchObject({ code: 'E_CANCELLED', details: { channel: 'slow' } })
+    expect(f.sent).toEqual([{ channel: CANCEL_CHANNEL, args: [f.calls[0].args[0].id] }])
+    f.calls[0].resolve(okEnvelope('late'))
+    await Promise.resolve()
+    const aborted = caught(client.invokeWithOptions('slow', [], { signal: AbortSignal.abort() }))
+    expect(await aborted).toMatchObject({ code: 'E_CANCELLED' })
+    expect(f.calls).toHaveLength(1) // never sent
+  })
+
+  test('timeoutMs: E_TIMEOUT and a cancel; a fast answer clears the timer', async () => {
+    const f = invokeIpc()
+    const client = createRendererClient(f.ipc, { announceReady: false })
+    const pending = caught(client.invokeWithOptions('slow', [], { timeoutMs: 10 }))
+    expect(await pending).toMatchObject({ code: 'E_TIMEOUT', details: { timeoutMs: 10 } })
+    expect(f.sent.map((s) => s.channel)).toEqual([CANCEL_CHANNEL])
+    const fast = client.invokeWithOptions('fast', [], { timeoutMs: 10_000 })
+    f.calls[1].resolve(okEnvelope(1))
+    await expect(fast).resolves.toBe(1) // jest would report the 10 s timer if it were left running
+  })
+
+  test('bad arguments reject with E_INVALID_ARGUMENT', async () => {
+    const client = createRendererClient(invokeIpc().ipc)
+    expect(await caught(client.invoke(3 as any))).toMatchObject({ code: 'E_INVALID_ARGUMENT' })
+    expect(await caught(client.invokeWithOptions('a', 'x' as any))).toMatchObject({ code: 'E_INVALID_ARGUMENT' })
+    expect(await caught(client.invokeWithOptions('a', [], { timeoutMs: -5 }))).toMatchObject({ code: 'E_INVALID_ARGUMENT' })
+  })
+
+  test('a trailing options-looking argument is just an argument', async () => {
+    const f = invokeIpc()
+    const client = createRendererClient(f.ipc)
+    void client.invoke('a', { signal: 'not options' })
+    expect(f.calls[0].args[0].args).toEqual([{ signal: 'not options' }])
+  })
+
+  test('dispose rejects pending requests with E_CLOSED, and later ones too', async () => {
+    const f = invokeIpc()
+    const client = createRendererClient(f.ipc, { announceReady: false })
+    const pending = caught(client.invoke('a'))
+    client.dispose()
+    expect(await pending).toMatchObject({ code: 'E_CLOSED' })
+    expect(f.sent.map((s) => s.channel)).toEqual([CANCEL_CHANNEL])
+    expect(await caught(client.invoke('a'))).toMatchObject({ code: 'E_CLOSED' })
+  })
+
+  test('works detached; request ids differ across clients; the cancel channel is reserved', async () => {
+    const f = invokeIpc()
+    const { invoke } = createRendererClient(f.ipc)
+    const other = createRendererClient(f.ipc)
+    void invoke('a')
+    void invoke('a')
+    void other.invoke('a')
+    const ids = f.calls.map((c) => c.args[0].id)
+    expect(new Set(ids).size).toBe(3)
+    expect(() => other.on(CANCEL_CHANNEL, () => {})).toThrow(TypeError)
   })
 })

@@ -11,6 +11,19 @@
  *   contextBridge.exposeInMainWorld('ipcflow', { on: client.on, getStats: client.getStats })
  *   // page: const stop = window.ipcflow.on('agent:token', (t) => ...); later stop()
  *
+ * Requests to a main-side HandlerRegistry:
+ *
+ *   const hits = await client.invoke('db:search', { q: 'x' })          // resolves with `data`
+ *   await client.invokeWithOptions('db:search', [{ q: 'x' }], { signal, timeoutMs: 5000 })
+ *   // failures reject with an IpcError: err.code === 'E_VALIDATION', err.details.errors ...
+ *
+ * Options travel in a separate call rather than as a trailing `{ signal }`
+ * argument: a payload object that happens to look like options would be
+ * misread. Across contextBridge, custom Error properties (`code`, `details`)
+ * and AbortSignals are lost: in the preload, expose a wrapper that returns
+ * `{ ok, data } | { ok: false, error: { code, message, details } }` and takes
+ * an id to cancel by, and rebuild the IpcError page-side.
+ *
  * - Every function is a closure that never uses `this`, because contextBridge
  *   proxies functions and calls them detached.
  * - Unsubscribe with the function `on` returns: a page function crossing the
@@ -24,6 +37,34 @@
 export const FRAME_CHANNEL = 'ipcflow:frame' as const
 export const READY_CHANNEL = 'ipcflow:ready' as const
 export const FRAME_VERSION = 1 as const
+/** Renderer -> main: `send(CANCEL_CHANNEL, requestId)` aborts that request's `ctx.signal` in main. */
+export const CANCEL_CHANNEL = 'ipcflow:cancel' as const
+
+/** What a failed request rejects with: the same `code` and `details` main reported. */
+export class IpcError extends Error {
+  readonly code: string
+  readonly details: Record<string, unknown>
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(message)
+    this.name = 'IpcError'
+    this.code = code
+    this.details = details !== null && typeof details === 'object' ? details : {}
+  }
+}
+
+/** True for an IpcError from any realm (instanceof fails across realms and bridges). */
+export function isIpcError(value: unknown): value is IpcError {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as IpcError
+  return typeof v.code === 'string' && typeof v.message === 'string' && typeof v.details === 'object' && v.details !== null
+}
+
+export interface InvokeOptions {
+  /** Aborting rejects with E_CANCELLED and tells main, which aborts the handler's `ctx.signal`. */
+  signal?: AbortSignal
+  /** Gives up after this many ms: rejects with E_TIMEOUT and cancels in main. */
+  timeoutMs?: number
+}
 
 /** One batch: `channels[i]` and `payloads[i]` form message i, in queue order. */
 export interface Frame {
@@ -81,9 +122,12 @@ export interface RendererClient {
   on<T = any>(channel: string, listener: Listener<T>): () => void
   off(channel: string, listener: Listener): void
   getStats(): RendererClientStats
-  /** Removes every ipcRenderer listener; the client is unusable afterwards. */
+  /** Calls a HandlerRegistry channel; resolves with `data`, rejects with an IpcError. */
+  invoke<T = any>(channel: string, ...args: unknown[]): Promise<T>
+  /** `invoke` with a signal and/or a timeout; `args` is the argument list. */
+  invokeWithOptions<T = any>(channel: string, args: unknown[], options?: InvokeOptions): Promise<T>
+  /** Removes every ipcRenderer listener and rejects pending requests (E_CLOSED); the client is unusable afterwards. */
   dispose(): void
-  // An `invoke` half (typed envelopes -> IpcError) will be added here.
 }
 
 function isFrame(value: unknown): value is Frame {
@@ -97,6 +141,116 @@ function isFrame(value: unknown): value is Frame {
   // Checked up front so a bad frame dispatches nothing rather than half of itself.
   for (let i = 0; i < channels.length; i++) if (typeof channels[i] !== 'string') return false
   return true
+}
+
+interface Envelope {
+  success: boolean
+  data?: unknown
+  error?: { code?: unknown; message?: unknown; details?: unknown }
+  metadata: unknown
+}
+
+function isEnvelope(value: unknown): value is Envelope {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Envelope
+  return typeof v.success === 'boolean' && typeof v.metadata === 'object' && v.metadata !== null
+}
+
+function fromEnvelopeError(error: Envelope['error'], channel: string): IpcError {
+  const e = typeof error === 'object' && error !== null ? error : {}
+  const code = typeof e.code === 'string' ? e.code : 'E_HANDLER'
+  const message = typeof e.message === 'string' ? e.message : `Request on '${channel}' failed`
+  const details = typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {}
+  return new IpcError(code, message, details)
+}
+
+// ipcRenderer.invoke itself rejected: no ipcflow envelope came back (no
+// handler, an uncloneable argument or result, a plain ipcMain handler threw).
+function fromTransportError(error: unknown, channel: string): IpcError {
+  const raw = error instanceof Error ? error.message : String(error)
+  const message = raw.replace(/^Error invoking remote method '[^']*': (Error: )?/, '')
+  if (/No handler registered/.test(message)) return new IpcError('E_NOT_FOUND', message, { channel })
+  if (/could not be cloned|Failed to serialize/i.test(message)) return new IpcError('E_UNCLONEABLE', message, { channel })
+  return new IpcError('E_HANDLER', message, { channel, transport: true })
+}
+
+function createInvoker(ipcRenderer: IpcRendererLike) {
+  // Request ids are unique per client: a random prefix keeps two clients in
+  // one renderer (two preloads, a reload) from cancelling each other's calls.
+  const clientId = Math.random().toString(36).slice(2, 10)
+  let nextRequest = 1
+  const pending = new Set<(error: IpcError) => void>()
+  let closed = false
+
+  const invokeWithOptions = <T = any>(channel: string, args: unknown[], options: InvokeOptions = {}): Promise<T> => {
+    if (closed) return Promise.reject(new IpcError('E_CLOSED', 'ipcflow renderer client is disposed', { channel }))
+    if (typeof channel !== 'string') return Promise.reject(new IpcError('E_INVALID_ARGUMENT', 'channel must be a string', { argument: 'channel' }))
+    if (!Array.isArray(args)) return Promise.reject(new IpcError('E_INVALID_ARGUMENT', 'args must be an array', { argument: 'args' }))
+    const { signal, timeoutMs } = options ?? {}
+    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) {
+      return Promise.reject(new IpcError('E_INVALID_ARGUMENT', 'options.timeoutMs must be a positive number', { argument: 'options.timeoutMs' }))
+    }
+    if (signal?.aborted) return Promise.reject(new IpcError('E_CANCELLED', `Request on '${channel}' was cancelled before it was sent`, { channel }))
+    const id = `${clientId}.${nextRequest++}`
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const cleanup = (): void => {
+        settled = true
+        if (timer !== undefined) clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        pending.delete(giveUp)
+      }
+      // Local give-up: reject now, and tell main so the handler can stop.
+      const giveUp = (error: IpcError): void => {
+        if (settled) return
+        cleanup()
+        try {
+          ipcRenderer.send(CANCEL_CHANNEL, id)
+        } catch {
+          // nothing more to do: the caller already has its answer
+        }
+        reject(error)
+      }
+      const onAbort = (): void => giveUp(new IpcError('E_CANCELLED', `Request on '${channel}' was cancelled`, { channel }))
+      signal?.addEventListener('abort', onAbort, { once: true })
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => giveUp(new IpcError('E_TIMEOUT', `No answer on '${channel}' within ${timeoutMs} ms`, { channel, timeoutMs })), timeoutMs)
+      }
+      pending.add(giveUp)
+      let reply: Promise<unknown>
+      try {
+        reply = Promise.resolve(ipcRenderer.invoke(channel, { ipcflow: 'invoke', v: 1, id, args }))
+      } catch (error) {
+        cleanup()
+        reject(fromTransportError(error, channel))
+        return
+      }
+      reply.then(
+        (value) => {
+          if (settled) return
+          cleanup()
+          if (!isEnvelope(value)) resolve(value as T) // a plain ipcMain.handle handler
+          else if (value.success) resolve(value.data as T)
+          else reject(fromEnvelopeError(value.error, channel))
+        },
+        (error) => {
+          if (settled) return
+          cleanup()
+          reject(fromTransportError(error, channel))
+        },
+      )
+    })
+  }
+
+  const invoke = <T = any>(channel: string, ...args: unknown[]): Promise<T> => invokeWithOptions<T>(channel, args)
+
+  const close = (): void => {
+    closed = true
+    for (const giveUp of [...pending]) giveUp(new IpcError('E_CLOSED', 'ipcflow renderer client was disposed', {}))
+  }
+
+  return { invoke, invokeWithOptions, close }
 }
 
 const defaultListenerError = (error: unknown, channel: string): void => {
@@ -115,6 +269,7 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
   // Last seq per stream (one stream per main-side BatchManager).
   const lastSeqs = new Map<number, number>()
   let disposed = false
+  const invoker = createInvoker(ipcRenderer)
 
   const dispatch = (channel: string, payload: unknown): void => {
     stats.messages++
@@ -173,7 +328,7 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     if (disposed) throw new Error('ipcflow renderer client is disposed')
     if (typeof channel !== 'string') throw new TypeError('channel must be a string')
     if (typeof listener !== 'function') throw new TypeError('listener must be a function')
-    if (channel === FRAME_CHANNEL || channel === READY_CHANNEL) {
+    if (channel === FRAME_CHANNEL || channel === READY_CHANNEL || channel === CANCEL_CHANNEL) {
       throw new TypeError(`'${channel}' is reserved by ipcflow`)
     }
     listeners.set(channel, [...(listeners.get(channel) ?? []), listener as Listener])
@@ -217,10 +372,12 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     for (const [channel, forward] of direct) ipcRenderer.removeListener(channel, forward)
     direct.clear()
     listeners.clear()
+    invoker.close()
   }
 
   ipcRenderer.on(FRAME_CHANNEL, onFrame)
   if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL)
 
-  return Object.freeze({ on, off, getStats, dispose })
+  const { invoke, invokeWithOptions } = invoker
+  return Object.freeze({ on, off, invoke, invokeWithOptions, getStats, dispose })
 }

@@ -1,0 +1,111 @@
+'use strict'
+// One handler run: timeout, cancellation and the AbortSignal the handler
+// sees. The envelope resolves once; whatever the handler does after that
+// (a late result or error) is discarded and counted as a late result.
+const { TimeoutError, CancelledError } = require('../../errors')
+const { ok, fail, fromThrown } = require('./envelope')
+const { tell } = require('../metrics')
+const { HandlerContext } = require('./context')
+
+class Call {
+  constructor(registry, entry, args, ctx, signal, start, key) {
+    this.registry = registry
+    this.entry = entry
+    this.ctx = ctx
+    this.start = start
+    this.key = undefined
+    this.done = false
+    this.timer = undefined
+    this.callerSignal = undefined
+    this.resolve = undefined
+    this.promise = new Promise((resolve) => {
+      this.resolve = resolve
+    })
+    this._run(args, signal, key)
+  }
+
+  _run(args, signal, key) {
+    if (signal !== undefined && signal !== null) {
+      if (signal.aborted) return this.cancel('the caller aborted before the handler ran')
+      this.callerSignal = signal
+      this.onCallerAbort = () => this.cancel('the caller aborted')
+      signal.addEventListener('abort', this.onCallerAbort, { once: true })
+    }
+    const { entry, registry } = this
+    entry.metrics.inFlight++
+    registry._inflight.add(this)
+    // A repeated request id from one sender is served but not cancellable.
+    if (key !== undefined && !registry._cancellable.has(key)) {
+      this.key = key
+      registry._cancellable.set(key, this)
+    }
+    if (entry.timeoutMs !== Infinity) this.timer = setTimeout(onTimeout, entry.timeoutMs, this)
+    let result
+    try {
+      result = entry.handler(...args, this.ctx)
+    } catch (error) {
+      return this._settled(false, error)
+    }
+    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+      // Promise.resolve adopts any thenable and turns a throwing `then` into a rejection.
+      Promise.resolve(result).then((value) => this._settled(true, value), (error) => this._settled(false, error))
+    } else {
+      this._settled(true, result)
+    }
+  }
+
+  abort(reason) {
+    HandlerContext.abort(this.ctx, reason)
+  }
+
+  cancel(why) {
+    if (this.done) return
+    const error = new CancelledError(`Request on '${this.entry.channel}' was cancelled: ${why}`, { channel: this.entry.channel })
+    this.abort(error)
+    this.finish(fail(error, this.start), error.code)
+  }
+
+  close(error) {
+    if (this.done) return
+    this.abort(error)
+    this.finish(fail(error, this.start), error.code)
+  }
+
+  _settled(success, value) {
+    if (this.done) {
+      this.entry.metrics.lateResults++
+      tell(this.registry._monitor, 'increment', 'ipcflow.invoke.late', 1)
+      return
+    }
+    if (success) return this.finish(ok(value, this.start), undefined)
+    const error = fromThrown(value, this.entry.channel)
+    this.finish(fail(error, this.start), error.code)
+  }
+
+  finish(envelope, code) {
+    if (this.done) return
+    this.done = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.callerSignal !== undefined) this.callerSignal.removeEventListener('abort', this.onCallerAbort)
+    const { registry, entry } = this
+    if (registry._inflight.delete(this)) {
+      entry.metrics.inFlight--
+      entry.metrics.latency.record(envelope.metadata.executionTimeMs)
+      tell(registry._monitor, 'record', entry.channel, envelope.metadata.executionTimeMs)
+    }
+    if (this.key !== undefined) registry._cancellable.delete(this.key)
+    registry._counted(entry, code)
+    this.resolve(envelope)
+  }
+}
+
+function onTimeout(call) {
+  call.timer = undefined
+  if (call.done) return
+  const { channel, timeoutMs } = call.entry
+  const error = new TimeoutError(`Handler for '${channel}' did not answer within ${timeoutMs} ms`, { channel, timeoutMs })
+  call.abort(error)
+  call.finish(fail(error, call.start), error.code)
+}
+
+module.exports = { Call }

@@ -1,0 +1,245 @@
+'use strict'
+// HandlerRegistry: every renderer -> main request through one path:
+// sender check -> size/depth caps + validation -> rate limit -> handler with
+// timeout -> envelope. `invoke` and the ipcMain handlers share that path;
+// neither ever throws or rejects for anything a caller or handler did.
+const { IpcError, ClosedError, NotFoundError, DuplicateHandlerError, ValidationError, invalidArgument } = require('../errors')
+const { readRegistryOptions, createEntry } = require('./options')
+const { checkSender } = require('./senders')
+const { checkArgs, checkRate } = require('./pipeline/guard')
+const { fail } = require('./pipeline/envelope')
+const { Call } = require('./pipeline/call')
+const { HandlerContext, infoFromEvent } = require('./pipeline/context')
+const { CANCEL_CHANNEL, unwrap, cancelKey } = require('./wire')
+const { totals, tell } = require('./metrics')
+
+const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
+const RESERVED_PREFIX = 'ipcflow:'
+
+function checkChannel(channel) {
+  if (typeof channel !== 'string' || channel.length === 0 || channel.length > 256) {
+    throw invalidArgument('channel', 'a non-empty string of at most 256 characters', channel)
+  }
+  if (channel.startsWith(RESERVED_PREFIX)) throw invalidArgument('channel', `a name outside the reserved '${RESERVED_PREFIX}' prefix`, channel)
+}
+
+function messageOf(error) {
+  return error !== null && typeof error === 'object' && typeof error.message === 'string' ? error.message : String(error)
+}
+
+class HandlerRegistry {
+  constructor(options) {
+    const o = readRegistryOptions(options)
+    this._monitor = o.monitor
+    this._defaults = o.defaults
+    this._entries = new Map()
+    this._inflight = new Set()
+    this._cancellable = new Map() // sender id + request id -> Call
+    this._ipcMain = undefined
+    this._handled = new Set() // channels this registry put on ipcMain
+    this._onCancel = undefined
+    this._closed = false
+    this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
+    this._watched = new WeakSet() // webContents whose 'destroyed' resets their per-sender limits
+  }
+
+  get closed() {
+    return this._closed
+  }
+
+  register(channel, handler, options) {
+    if (this._closed) throw new ClosedError('HandlerRegistry is closed: register after close()', { channel })
+    checkChannel(channel)
+    if (typeof handler !== 'function') throw invalidArgument('handler', 'a function', handler)
+    if (this._entries.has(channel)) throw new DuplicateHandlerError(`A handler is already registered for '${channel}'`, { channel })
+    const entry = createEntry(channel, handler, options, this._defaults)
+    this._entries.set(channel, entry)
+    if (this._ipcMain !== undefined) {
+      try {
+        this._handle(channel)
+      } catch (error) {
+        this._entries.delete(channel)
+        throw error
+      }
+    }
+  }
+
+  /** Removes a channel (and its ipcMain handler); calls in flight still answer. */
+  unregister(channel) {
+    if (!this._entries.delete(channel)) return false
+    if (this._handled.delete(channel)) this._ipcMain.removeHandler(channel)
+    return true
+  }
+
+  has(channel) {
+    return this._entries.has(channel)
+  }
+
+  channels() {
+    return [...this._entries.keys()]
+  }
+
+  /** Wires every channel, now and later, through ipcMain.handle; listens for renderer cancels. */
+  attach(ipcMain) {
+    if (ipcMain === null || typeof ipcMain !== 'object' || typeof ipcMain.handle !== 'function' || typeof ipcMain.removeHandler !== 'function' ||
+      typeof ipcMain.on !== 'function' || typeof ipcMain.removeListener !== 'function') {
+      throw invalidArgument('ipcMain', 'an object with handle(), removeHandler(), on() and removeListener()', ipcMain)
+    }
+    if (this._closed) throw new ClosedError('HandlerRegistry is closed: attach after close()')
+    this.detach()
+    this._ipcMain = ipcMain
+    try {
+      for (const channel of this._entries.keys()) this._handle(channel)
+    } catch (error) {
+      this.detach()
+      throw error
+    }
+    this._onCancel = (event, id) => {
+      try {
+        if (typeof id !== 'string') return
+        const call = this._cancellable.get(cancelKey(infoFromEvent(event).senderId, id))
+        if (call !== undefined) call.cancel('the renderer cancelled it')
+      } catch {
+        // a listener must not throw into ipcMain's emit
+      }
+    }
+    ipcMain.on(CANCEL_CHANNEL, this._onCancel)
+  }
+
+  detach() {
+    const ipcMain = this._ipcMain
+    if (ipcMain === undefined) return
+    for (const channel of this._handled) {
+      try {
+        ipcMain.removeHandler(channel)
+      } catch {
+        // keep removing the others
+      }
+    }
+    this._handled.clear()
+    if (this._onCancel !== undefined) ipcMain.removeListener(CANCEL_CHANNEL, this._onCancel)
+    this._onCancel = undefined
+    this._ipcMain = undefined
+  }
+
+  _handle(channel) {
+    const listener = (event, ...raw) => this._fromIpc(channel, event, raw)
+    try {
+      this._ipcMain.handle(channel, listener)
+    } catch (error) {
+      throw new DuplicateHandlerError(`ipcMain already has a handler for '${channel}': ${messageOf(error)}`, { channel })
+    }
+    this._handled.add(channel)
+  }
+
+  // ipcMain's handler: returns the envelope, never throws (Electron would
+  // replace a thrown error's code and details with its own message).
+  _fromIpc(channel, event, raw) {
+    const start = performance.now()
+    try {
+      const { id, args } = unwrap(raw)
+      const info = infoFromEvent(event)
+      if (info.sender !== undefined && !this._watched.has(info.sender)) this._watch(info.sender, info.senderId)
+      return this._dispatch(channel, args, info, start, cancelKey(info.senderId, id))
+    } catch (error) {
+      return Promise.resolve(fail(new IpcError('E_INTERNAL', `ipcflow failed to dispatch '${channel}': ${messageOf(error)}`, { channel }), start))
+    }
+  }
+
+  // Per-sender rate-limit keys would otherwise outlive their window forever.
+  _watch(sender, senderId) {
+    this._watched.add(sender)
+    if (senderId === undefined || typeof sender.once !== 'function') return
+    try {
+      sender.once('destroyed', () => {
+        for (const entry of this._entries.values()) {
+          for (const { per, limiter } of entry.limits) if (per === 'sender') limiter.reset(String(senderId))
+        }
+      })
+    } catch {
+      // not an EventEmitter: keys stay until the limiter forgets them
+    }
+  }
+
+  /** Runs the pipeline in process; always resolves with an envelope. */
+  invoke(channel, args, ctx) {
+    const start = performance.now()
+    let info = NO_INFO
+    let problem
+    if (typeof channel !== 'string') problem = invalidArgument('channel', 'a string', channel)
+    else if (!Array.isArray(args)) problem = invalidArgument('args', 'an array of arguments', args)
+    else if (ctx !== undefined && ctx !== null) {
+      const signal = typeof ctx === 'object' ? ctx.signal : undefined
+      if (typeof ctx !== 'object') problem = invalidArgument('ctx', 'an object { senderId?, origin?, url?, signal? }', ctx)
+      else if (signal !== undefined && (signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
+        problem = invalidArgument('ctx.signal', 'an AbortSignal', signal)
+      } else info = ctx
+    }
+    if (problem !== undefined) return this._unroutedFail(problem, start)
+    return this._dispatch(channel, args, info, start, undefined)
+  }
+
+  _dispatch(channel, args, info, start, key) {
+    if (this._closed) return this._unroutedFail(new ClosedError(`HandlerRegistry is closed: '${channel}' was not run`, { channel }), start)
+    const entry = this._entries.get(channel)
+    if (entry === undefined) return this._unroutedFail(new NotFoundError(`No handler registered for '${channel}'`, { channel }), start)
+    entry.metrics.calls++
+    tell(this._monitor, 'increment', 'ipcflow.invoke.calls', 1)
+    const ctx = new HandlerContext(channel, info)
+    let error = checkSender(entry, ctx)
+    if (error === undefined) {
+      try {
+        error = checkArgs(entry, args)
+      } catch (thrown) {
+        // e.g. a throwing getter or Proxy from an in-process caller
+        error = new ValidationError(`Arguments for '${channel}' could not be read: ${messageOf(thrown)}`, { channel, errors: [] })
+      }
+    }
+    if (error === undefined) error = checkRate(entry, ctx)
+    if (error !== undefined) {
+      this._counted(entry, error.code)
+      return Promise.resolve(fail(error, start))
+    }
+    return new Call(this, entry, args, ctx, info.signal, start, key).promise
+  }
+
+  _counted(entry, code) {
+    if (code === undefined) {
+      entry.metrics.ok++
+      return
+    }
+    entry.metrics.failed(code)
+    tell(this._monitor, 'increment', `ipcflow.invoke.errors.${code}`, 1)
+  }
+
+  _unroutedFail(error, start) {
+    const u = this._unrouted
+    u.calls++
+    u.errorsByCode[error.code] = (u.errorsByCode[error.code] ?? 0) + 1
+    tell(this._monitor, 'increment', `ipcflow.invoke.errors.${error.code}`, 1)
+    return Promise.resolve(fail(error, start))
+  }
+
+  getMetrics() {
+    const channels = {}
+    for (const [channel, entry] of this._entries) channels[channel] = entry.metrics.snapshot()
+    return { channels, totals: totals(channels, this._unrouted) }
+  }
+
+  resetMetrics() {
+    for (const entry of this._entries.values()) entry.metrics.reset()
+    this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
+  }
+
+  /** Detaches, answers calls in flight with E_CLOSED (aborting their signals); later calls get E_CLOSED. */
+  async close() {
+    if (this._closed) return
+    this._closed = true
+    this.detach()
+    for (const call of [...this._inflight]) {
+      call.close(new ClosedError(`HandlerRegistry closed while '${call.entry.channel}' was running`, { channel: call.entry.channel }))
+    }
+  }
+}
+
+module.exports = { HandlerRegistry, CANCEL_CHANNEL }
