@@ -2,31 +2,12 @@
 // calls via the ipcflow renderer client, so every request and envelope goes
 // through structured clone. Values from the renderer are from another realm:
 // shapes are asserted, never instanceof.
-import path from 'path'
-import { HandlerRegistry, type HandlerContext } from '../index'
+import { type HandlerContext } from '../index'
+import { useRegistryFixtures, sleep } from './helpers/registry'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createWindow, IpcMain, ensureRendererBuilt } = require('../test/standin')
+const { IpcMain } = require('../test/standin')
 
-const INVOKER = path.join(__dirname, '..', 'test', 'standin', 'renderers', 'invoker.js')
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-const windows: any[] = []
-const registries: HandlerRegistry[] = []
-async function open(ipcMain: any, opts: Record<string, unknown> = {}) {
-  const win = await createWindow({ kind: 'process', renderer: INVOKER, ipcMain, ...opts })
-  windows.push(win)
-  return win
-}
-function registry(options?: ConstructorParameters<typeof HandlerRegistry>[0]) {
-  const r = new HandlerRegistry(options)
-  registries.push(r)
-  return r
-}
-beforeAll(() => ensureRendererBuilt())
-afterEach(async () => {
-  await Promise.all(registries.splice(0).map((r) => r.close()))
-  await Promise.all(windows.splice(0).map((w) => w.close()))
-})
+const { registry, open } = useRegistryFixtures()
 
 const call = (win: any, channel: string, args: unknown[] = [], extra: Record<string, unknown> = {}) =>
   win.request('invoke', { channel, args, ...extra })

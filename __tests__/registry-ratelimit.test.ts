@@ -1,23 +1,9 @@
 // Rate limits with short real windows (the native limiter runs on real time).
-import path from 'path'
-import { HandlerRegistry } from '../index'
+import { useRegistryFixtures, sleep } from './helpers/registry'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createWindow, IpcMain, ensureRendererBuilt } = require('../test/standin')
+const { IpcMain } = require('../test/standin')
 
-const INVOKER = path.join(__dirname, '..', 'test', 'standin', 'renderers', 'invoker.js')
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const registries: HandlerRegistry[] = []
-const windows: any[] = []
-function make() {
-  const r = new HandlerRegistry()
-  registries.push(r)
-  return r
-}
-beforeAll(() => ensureRendererBuilt())
-afterEach(async () => {
-  await Promise.all(registries.splice(0).map((r) => r.close()))
-  await Promise.all(windows.splice(0).map((w) => w.close()))
-})
+const { registry: make, open } = useRegistryFixtures()
 
 const codeOf = (e: any) => (e.success ? 'ok' : e.error.code)
 
@@ -70,8 +56,7 @@ test('through renderers: per-sender limits keep one flooding window from starvin
   r.attach(ipcMain)
   const [flood, quiet] = await Promise.all(
     [0, 1].map(async () => {
-      const win = await createWindow({ kind: 'process', renderer: INVOKER, ipcMain })
-      windows.push(win)
+      const win = await open(ipcMain)
       return win
     }),
   )
@@ -88,8 +73,7 @@ test("a destroyed window's per-sender budget is forgotten", async () => {
   const r = make()
   r.register('ping', () => 'pong', { rateLimit: { requests: 1, windowMs: 60_000, per: 'sender' } })
   r.attach(ipcMain)
-  const win = await createWindow({ kind: 'process', renderer: INVOKER, ipcMain })
-  windows.push(win)
+  const win = await open(ipcMain)
   const sender = win.webContents
   const entry = (r as any)._entries.get('ping')
   const reset = jest.spyOn(entry.limits[0].limiter, 'reset')
