@@ -28,6 +28,8 @@ export declare class NativeBatchClock {
 /** Latency histogram for one channel; values in milliseconds, stored in microseconds. */
 export declare class NativeHistogram {
   constructor()
+  /** The number `histogramRecord` (from `fastCalls()`) takes. */
+  get handle(): number
   record(value: number): void
   /** In milliseconds; all zero when empty. */
   summary(): Distribution
@@ -37,6 +39,8 @@ export declare class NativeHistogram {
 /** GCRA rate limiter: a burst of `requests` per `windowMs`, refilled evenly. */
 export declare class NativeRateLimiter {
   constructor(requests: number, windowMs: number)
+  /** The number `rateLimitCheck` (from `fastCalls()`) takes. */
+  get handle(): number
   /** 0 when allowed (and counted), else ms until the next request would be allowed. */
   check(key: string): number
   /** Forgets one key, or every key when none is given. */
@@ -101,6 +105,13 @@ export interface Distribution {
   p95: number
   p99: number
 }
+
+/**
+ * The per-call functions as raw Node-API functions (no napi-rs wrapper):
+ * `rateLimitCheck(handle, key)` and `histogramRecord(handle, ms)`, where
+ * `handle` is `limiter.handle` / `histogram.handle`.
+ */
+export declare function fastCalls(): { rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }
 
 export interface FlushReasonCounts {
   size: number

@@ -845,3 +845,4 @@ module.exports.batchFlushed = nativeBinding.batchFlushed
 module.exports.checkBatchOptions = nativeBinding.checkBatchOptions
 module.exports.checkLimits = nativeBinding.checkLimits
 module.exports.compileSchema = nativeBinding.compileSchema
+module.exports.fastCalls = nativeBinding.fastCalls

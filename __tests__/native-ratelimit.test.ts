@@ -65,4 +65,44 @@ describe('NativeHistogram', () => {
   })
 })
 
+describe('per-call fast paths (fastCalls)', () => {
+  const { rateLimitCheck, histogramRecord } = native.fastCalls()
+
+  test('rateLimitCheck(handle, key) shares state with the class methods', () => {
+    const limiter = new native.NativeRateLimiter(2, 10_000)
+    const h = limiter.handle
+    expect([rateLimitCheck(h, 'k'), limiter.check('k')]).toEqual([0, 0])
+    expect(rateLimitCheck(h, 'k')).toBeGreaterThan(0)
+    const long = 'x'.repeat(1000) // past the stack buffer
+    expect([rateLimitCheck(h, long), rateLimitCheck(h, long)]).toEqual([0, 0])
+    expect(rateLimitCheck(h, long)).toBeGreaterThan(0)
+    expect(rateLimitCheck(h, 'ü😀')).toBe(0)
+    limiter.reset('k')
+    expect(rateLimitCheck(h, 'k')).toBe(0)
+    expect(() => rateLimitCheck(h, 5 as any)).toThrow(/key must be a string/)
+    expect(rateLimitCheck(0xfffffff, 'k')).toBe(0) // no such limiter: allowed
+  })
+
+  test('histogramRecord(handle, ms) records into the same histogram', () => {
+    const hist = new native.NativeHistogram()
+    histogramRecord(hist.handle, 1)
+    hist.record(3)
+    expect(hist.summary()).toMatchObject({ count: 2, min: 1, max: 3 })
+    histogramRecord(0xfffffff, 1) // no such histogram: ignored
+  })
+
+  test('the registry door wraps both with the same API', () => {
+    const door = require('../lib/registry/native')
+    const limiter = new door.NativeRateLimiter(1, 10_000)
+    expect([limiter.check('a'), limiter.check('a') > 0]).toEqual([0, true])
+    limiter.reset()
+    expect(limiter.check('a')).toBe(0)
+    const hist = new door.NativeHistogram()
+    hist.record(2)
+    expect(hist.summary().count).toBe(1)
+    hist.reset()
+    expect(hist.summary().count).toBe(0)
+  })
+})
+
 export {}

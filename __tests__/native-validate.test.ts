@@ -138,6 +138,76 @@ describe('hostile input', () => {
     expect(v.validate(value)).toEqual([expect.objectContaining({ pointer, keyword })])
   })
 
+  describe('objects JSON cannot hold', () => {
+    class Point { x = 1; y = 2 }
+    const kinds: [string, () => unknown][] = [
+      ['a Map', () => new Map([[1, 2]])],
+      ['a Set', () => new Set([1])],
+      ['a WeakMap', () => new WeakMap()],
+      ['a Date', () => new Date(0)],
+      ['a RegExp', () => /x/g],
+      ['a Uint8Array', () => new Uint8Array(2)],
+      ['a Float64Array', () => new Float64Array(2)],
+      ['an ArrayBuffer', () => new ArrayBuffer(8)],
+      ['a DataView', () => new DataView(new ArrayBuffer(8))],
+      ['a Promise', () => Promise.resolve(1)],
+      ['an Error', () => new Error('x')],
+      ['a Number object', () => new Number(1)],
+      ['a String object', () => new String('s')],
+      ['a Boolean object', () => new Boolean(false)],
+      ['a class instance', () => new Point()],
+      ['a class instance', () => Object.create({ inherited: 1 })],
+    ]
+    const limited = compile({ type: 'object' }, { maxBytes: 1e6, maxDepth: 32 })
+    const typed = compile({ properties: { a: { properties: { b: { type: 'object' } } } } })
+    const open = compile({ properties: { a: {} } })
+
+    test.each(kinds)('%s is refused by the limits walk, the plan walk and checkLimits', (what, make) => {
+      const message = `${what} cannot be validated as JSON`
+      expect(limited.validate({ a: { b: make() } })).toEqual([{ pointer: '/a/b', keyword: 'unsupported', message }])
+      expect(limited.validate(make())).toEqual([{ pointer: '', keyword: 'unsupported', message }])
+      expect(typed.validate({ a: { b: make() } })).toEqual([{ pointer: '/a/b', keyword: 'unsupported', message }])
+      expect(open.validate({ a: make() })).toEqual([{ pointer: '/a', keyword: 'unsupported', message }])
+      expect(native.checkLimits([make()], 1e6, 8)).toEqual({ pointer: '/0', keyword: 'unsupported', message })
+      expect(limited.validateConverted({ a: [make()] })).toEqual([expect.objectContaining({ pointer: '/a/0', keyword: 'unsupported' })])
+      // Through the registry's usual options (limits + a schema that reads the member).
+      expect(compile({ properties: { a: { type: 'object' } } }, { maxBytes: 1e6, maxDepth: 32 }).validate({ a: make() })).toEqual([
+        { pointer: '/a', keyword: 'unsupported', message },
+      ])
+    })
+
+    test('null-prototype objects and objects from other realms are plain', () => {
+      const vm = require('vm')
+      const foreign = vm.runInNewContext('({ id: 1, type: "t", text: "x", ts: 2, nested: { a: [1, { b: 2 }] } })')
+      expect(Object.getPrototypeOf(foreign)).not.toBe(Object.getPrototypeOf(JSON.parse('{}')))
+      expect(compile(REF).validate(foreign)).toBeNull()
+      expect(compile(REF, { maxBytes: 1e6, maxDepth: 8 }).validate(foreign)).toBeNull()
+      expect(native.checkLimits(foreign, 1e6, 8)).toBeNull()
+      const bare = Object.assign(Object.create(null), { id: 1, type: 't', text: 'x', ts: 2 })
+      expect(compile(REF, { maxBytes: 1e6, maxDepth: 8 }).validate(bare)).toBeNull()
+      // ...but another realm's Map or class instance is not.
+      const foreignMap = vm.runInNewContext('new Map([[1, 2]])')
+      expect(limited.validate({ m: foreignMap })).toEqual([expect.objectContaining({ pointer: '/m', keyword: 'unsupported', message: 'a Map cannot be validated as JSON' })])
+      const foreignClass = vm.runInNewContext('new (class Foo { constructor() { this.a = 1 } })()')
+      expect(limited.validate({ c: foreignClass })?.[0]).toMatchObject({ keyword: 'unsupported', message: 'a class instance cannot be validated as JSON' })
+      // A null-prototype object posing as a prototype is not taken for Object.prototype.
+      const fake = Object.create(null)
+      fake.constructor = Object
+      expect(limited.validate({ f: Object.create(fake) })?.[0]).toMatchObject({ pointer: '/f', keyword: 'unsupported' })
+    })
+
+    test('a Proxy is judged by its target-less prototype: its getPrototypeOf trap is never run', () => {
+      // Node-API reads a Proxy's prototype without the trap (as null): a Proxy is walked
+      // through its get/ownKeys traps like a plain object, and a throwing trap is harmless.
+      let ran = false
+      const trap = new Proxy({ id: 1, type: 't', text: 'x', ts: 1 }, { getPrototypeOf() { ran = true; throw new TypeError('no proto') } })
+      expect(limited.validate({ p: trap })).toBeNull()
+      expect(compile(REF).validate(trap)).toBeNull()
+      expect(ran).toBe(false)
+      expect(compile(REF).validate({ id: 1, type: 't', text: 'x', ts: 1 })).toBeNull()
+    })
+  })
+
   test('undefined members are absent, as in JSON', () => {
     expect(v.validate({ a: undefined })).toBeNull()
     expect(at(compile({ required: ['a'] }).validate({ a: undefined }))).toEqual(['/a required'])

@@ -106,15 +106,23 @@ describe('values JSON cannot hold', () => {
     expect(seen).toEqual([])
   })
 
-  // KNOWN GAP (native walk): Map, Set, Date and typed arrays are walked as
-  // plain objects (their own enumerable keys), so a permissive schema lets
-  // them through. `test.failing` flips to red once the addon refuses them.
-  test.failing('Map, Set, Date and typed arrays are refused by a permissive schema', async () => {
+  test('Map, Set, Date, typed arrays, class instances...: E_VALIDATION naming what they are', async () => {
     const r = make()
     r.register('any', () => 1, { schema: { type: 'object' } })
-    for (const value of [{ m: new Map([[1, 2]]) }, { s: new Set([1]) }, { d: new Date(0) }, { t: new Uint8Array(2) }]) {
-      expect(errorOf(await r.invoke('any', [value])).code).toBe('E_VALIDATION')
+    class Point { x = 1 }
+    const cases: [unknown, string][] = [
+      [{ m: new Map([[1, 2]]) }, 'a Map'],
+      [{ s: new Set([1]) }, 'a Set'],
+      [{ d: new Date(0) }, 'a Date'],
+      [{ t: new Uint8Array(2) }, 'a Uint8Array'],
+      [{ p: new Point() }, 'a class instance'],
+    ]
+    for (const [value, what] of cases) {
+      const err = errorOf(await r.invoke('any', [value]))
+      expect(err).toMatchObject({ code: 'E_VALIDATION', details: { errors: [{ keyword: 'unsupported', message: `${what} cannot be validated as JSON` }] } })
     }
+    // Plain objects of any prototype-less or Object-prototype kind still pass.
+    expect(await r.invoke('any', [{ a: Object.create(null), b: JSON.parse('{"c":1}') }])).toMatchObject({ success: true })
   })
 
   test('caps hold with a schema too: deep nesting and huge strings are E_PAYLOAD_TOO_LARGE', async () => {

@@ -1,16 +1,27 @@
 //! Walks an `Instance` through a compiled `Plan`, reading only what the plan
 //! asks for, and lists every failing field with an ajv-style message.
 use super::plan::*;
-use super::walk::to_value;
-use super::{pointer, unsupported_message, Fault, Instance, Issue, Kind, Seg};
+use super::walk::{to_value, Meter};
+use super::{pointer, unsupported_message, Fault, Instance, Issue, Key, Kind, Seg};
 use serde_json::Value;
 
 pub fn evaluate<I: Instance>(plan: &Plan, value: &I, max_depth: u32) -> Vec<Issue> {
-  let mut e = Eval { plan, path: Vec::new(), issues: Vec::new(), faults: Vec::new(), collect: true, ancestors: Vec::new(), depth: 0, max_depth };
+  let mut e = Eval::new(plan, max_depth, None);
   e.node(0, value);
-  let mut issues = e.faults;
-  issues.extend(e.issues);
-  issues
+  e.finish()
+}
+
+/// `evaluate` with size and depth caps checked in the same walk: the parts the
+/// plan reads are measured as they are read, the rest by the `Meter`'s own walk,
+/// each member once and in order. A cap, cycle, unsupported value or exception
+/// found that way is the only issue returned, as if checked before validation.
+pub fn evaluate_metered<I: Instance>(plan: &Plan, value: &I, max_bytes: f64, max_depth: u32) -> Vec<Issue> {
+  let mut e = Eval::new(plan, max_depth, Some(Meter::new(max_bytes, max_depth)));
+  e.metered(Some(0), value);
+  match e.stopped.take() {
+    Some(issue) => vec![issue],
+    None => e.finish(),
+  }
 }
 
 struct Eval<'p, I> {
@@ -23,6 +34,12 @@ struct Eval<'p, I> {
   ancestors: Vec<I>,
   depth: u32,
   max_depth: u32,
+  /// Present in a metered evaluation.
+  meter: Option<Meter<I>>,
+  /// The cap (or hostile value) that ended a metered evaluation.
+  stopped: Option<Issue>,
+  /// Reused buffer for member names.
+  name: String,
 }
 
 fn type_names(bits: u8) -> String {
@@ -33,6 +50,7 @@ fn type_names(bits: u8) -> String {
 /// JSON equality of an instance and a schema value; numbers compare by value.
 pub fn equals<I: Instance>(v: &I, c: &Value) -> Result<bool, Fault> {
   Ok(match (v.kind(), c) {
+    (Kind::Thrown, _) => return Err(v.fault()),
     (Kind::Null, Value::Null) => true,
     (Kind::Bool, Value::Bool(b)) => v.boolean() == *b,
     (Kind::Number, Value::Number(n)) => n.as_f64() == Some(v.number()),
@@ -74,6 +92,16 @@ fn is_multiple(n: f64, m: f64) -> bool {
 }
 
 impl<'p, I: Instance> Eval<'p, I> {
+  fn new(plan: &'p Plan, max_depth: u32, meter: Option<Meter<I>>) -> Self {
+    Eval { plan, path: Vec::new(), issues: Vec::new(), faults: Vec::new(), collect: true, ancestors: Vec::new(), depth: 0, max_depth, meter, stopped: None, name: String::new() }
+  }
+
+  fn finish(self) -> Vec<Issue> {
+    let mut issues = self.faults;
+    issues.extend(self.issues);
+    issues
+  }
+
   fn fail(&mut self, node: &Node, keyword: &str, message: String) -> bool {
     if self.collect {
       let mut issue = Issue::new(pointer(&self.path), keyword, message);
@@ -97,6 +125,9 @@ impl<'p, I: Instance> Eval<'p, I> {
     let kind = v.kind();
     if let Kind::Unsupported(what) = kind {
       return self.fault("unsupported", unsupported_message(what));
+    }
+    if kind == Kind::Thrown {
+      return self.fault("exception", v.fault().0);
     }
     if node.checks.is_empty() {
       return true;
@@ -148,7 +179,7 @@ impl<'p, I: Instance> Eval<'p, I> {
           Kind::String => bits & T_STRING != 0,
           Kind::Array => bits & T_ARRAY != 0,
           Kind::Object => bits & T_OBJECT != 0,
-          Kind::Unsupported(_) => false,
+          Kind::Unsupported(_) | Kind::Thrown => false,
         };
         ok || self.fail(node, "type", format!("must be {}", type_names(*bits)))
       }
@@ -183,7 +214,7 @@ impl<'p, I: Instance> Eval<'p, I> {
       Check::ExclusiveMinimum(m) if kind == Kind::Number => v.number() > *m || self.fail(node, "exclusiveMinimum", format!("must be > {m}")),
       Check::ExclusiveMaximum(m) if kind == Kind::Number => v.number() < *m || self.fail(node, "exclusiveMaximum", format!("must be < {m}")),
       Check::MultipleOf(m) if kind == Kind::Number => is_multiple(v.number(), *m) || self.fail(node, "multipleOf", format!("must be multiple of {m}")),
-      Check::Object { props, extra_required, additional } if kind == Kind::Object => {
+      Check::Object { props, extra_required, additional, .. } if kind == Kind::Object => {
         self.descend(v);
         let ok = self.object(node, props, extra_required, additional, v);
         self.ascend();
@@ -236,36 +267,46 @@ impl<'p, I: Instance> Eval<'p, I> {
     }
   }
 
-  fn object(&mut self, node: &'p Node, props: &'p [Prop], extra: &'p [super::Key], additional: &'p Additional, v: &I) -> bool {
+  /// A property read by name (own only for `Object.prototype` names), then its subschema.
+  fn prop(&mut self, node: &'p Node, prop: &'p Prop, v: &I) -> bool {
+    self.path.push(Seg::Key(&prop.key.name));
+    let r = match v.get(&prop.key) {
+      Err(f) => self.fault("exception", f.0),
+      Ok(None) => !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name)),
+      Ok(Some(x)) => match prop.node {
+        Some(n) => self.node(n, &x),
+        None => match x.kind() {
+          Kind::Unsupported(w) => self.fault("unsupported", unsupported_message(w)),
+          Kind::Thrown => self.fault("exception", x.fault().0),
+          _ => true,
+        },
+      },
+    };
+    self.path.pop();
+    r
+  }
+
+  fn required(&mut self, node: &'p Node, key: &'p Key, v: &I) -> bool {
+    self.path.push(Seg::Key(&key.name));
+    let r = match v.get(key) {
+      Err(f) => self.fault("exception", f.0),
+      Ok(None) => self.fail(node, "required", format!("must have required property '{}'", key.name)),
+      Ok(Some(_)) => true,
+    };
+    self.path.pop();
+    r
+  }
+
+  fn object(&mut self, node: &'p Node, props: &'p [Prop], extra: &'p [Key], additional: &'p Additional, v: &I) -> bool {
     let mut ok = true;
     for prop in props {
-      self.path.push(Seg::Key(&prop.key.name));
-      let r = match v.get(&prop.key) {
-        Err(f) => self.fault("exception", f.0),
-        Ok(None) => !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name)),
-        Ok(Some(x)) => match prop.node {
-          Some(n) => self.node(n, &x),
-          None => match x.kind() {
-            Kind::Unsupported(w) => self.fault("unsupported", unsupported_message(w)),
-            _ => true,
-          },
-        },
-      };
-      self.path.pop();
-      ok &= r;
+      ok &= self.prop(node, prop, v);
       if !ok && !self.collect {
         return false;
       }
     }
     for key in extra {
-      self.path.push(Seg::Key(&key.name));
-      let r = match v.get(key) {
-        Err(f) => self.fault("exception", f.0),
-        Ok(None) => self.fail(node, "required", format!("must have required property '{}'", key.name)),
-        Ok(Some(_)) => true,
-      };
-      self.path.pop();
-      ok &= r;
+      ok &= self.required(node, key, v);
       if !ok && !self.collect {
         return false;
       }
@@ -338,4 +379,273 @@ impl<'p, I: Instance> Eval<'p, I> {
 
 fn count_defined<I: Instance>(entries: &[(String, I)]) -> u64 {
   entries.iter().filter(|(_, x)| x.kind() != Kind::Unsupported("undefined")).count() as u64
+}
+
+/// Whether `node` can walk a container of `kind` itself while measuring it:
+/// it has the container keyword and nothing that revisits the value.
+fn fusable(node: &Node, kind: Kind) -> bool {
+  let mut container = false;
+  for check in &node.checks {
+    match (check, kind) {
+      (Check::Ref(_) | Check::AllOf(_) | Check::AnyOf(_) | Check::OneOf(_) | Check::Not(_), _) => return false,
+      (Check::Object { .. }, Kind::Object) | (Check::Array { .. }, Kind::Array) => container = true,
+      _ => {}
+    }
+  }
+  container
+}
+
+impl<'p, I: Instance> Eval<'p, I> {
+  fn stop(&mut self, issue: Issue) -> bool {
+    self.stopped.get_or_insert(issue);
+    false
+  }
+
+  fn meter(&mut self) -> &mut Meter<I> {
+    self.meter.as_mut().expect("metered evaluation")
+  }
+
+  /// Measures `v` exactly once and evaluates node `n` (if any) on it.
+  fn metered(&mut self, n: Option<usize>, v: &I) -> bool {
+    let meter = self.meter.as_mut().expect("metered evaluation");
+    match meter.scalar(&self.path, v) {
+      Err(issue) => return self.stop(issue),
+      Ok(true) => return n.is_none_or(|n| self.node(n, v)),
+      Ok(false) => {}
+    }
+    let plan = self.plan;
+    let kind = v.kind();
+    let node = match n {
+      Some(n) if fusable(&plan.nodes[n], kind) => &plan.nodes[n],
+      _ => {
+        // Not read by the plan as it goes: measured whole, then evaluated as usual.
+        if let Err(issue) = meter.walk(&mut self.path, v, false) {
+          return self.stop(issue);
+        }
+        return n.is_none_or(|n| self.node(n, v));
+      }
+    };
+    if let Err(issue) = meter.enter(&self.path, v) {
+      return self.stop(issue);
+    }
+    let mut ok = true;
+    for check in &node.checks {
+      ok &= match (check, kind) {
+        (Check::Object { props, extra_required, additional, site }, Kind::Object) => match self.members_metered(node, props, extra_required, *site, v) {
+          Some(ok) => ok,
+          None => self.object_metered(node, props, extra_required, additional, v),
+        },
+        (Check::Array { prefix, items }, Kind::Array) => self.array_metered(prefix, *items, v),
+        _ => self.check(node, check, kind, v),
+      };
+      if self.stopped.is_some() {
+        return false;
+      }
+    }
+    self.meter().leave();
+    ok
+  }
+
+  /// The common case: every member is one of the schema's properties, as
+  /// `members_among` tells in one step (with their order): each is then read by
+  /// name (no key list walked), measured and evaluated in member order, and the
+  /// issues put back in schema order. None: not the case.
+  fn members_metered(&mut self, node: &'p Node, props: &'p [Prop], extra: &'p [Key], site: usize, v: &I) -> Option<bool> {
+    if props.is_empty() || props.len() > 15 {
+      return None;
+    }
+    let mut code = v.members_among(site, props.len(), &|i| props[i].key.name.as_str())?;
+    let mut order = [0usize; 16];
+    let mut count = 0;
+    while code > 0 && count < order.len() {
+      order[count] = (code % 16) as usize;
+      code /= 16;
+      count += 1;
+    }
+    if code > 0 || order[..count].iter().any(|&j| j == 0 || j > props.len()) {
+      return None;
+    }
+    if let Err(issue) = self.meter.as_mut().expect("metered").add(&self.path, 2.0 + count.saturating_sub(1) as f64) {
+      return Some(self.stop(issue));
+    }
+    let base = self.issues.len();
+    let mut segments: Vec<(usize, usize, usize)> = Vec::new();
+    let mut seen = 0u64;
+    let mut ok = true;
+    for &j in &order[..count] {
+      let j = j - 1;
+      seen |= 1 << j;
+      let prop = &props[j];
+      let start = self.issues.len();
+      self.path.push(Seg::Key(&prop.key.name));
+      let r = match v.get(&prop.key) {
+        Err(f) => {
+          let issue = Issue::new(pointer(&self.path), "exception", f.0);
+          return Some(self.stop(issue));
+        }
+        // An undefined member is absent, and not measured.
+        Ok(None) => !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name)),
+        Ok(Some(x)) => {
+          if let Err(issue) = self.meter.as_mut().expect("metered").add(&self.path[..self.path.len() - 1], prop.key.name.len() as f64 + 3.0) {
+            return Some(self.stop(issue));
+          }
+          self.metered(prop.node, &x)
+        }
+      };
+      self.path.pop();
+      if self.stopped.is_some() {
+        return Some(false);
+      }
+      if self.issues.len() > start {
+        segments.push((j, start, self.issues.len()));
+      }
+      ok &= r;
+    }
+    // Not own enumerable members: read by name as usual (absent, inherited, hidden).
+    for (j, prop) in props.iter().enumerate() {
+      if seen & (1 << j) == 0 {
+        let start = self.issues.len();
+        ok &= self.prop(node, prop, v);
+        if self.issues.len() > start {
+          segments.push((j, start, self.issues.len()));
+        }
+      }
+    }
+    for (k, key) in extra.iter().enumerate() {
+      let start = self.issues.len();
+      ok &= self.required(node, key, v);
+      if self.issues.len() > start {
+        segments.push((props.len() + k, start, self.issues.len()));
+      }
+    }
+    self.reorder(base, segments);
+    Some(ok)
+  }
+
+  /// Puts the issues from `base` on in the order of their segments' tags.
+  fn reorder(&mut self, base: usize, mut segments: Vec<(usize, usize, usize)>) {
+    if segments.windows(2).any(|w| w[0].0 > w[1].0) {
+      segments.sort_by_key(|s| s.0);
+      let region: Vec<Issue> = self.issues.drain(base..).collect();
+      for (_, start, end) in segments {
+        self.issues.extend_from_slice(&region[start - base..end - base]);
+      }
+    }
+  }
+
+  /// Members in their own order (each measured once); issues then put back in
+  /// the unmetered order: properties in schema order, required, additional.
+  fn object_metered(&mut self, node: &'p Node, props: &'p [Prop], extra: &'p [Key], additional: &'p Additional, v: &I) -> bool {
+    let keys = match v.keys() {
+      Ok(k) => k,
+      Err(f) => {
+        let issue = Issue::new(pointer(&self.path), "exception", f.0);
+        return self.stop(issue);
+      }
+    };
+    let len = I::keys_len(&keys);
+    if let Err(issue) = self.meter.as_mut().expect("metered").add(&self.path, 2.0 + len.saturating_sub(1) as f64) {
+      return self.stop(issue);
+    }
+    let mut seen_small = 0u64;
+    let mut seen_big = if props.len() > 64 { vec![false; props.len()] } else { Vec::new() };
+    let base = self.issues.len();
+    let mut segments: Vec<(usize, usize, usize)> = Vec::new();
+    let mut name = std::mem::take(&mut self.name);
+    let mut ok = true;
+    for i in 0..len {
+      let x = match v.entry(&keys, i, &mut name) {
+        Ok(x) => x,
+        Err(f) => {
+          self.path.push(Seg::Owned(name));
+          let issue = Issue::new(pointer(&self.path), "exception", f.0);
+          return self.stop(issue);
+        }
+      };
+      if x.kind() == Kind::Unsupported("undefined") {
+        continue;
+      }
+      if let Err(issue) = self.meter.as_mut().expect("metered").add(&self.path, name.len() as f64 + 3.0) {
+        return self.stop(issue);
+      }
+      let start = self.issues.len();
+      let (tag, r) = match props.iter().position(|p| p.key.name == name) {
+        Some(j) => {
+          if props.len() > 64 {
+            seen_big[j] = true;
+          } else {
+            seen_small |= 1 << j;
+          }
+          self.path.push(Seg::Key(&props[j].key.name));
+          let r = self.metered(props[j].node, &x);
+          self.path.pop();
+          (j, r)
+        }
+        None => {
+          self.path.push(Seg::Owned(name.clone()));
+          let r = match additional {
+            Additional::Schema(n) => self.metered(Some(*n), &x),
+            Additional::Any => self.metered(None, &x),
+            Additional::Deny => {
+              self.metered(None, &x) && self.fail(node, "additionalProperties", format!("must NOT have additional property '{name}'"))
+            }
+          };
+          self.path.pop();
+          (props.len() + extra.len() + i, r)
+        }
+      };
+      if self.stopped.is_some() {
+        return false;
+      }
+      if self.issues.len() > start {
+        segments.push((tag, start, self.issues.len()));
+      }
+      ok &= r;
+    }
+    self.name = name;
+    // Properties that are not own enumerable members (absent, inherited, hidden): read by name.
+    for (j, prop) in props.iter().enumerate() {
+      let seen = if props.len() > 64 { seen_big[j] } else { seen_small & (1 << j) != 0 };
+      if !seen {
+        let start = self.issues.len();
+        ok &= self.prop(node, prop, v);
+        if self.issues.len() > start {
+          segments.push((j, start, self.issues.len()));
+        }
+      }
+    }
+    for (k, key) in extra.iter().enumerate() {
+      let start = self.issues.len();
+      ok &= self.required(node, key, v);
+      if self.issues.len() > start {
+        segments.push((props.len() + k, start, self.issues.len()));
+      }
+    }
+    self.reorder(base, segments);
+    ok
+  }
+
+  fn array_metered(&mut self, prefix: &'p [usize], items: Option<usize>, v: &I) -> bool {
+    let len = v.array_len();
+    if let Err(issue) = self.meter.as_mut().expect("metered").add(&self.path, 2.0 + len.saturating_sub(1) as f64) {
+      return self.stop(issue);
+    }
+    let mut ok = true;
+    for i in 0..len {
+      self.path.push(Seg::Index(i));
+      let x = match v.element(i) {
+        Ok(x) => x,
+        Err(f) => {
+          let issue = Issue::new(pointer(&self.path), "exception", f.0);
+          return self.stop(issue);
+        }
+      };
+      ok &= self.metered(prefix.get(i).copied().or(items), &x);
+      self.path.pop();
+      if self.stopped.is_some() {
+        return false;
+      }
+    }
+    ok
+  }
 }

@@ -25,7 +25,11 @@ pub enum Kind {
   String,
   Array,
   Object,
+  /// Not JSON: what it is, as a noun phrase ("a Map", "a function", "NaN").
   Unsupported(&'static str),
+  /// Reading the value itself threw (a Proxy's `getPrototypeOf` trap, a revoked Proxy):
+  /// the exception is kept by the instance, see `Instance::fault`.
+  Thrown,
 }
 
 /// A JS exception raised while reading a value (a getter or a Proxy trap threw):
@@ -78,11 +82,43 @@ pub trait Instance: Sized + Clone {
   /// An own (or, for ordinary names, readable) property; `None` when absent or undefined.
   fn get(&self, key: &Key) -> Result<Option<Self>, Fault>;
   /// Own enumerable string-keyed properties, in order.
-  fn entries(&self) -> Result<Vec<(String, Self)>, Fault>;
+  fn entries(&self) -> Result<Vec<(String, Self)>, Fault> {
+    let keys = self.keys()?;
+    let len = Self::keys_len(&keys);
+    let mut out = Vec::with_capacity(len);
+    for i in 0..len {
+      let mut name = String::new();
+      match self.entry(&keys, i, &mut name) {
+        Ok(v) => out.push((name, v)),
+        Err(f) => return Err(Fault(f.0, Some(name))),
+      }
+    }
+    Ok(out)
+  }
   fn array_len(&self) -> usize;
   fn element(&self, index: usize) -> Result<Self, Fault>;
   /// Identity, for cycle detection.
   fn same(&self, other: &Self) -> bool;
+  /// A shortcut for objects whose members the schema names: when every own
+  /// enumerable key is one of the `count` (<= 15) names (`name(i)`), the keys in
+  /// their order as name indices plus one, 4 bits each, lowest first (at most 13
+  /// keys). None when unknown, or when some key is not a name. `site` identifies
+  /// the name list (for caches).
+  fn members_among<'n>(&self, _site: usize, _count: usize, _name: &dyn Fn(usize) -> &'n str) -> Option<u64> {
+    None
+  }
+  /// For `Kind::Thrown`: what was thrown.
+  fn fault(&self) -> Fault {
+    Fault::new("the value could not be read")
+  }
+
+  /// Own enumerable string keys, read once; walked with `entry`.
+  type Keys;
+  fn keys(&self) -> Result<Self::Keys, Fault>;
+  fn keys_len(keys: &Self::Keys) -> usize;
+  /// The `index`th own key (written into `name`, which is cleared first) and its value.
+  /// On a fault `name` still holds the key.
+  fn entry(&self, keys: &Self::Keys, index: usize, name: &mut String) -> Result<Self, Fault>;
 }
 
 /// One failing field.
@@ -137,6 +173,6 @@ pub fn unsupported_message(what: &str) -> String {
   match what {
     "cycle" => "must not contain a reference to itself (cycle)".to_string(),
     "NaN" | "Infinity" => format!("must be a finite number, got {what}"),
-    _ => format!("must be a JSON value, got {what}"),
+    _ => format!("{what} cannot be validated as JSON"),
   }
 }

@@ -38,7 +38,8 @@ pub enum Check {
   ExclusiveMinimum(f64),
   ExclusiveMaximum(f64),
   MultipleOf(f64),
-  Object { props: Vec<Prop>, extra_required: Vec<Key>, additional: Additional },
+  /// `site` numbers the object keywords of a plan (0..`Plan::sites`), for per-site caches.
+  Object { props: Vec<Prop>, extra_required: Vec<Key>, additional: Additional, site: usize },
   MinProperties(u64),
   MaxProperties(u64),
   Array { prefix: Vec<usize>, items: Option<usize> },
@@ -63,6 +64,8 @@ pub struct Plan {
   pub nodes: Vec<Node>,
   /// True when `$ref` can make the walk revisit a value (then cycles are checked).
   pub has_refs: bool,
+  /// How many object keywords (`Check::Object`) there are.
+  pub sites: usize,
 }
 
 const IGNORED: &[&str] = &[
@@ -74,6 +77,7 @@ struct Compiler<'a> {
   root: &'a Value,
   nodes: Vec<Node>,
   refs: HashMap<String, usize>,
+  sites: usize,
 }
 
 type R<T> = Result<T, ()>;
@@ -111,10 +115,10 @@ impl Plan {
         Some(_) => return None,
       }
     }
-    let mut c = Compiler { root: schema, nodes: Vec::new(), refs: HashMap::new() };
+    let mut c = Compiler { root: schema, nodes: Vec::new(), refs: HashMap::new(), sites: 0 };
     c.schema(schema, "#".to_string(), true).ok()?;
     let has_refs = !c.refs.is_empty();
-    Some(Plan { nodes: c.nodes, has_refs })
+    Some(Plan { nodes: c.nodes, has_refs, sites: c.sites })
   }
 }
 
@@ -246,6 +250,7 @@ impl Compiler<'_> {
       Some(Value::Bool(false)) => Additional::Deny,
       Some(s) => Additional::Schema(self.sub(s, format!("{path}/additionalProperties"))?),
     };
-    Ok(Check::Object { props, extra_required, additional })
+    self.sites += 1;
+    Ok(Check::Object { props, extra_required, additional, site: self.sites - 1 })
   }
 }

@@ -2,7 +2,7 @@
 use super::{Fault, Instance, Key, Kind};
 use serde_json::Value;
 
-impl Instance for &Value {
+impl<'a> Instance for &'a Value {
   fn kind(&self) -> Kind {
     match self {
       Value::Null => Kind::Null,
@@ -34,14 +34,36 @@ impl Instance for &Value {
   fn get(&self, key: &Key) -> Result<Option<Self>, Fault> {
     Ok(self.as_object().and_then(|m| m.get(&key.name)))
   }
-  fn entries(&self) -> Result<Vec<(String, Self)>, Fault> {
-    Ok(self.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v)).collect()).unwrap_or_default())
+  type Keys = Vec<(&'a String, &'a Value)>;
+  fn keys(&self) -> Result<Self::Keys, Fault> {
+    Ok(self.as_object().map(|m| m.iter().collect()).unwrap_or_default())
+  }
+  fn keys_len(keys: &Self::Keys) -> usize {
+    keys.len()
+  }
+  fn entry(&self, keys: &Self::Keys, index: usize, name: &mut String) -> Result<Self, Fault> {
+    let (k, v) = keys[index];
+    name.clear();
+    name.push_str(k);
+    Ok(v)
   }
   fn array_len(&self) -> usize {
     self.as_array().map_or(0, Vec::len)
   }
   fn element(&self, index: usize) -> Result<Self, Fault> {
     self.as_array().and_then(|a| a.get(index)).ok_or_else(|| Fault::new("index out of range"))
+  }
+  fn members_among<'n>(&self, _site: usize, count: usize, name: &dyn Fn(usize) -> &'n str) -> Option<u64> {
+    let map = self.as_object()?;
+    if map.len() > 13 {
+      return None;
+    }
+    let mut code = 0u64;
+    for (i, key) in map.keys().enumerate() {
+      let j = (0..count).find(|&j| name(j) == key)?;
+      code |= (j as u64 + 1) << (4 * i);
+    }
+    Some(code)
   }
   fn same(&self, other: &Self) -> bool {
     std::ptr::eq(*self, *other)

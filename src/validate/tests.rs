@@ -114,3 +114,52 @@ fn prototype_names_are_own_only() {
 fn format_is_an_annotation_as_in_the_crate() {
   agree(json!({"type": "string", "format": "email"}), &[json!("not an email"), json!("a@b.c")]);
 }
+
+/// With caps set, validation measures as it goes: same issues, same order, and the
+/// same cap issue (at the same pointer) as a separate limits walk followed by the plan.
+#[test]
+fn metered_walk_matches_limits_then_plan() {
+  let schemas = [
+    json!({"type": "object", "properties": {"id": {"type": "number"}, "type": {"type": "string"}, "text": {"type": "string", "maxLength": 5}, "ts": {"type": "number"}}, "required": ["id", "type", "text", "ts"]}),
+    json!({"properties": {"a": {"items": {"properties": {"b": {"type": "string"}}, "additionalProperties": false}}, "z": {"anyOf": [{"type": "string"}, {"type": "object"}]}}, "additionalProperties": {"type": "number"}, "required": ["q"]}),
+    json!({"prefixItems": [{"type": "string"}, {"properties": {"x": {"minimum": 3}}}], "items": {"type": "array"}}),
+    json!(true),
+  ];
+  let instances = [
+    json!({"id": 1, "type": "t", "text": "hello", "ts": 2}),
+    json!({"ts": "x", "text": "hello world", "extra": [1, 2], "id": "1"}),
+    json!({"z": {"k": "é".repeat(10)}, "a": [{"b": 1, "c": 2}, {"b": "ok"}], "n": "s", "q": null}),
+    json!(["é😀", {"x": 1, "y": ["é".repeat(7)]}, [1], "x"]),
+    json!([[["deep", ["deeper", ["deepest"]]]]]),
+    json!({"k": "ü".repeat(40), "j": "a".repeat(30)}),
+  ];
+  for schema in &schemas {
+    let plain = Validator::compile(schema, None).unwrap();
+    for inst in &instances {
+      let unlimited = Validator::compile(schema, Some(Limits { max_bytes: None, max_depth: Some(64) })).unwrap();
+      assert_eq!(unlimited.validate(&inst), plain.validate(&inst), "{schema} on {inst}");
+      let exact = serde_json::to_string(inst).unwrap().len() as f64;
+      for max_bytes in [0.0, 5.0, 20.0, exact * 0.6, exact - 1.0, exact, exact + 40.0] {
+        for max_depth in [1, 2, 3, 64] {
+          let v = Validator::compile(schema, Some(Limits { max_bytes: Some(max_bytes), max_depth: Some(max_depth) })).unwrap();
+          let expected = match check_limits(&inst, max_bytes, max_depth) {
+            Some(issue) => vec![issue],
+            None => plain.validate(&inst),
+          };
+          assert_eq!(v.validate(&inst), expected, "{schema} on {inst} within {max_bytes} bytes, depth {max_depth}");
+        }
+      }
+    }
+  }
+}
+
+#[test]
+fn deferred_string_sizes_are_exact_at_the_cap() {
+  // 10 × "é" is 10 UTF-16 units but 20 UTF-8 bytes (+2 quotes): 22, then "x" adds 3, brackets and comma 3.
+  let v = json!(["é".repeat(10), "x"]);
+  assert!(check_limits(&&v, 28.0, 4).is_none());
+  let issue = check_limits(&&v, 27.0, 4).unwrap();
+  assert_eq!((issue.keyword.as_str(), issue.pointer.as_str()), ("maxBytes", "/1"));
+  let issue = check_limits(&&v, 21.0, 4).unwrap();
+  assert_eq!(issue.pointer, "/0");
+}

@@ -29,6 +29,11 @@ impl Validator {
     Ok(Validator { plan: Plan::compile(schema), fallback, limits })
   }
 
+  /// How many object keywords the plan has (for per-site caches of callers).
+  pub fn object_sites(&self) -> usize {
+    self.plan.as_ref().map_or(0, |p| p.sites)
+  }
+
   /// Whether values are walked in place (true) or converted first.
   pub fn uses_plan(&self) -> bool {
     self.plan.is_some()
@@ -45,12 +50,13 @@ impl Validator {
 
   /// Every failing field; empty when valid.
   pub fn validate<I: Instance>(&self, value: &I) -> Vec<Issue> {
-    if let Some(issue) = self.precheck(value) {
-      return vec![issue];
-    }
-    match &self.plan {
-      Some(plan) => eval::evaluate(plan, value, self.max_depth()),
-      None => self.convert_and_validate(value),
+    match (&self.plan, self.limits) {
+      (Some(plan), Some(limits)) => eval::evaluate_metered(plan, value, limits.max_bytes.unwrap_or(f64::INFINITY), self.max_depth()),
+      (Some(plan), None) => eval::evaluate(plan, value, self.max_depth()),
+      (None, _) => match self.precheck(value) {
+        Some(issue) => vec![issue],
+        None => self.convert_and_validate(value),
+      },
     }
   }
 
