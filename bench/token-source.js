@@ -1,8 +1,8 @@
 'use strict'
 // Produces `rate` token payloads per second in one of two ways:
-//  'timer':  a 1 ms setTimeout loop on the main thread (the main thread is awake
-//            every millisecond anyway, so a JS batch timer shares its wake-ups);
-//  'worker': chunks posted from a worker thread every 2 ms, the way tokens arrive
+//  'timer':  a 2 ms setTimeout loop on the main thread (the main thread is awake
+//            every 2 ms anyway, so a JS batch timer shares its wake-ups);
+//  'worker': chunks posted from a worker thread every 5 ms, the way tokens arrive
 //            from a network stream (every wake-up is caused by arriving data).
 const { Worker } = require('worker_threads')
 
@@ -14,7 +14,7 @@ const t0 = performance.now()
 const tick = () => {
   const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000))
   if (due > sent) { parentPort.postMessage(due - sent); sent = due }
-  if (sent < total) setTimeout(tick, 2)
+  if (sent < total) setTimeout(tick, 5)
 }
 tick()
 `
@@ -42,7 +42,7 @@ function produce(source, rate, total, emit) {
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000))
       while (made < due) emit(makePayload(made++))
-      if (made < total) setTimeout(tick, 1)
+      if (made < total) setTimeout(tick, 2)
       else resolve()
     }
     tick()
