@@ -11,6 +11,7 @@ const { runEnqueue } = require('./micro')
 const { runStalled } = require('./stalled')
 const { runValidationBench } = require('./validation')
 const { runRegistryBench } = require('./registry')
+const { runNativeCalls } = require('./native-calls')
 const { median } = require('./stats')
 
 const RATE = 2000
@@ -90,6 +91,7 @@ async function main() {
   const addon = addonFacts()
   const validation = await runValidationBench()
   const registry = await runRegistryBench()
+  const nativeCalls = await runNativeCalls()
 
   const table = (stream) => VARIANTS.map((v) => {
     const s = stream[v]
@@ -150,6 +152,15 @@ async function main() {
     `| pure-JS batcher addMessage | ${fmt(enqueue.js, 1)} |`,
     `| ipcflow addMessage | ${fmt(enqueue.ipcflow, 1)} |`,
     '',
+    '## Native cost per frame (`node bench/native-calls.js`)',
+    '',
+    '| what | figure |',
+    '|---|---|',
+    `| batchArm, deadline unchanged | ${fmt(nativeCalls.armNs)} ns |`,
+    `| batchArm + batchFlushed (one frame) | ${fmt(nativeCalls.armFlushedNs)} ns |`,
+    `| main-thread CPU per timer wake through the weak ThreadsafeFunction | ${fmt(nativeCalls.nativeWakeNs / 1000, 1)} us |`,
+    `| main-thread CPU per libuv timer wake (setTimeout 1 ms) | ${fmt(nativeCalls.timerWakeNs / 1000, 1)} us |`,
+    '',
     '## Validation of `{id: number, type: string, text: string (maxLength 500), ts: number}` (tinybench, ns per call, median)',
     '',
     'ajv is compiled with `allErrors` (as ipcflow reports every failing field). ajv counts code points in JS,',
@@ -181,8 +192,8 @@ async function main() {
     '',
     '- CPU against the pure-JS batcher: the per-round ratios above span a wide range (a shared 2-vCPU VM;',
     '  single runs of the same variant differ by up to +-40%), so a median within ~20% of 1.0x is not resolved',
-    '  by this machine. What ipcflow adds per frame is measured separately: `arm` + `flushed` ~0.4 us, and a',
-    '  timer wake through the ThreadsafeFunction costs about what a libuv timer wake costs (both ~5-7 us here).',
+    '  by this machine. What ipcflow adds per frame is measured separately above: the per-batch native calls,',
+    '  and a timer wake through the ThreadsafeFunction against a libuv timer wake.',
     '- Stripped binary: the `jsonschema` crate (the fallback for schemas outside the native plan, required by the',
     '  design) is ~3.7 MB stripped on its own in a minimal cdylib with the same profile; without it the addon was 0.7 MB.',
     '- Validation with an 11-character text: ajv reads four properties inline in JS (~20 ns); every property read',

@@ -1,0 +1,76 @@
+'use strict'
+// What BatchManager pays per frame on the native side: the per-batch calls,
+// and a timer wake through the weak ThreadsafeFunction against a libuv timer
+// wake, both as main-thread CPU (`node bench/native-calls.js`).
+const binding = require('../binding.js')
+const { threadCpuNs, median } = require('./stats')
+
+const CALLS = 200_000
+const WAKES = 500
+
+function perCall(fn) {
+  const samples = []
+  for (let round = 0; round < 7; round++) {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < CALLS; i++) fn(i)
+    samples.push(Number(process.hrtime.bigint() - start) / CALLS)
+  }
+  return median(samples)
+}
+
+function nativeWakes() {
+  return new Promise((resolve) => {
+    let n = 0
+    let generation = 1
+    const start = threadCpuNs()
+    const clock = new binding.NativeBatchClock(() => {
+      if (++n >= WAKES) {
+        clock.close()
+        resolve((threadCpuNs() - start) / WAKES)
+      } else binding.batchArm(clock.handle, 0, ++generation, 1)
+    }, 1)
+    binding.batchArm(clock.handle, 0, generation, 1)
+  })
+}
+
+function timerWakes() {
+  return new Promise((resolve) => {
+    let n = 0
+    const start = threadCpuNs()
+    const tick = () => (++n >= WAKES ? resolve((threadCpuNs() - start) / WAKES) : setTimeout(tick, 1))
+    setTimeout(tick, 1)
+  })
+}
+
+async function runNativeCalls() {
+  const clock = new binding.NativeBatchClock(() => {}, 16)
+  const handle = clock.handle
+  const waits = new Float64Array(64)
+  binding.batchArm(handle, 1, 1, 60_000)
+  const armNs = perCall(() => binding.batchArm(handle, 1, 1, 60_000))
+  const pairNs = perCall((i) => {
+    binding.batchArm(handle, 2, i + 10, 16)
+    binding.batchFlushed(handle, 2, i + 10, 0, 32, 0, waits, 4)
+  })
+  clock.close()
+  // The weak ThreadsafeFunction does not keep the loop alive: hold it open.
+  const keepAlive = setInterval(() => {}, 1000)
+  const native = []
+  const timer = []
+  for (let round = 0; round < 5; round++) {
+    native.push(await nativeWakes())
+    timer.push(await timerWakes())
+  }
+  clearInterval(keepAlive)
+  return { armNs, armFlushedNs: pairNs, nativeWakeNs: median(native), timerWakeNs: median(timer) }
+}
+
+module.exports = { runNativeCalls }
+
+if (require.main === module) {
+  runNativeCalls().then((r) => {
+    console.log(`batchArm (deadline unchanged): ${r.armNs.toFixed(0)} ns`)
+    console.log(`batchArm + batchFlushed (one frame): ${r.armFlushedNs.toFixed(0)} ns`)
+    console.log(`main-thread CPU per timer wake: ThreadsafeFunction ${(r.nativeWakeNs / 1000).toFixed(1)} us, setTimeout ${(r.timerWakeNs / 1000).toFixed(1)} us`)
+  })
+}
