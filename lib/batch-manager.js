@@ -1,15 +1,12 @@
 'use strict'
-const { NativeBatchClock, checkBatchOptions, batchArm, batchFlushed, batchDiscard } = require('../binding.js')
+const { NativeBatchClock, batchArm, batchFlushed, batchDiscard } = require('../binding.js')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./batch/target-queue')
 const { estimateSize, exactKey } = require('./batch/payload')
-const { ClosedError, UncloneableError, IpcError, invalidArgument } = require('./errors')
+const { readOptions } = require('./batch/options')
+const { FRAME_CHANNEL, READY_CHANNEL, FRAME_VERSION, sendDirect, sendFrame, messageOf } = require('./batch/delivery')
+const { ClosedError, IpcError, invalidArgument } = require('./errors')
 
-const FRAME_CHANNEL = 'ipcflow:frame'
-const READY_CHANNEL = 'ipcflow:ready'
-const FRAME_VERSION = 1
 const REASON = { size: 0, bytes: 1, time: 2, priority: 3, manual: 4, close: 5, ready: 6 }
-const NUMBER_OPTIONS = ['maxBatchSize', 'maxWaitMs', 'lowPriorityWaitMs', 'maxBatchBytes', 'maxQueueSize', 'waitSampleEvery']
-const BOOLEAN_OPTIONS = ['enabled', 'holdUntilReady', 'dedupe']
 
 // The native timer calls JS through this table rather than a closure over the
 // manager, so a manager nobody closed can still be garbage-collected (its
@@ -28,28 +25,6 @@ function dueCallback(id) {
   }
 }
 
-function readOptions(options) {
-  if (options === undefined || options === null) options = {}
-  if (typeof options !== 'object') throw invalidArgument('options', 'an object', options)
-  for (const name of NUMBER_OPTIONS) {
-    const v = options[name]
-    if (v !== undefined && typeof v !== 'number') throw invalidArgument(`options.${name}`, 'a number', v)
-  }
-  for (const name of BOOLEAN_OPTIONS) {
-    const v = options[name]
-    if (v !== undefined && typeof v !== 'boolean') throw invalidArgument(`options.${name}`, 'a boolean', v)
-  }
-  if (options.overflow !== undefined && typeof options.overflow !== 'string') {
-    throw invalidArgument('options.overflow', "'drop-oldest' or 'drop-newest'", options.overflow)
-  }
-  if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw invalidArgument('options.onError', 'a function', options.onError)
-  }
-  const checked = checkBatchOptions(options)
-  if (checked.issue) throw new (require('./errors').InvalidArgumentError)(checked.issue.message, { argument: checked.issue.argument })
-  return checked.options
-}
-
 class BatchManager {
   constructor(options, deps) {
     const o = readOptions(options)
@@ -66,10 +41,10 @@ class BatchManager {
     this._dropNewest = o.overflow === 'drop-newest'
     this._sampleEvery = o.waitSampleEvery
     this._sampleCountdown = o.waitSampleEvery
-    this._enabled = options?.enabled !== false
-    this._holdUntilReady = options?.holdUntilReady === true
-    this._dedupe = options?.dedupe === true
-    this._onError = options?.onError
+    this._enabled = o.enabled
+    this._holdUntilReady = o.holdUntilReady
+    this._dedupe = o.dedupe
+    this._onError = o.onError
     this._monitor = monitor
 
     this._id = nextManagerId++
@@ -155,7 +130,11 @@ class BatchManager {
       this._drop('destroyed', 1)
       return false
     }
-    if (!this._enabled) return this._sendDirect(t, channel, payload)
+    if (!this._enabled) {
+      const sent = sendDirect(this, t, channel, payload)
+      if (sent) this._directSent++
+      return sent
+    }
     if (this._dedupe) {
       const key = exactKey(payload)
       if (key !== undefined) {
@@ -247,20 +226,6 @@ class BatchManager {
     return t
   }
 
-  _sendDirect(t, channel, payload) {
-    try {
-      if (isDestroyed(t.target)) return this._targetDied(t, 1)
-      t.target.send(channel, payload)
-      this._directSent++
-      return true
-    } catch (error) {
-      if (isDestroyed(t.target)) return this._targetDied(t, 1)
-      this._drop('uncloneable', 1)
-      this._report(new UncloneableError(`Message on '${channel}' could not be sent: ${messageOf(error)}`, { channel, index: 0 }))
-      return false
-    }
-  }
-
   /** Sends one frame of `t`'s pending messages (at most `limit`). */
   _flushTarget(t, reason, limit) {
     if (t.live === 0) {
@@ -284,7 +249,7 @@ class BatchManager {
       t.payloads = rest.payloads
       t.live = rest.channels.length
     }
-    const sent = this._sendFrame(t, channels, payloads)
+    const sent = sendFrame(this, t, this._stream, channels, payloads)
     this._record(t, generation, reason, sent, rest === null ? bytes : 0, samples)
   }
 
@@ -304,56 +269,6 @@ class BatchManager {
       } catch {
         // A monitor's failure is not the caller's problem.
       }
-    }
-  }
-
-  /** Returns how many messages were delivered. */
-  _sendFrame(t, channels, payloads) {
-    const frame = { ipcflow: 'frame', v: FRAME_VERSION, stream: this._stream, seq: t.seq + 1, channels, payloads }
-    try {
-      if (isDestroyed(t.target)) return this._targetDied(t, channels.length), 0
-      t.target.send(FRAME_CHANNEL, frame)
-      t.seq++
-      return channels.length
-    } catch (error) {
-      if (isDestroyed(t.target) || /destroyed/i.test(messageOf(error))) return this._targetDied(t, channels.length), 0
-      return this._sendCloneable(t, frame, error)
-    }
-  }
-
-  // send threw for a live target: some payload can't be cloned. Find which
-  // with structuredClone, report them, and send the rest as the same frame.
-  _sendCloneable(t, frame, firstError) {
-    const channels = []
-    const payloads = []
-    for (let i = 0; i < frame.channels.length; i++) {
-      try {
-        structuredClone(frame.payloads[i])
-        channels.push(frame.channels[i])
-        payloads.push(frame.payloads[i])
-      } catch (error) {
-        this._drop('uncloneable', 1)
-        this._report(new UncloneableError(
-          `Message on '${frame.channels[i]}' could not be cloned and was not sent: ${messageOf(error)}`,
-          { channel: frame.channels[i], index: i, seq: frame.seq },
-        ))
-      }
-    }
-    if (channels.length === frame.channels.length) {
-      // Nothing individually failed: the frame as a whole could not be sent.
-      this._drop('uncloneable', channels.length)
-      this._report(new UncloneableError(`Frame could not be sent: ${messageOf(firstError)}`, { seq: frame.seq, messages: channels.length }))
-      return 0
-    }
-    if (channels.length === 0) return 0
-    try {
-      t.target.send(FRAME_CHANNEL, { ...frame, channels, payloads })
-      t.seq++
-      return channels.length
-    } catch (error) {
-      this._drop('uncloneable', channels.length)
-      this._report(new UncloneableError(`Frame could not be sent: ${messageOf(error)}`, { seq: frame.seq, messages: channels.length }))
-      return 0
     }
   }
 
@@ -525,13 +440,5 @@ class BatchManager {
 
 // Stands for a target that was destroyed: every message to it is a counted drop.
 const DEAD_TARGET = Object.freeze({ dead: true, open: false, live: 0 })
-
-function isDestroyed(target) {
-  return typeof target.isDestroyed === 'function' && target.isDestroyed() === true
-}
-
-function messageOf(error) {
-  return error instanceof Error ? error.message : String(error)
-}
 
 module.exports = { BatchManager, FRAME_CHANNEL, READY_CHANNEL, FRAME_VERSION }
