@@ -1,0 +1,117 @@
+//! The unmetered walks into objects (by property name) and arrays.
+use super::Eval;
+use crate::validate::plan::*;
+use crate::validate::walk::to_value;
+use crate::validate::{unsupported_message, Fault, Instance, Key, Kind, Seg};
+use serde_json::Value;
+
+impl<'p, I: Instance> Eval<'p, I> {
+  /// A property read by name (own only for `Object.prototype` names), then its subschema.
+  pub(super) fn prop(&mut self, node: &'p Node, prop: &'p Prop, v: &I) -> bool {
+    self.path.push(Seg::Key(&prop.key.name));
+    let r = match v.get(&prop.key) {
+      Err(f) => self.fault("exception", f.0),
+      Ok(None) => !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name)),
+      Ok(Some(x)) => match prop.node {
+        Some(n) => self.node(n, &x),
+        None => match x.kind() {
+          Kind::Unsupported(w) => self.fault("unsupported", unsupported_message(w)),
+          Kind::Thrown => self.fault("exception", x.fault().0),
+          _ => true,
+        },
+      },
+    };
+    self.path.pop();
+    r
+  }
+
+  pub(super) fn required(&mut self, node: &'p Node, key: &'p Key, v: &I) -> bool {
+    self.path.push(Seg::Key(&key.name));
+    let r = match v.get(key) {
+      Err(f) => self.fault("exception", f.0),
+      Ok(None) => self.fail(node, "required", format!("must have required property '{}'", key.name)),
+      Ok(Some(_)) => true,
+    };
+    self.path.pop();
+    r
+  }
+
+  pub(super) fn object(&mut self, node: &'p Node, props: &'p [Prop], extra: &'p [Key], additional: &'p Additional, v: &I) -> bool {
+    let mut ok = true;
+    for prop in props {
+      ok &= self.prop(node, prop, v);
+      if !ok && !self.collect {
+        return false;
+      }
+    }
+    for key in extra {
+      ok &= self.required(node, key, v);
+      if !ok && !self.collect {
+        return false;
+      }
+    }
+    if matches!(additional, Additional::Any) {
+      return ok;
+    }
+    let entries = match v.entries() {
+      Ok(e) => e,
+      Err(Fault(message, key)) => {
+        let depth = self.path.len();
+        self.path.extend(key.map(Seg::Owned));
+        self.fault("exception", message);
+        self.path.truncate(depth);
+        return false;
+      }
+    };
+    for (name, x) in entries {
+      if x.kind() == Kind::Unsupported("undefined") || props.iter().any(|p| p.key.name == name) {
+        continue;
+      }
+      let message = format!("must NOT have additional property '{name}'");
+      self.path.push(Seg::Owned(name));
+      let r = match additional {
+        Additional::Schema(n) => self.node(*n, &x),
+        _ => self.fail(node, "additionalProperties", message),
+      };
+      self.path.pop();
+      ok &= r;
+      if !ok && !self.collect {
+        return false;
+      }
+    }
+    ok
+  }
+
+  pub(super) fn array(&mut self, prefix: &'p [usize], items: Option<usize>, v: &I) -> bool {
+    let mut ok = true;
+    for i in 0..v.array_len() {
+      let Some(n) = prefix.get(i).copied().or(items) else { break };
+      self.path.push(Seg::Index(i));
+      let r = match v.element(i) {
+        Ok(x) => self.node(n, &x),
+        Err(f) => self.fault("exception", f.0),
+      };
+      self.path.pop();
+      ok &= r;
+      if !ok && !self.collect {
+        return false;
+      }
+    }
+    ok
+  }
+
+  pub(super) fn unique(&mut self, node: &Node, v: &I) -> bool {
+    let value = match to_value(v, f64::INFINITY, self.max_depth) {
+      Ok(Value::Array(items)) => items,
+      Ok(_) => return true,
+      Err(issue) => return self.fault(&issue.keyword.clone(), issue.message),
+    };
+    let mut seen = std::collections::HashMap::new();
+    for (i, item) in value.iter().enumerate() {
+      if let Some(j) = seen.insert(item.to_string(), i) {
+        return self.fail(node, "uniqueItems", format!("must NOT have duplicate items (items ## {j} and {i} are identical)"));
+      }
+    }
+    true
+  }
+}

@@ -1,0 +1,159 @@
+//! One keyword against one value: `check`, and the value helpers it needs.
+use super::Eval;
+use crate::validate::plan::*;
+use crate::validate::{Fault, Instance, Kind};
+use serde_json::Value;
+
+fn type_names(bits: u8) -> String {
+  let names = [(T_NULL, "null"), (T_BOOL, "boolean"), (T_NUMBER, "number"), (T_INTEGER, "integer"), (T_STRING, "string"), (T_ARRAY, "array"), (T_OBJECT, "object")];
+  names.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| *n).collect::<Vec<_>>().join(",")
+}
+
+/// JSON equality of an instance and a schema value; numbers compare by value.
+pub fn equals<I: Instance>(v: &I, c: &Value) -> Result<bool, Fault> {
+  Ok(match (v.kind(), c) {
+    (Kind::Thrown, _) => return Err(v.fault()),
+    (Kind::Null, Value::Null) => true,
+    (Kind::Bool, Value::Bool(b)) => v.boolean() == *b,
+    (Kind::Number, Value::Number(n)) => n.as_f64() == Some(v.number()),
+    (Kind::String, Value::String(s)) => v.utf16_len() == s.encode_utf16().count() && v.text() == *s,
+    (Kind::Array, Value::Array(a)) => {
+      if v.array_len() != a.len() {
+        return Ok(false);
+      }
+      for (i, c) in a.iter().enumerate() {
+        if !equals(&v.element(i)?, c)? {
+          return Ok(false);
+        }
+      }
+      true
+    }
+    (Kind::Object, Value::Object(m)) => {
+      let entries: Vec<_> = v.entries()?.into_iter().filter(|(_, x)| x.kind() != Kind::Unsupported("undefined")).collect();
+      if entries.len() != m.len() {
+        return Ok(false);
+      }
+      for (k, x) in &entries {
+        match m.get(k) {
+          Some(c) if equals(x, c)? => {}
+          _ => return Ok(false),
+        }
+      }
+      true
+    }
+    _ => false,
+  })
+}
+
+fn is_multiple(n: f64, m: f64) -> bool {
+  if n.fract() == 0.0 && m.fract() == 0.0 && n.abs() < 9e15 && m.abs() < 9e15 {
+    return (n as i64) % (m as i64) == 0;
+  }
+  let q = n / m;
+  q.is_finite() && q.fract() == 0.0
+}
+
+impl<'p, I: Instance> Eval<'p, I> {
+  pub(super) fn check(&mut self, node: &'p Node, check: &'p Check, kind: Kind, v: &I) -> bool {
+    match check {
+      Check::False => self.fail(node, "false schema", "boolean schema is false".into()),
+      Check::Type(bits) => {
+        let ok = match kind {
+          Kind::Null => bits & T_NULL != 0,
+          Kind::Bool => bits & T_BOOL != 0,
+          Kind::Number => bits & T_NUMBER != 0 || (bits & T_INTEGER != 0 && v.number().fract() == 0.0),
+          Kind::String => bits & T_STRING != 0,
+          Kind::Array => bits & T_ARRAY != 0,
+          Kind::Object => bits & T_OBJECT != 0,
+          Kind::Unsupported(_) | Kind::Thrown => false,
+        };
+        ok || self.fail(node, "type", format!("must be {}", type_names(*bits)))
+      }
+      Check::Const(c) => match equals(v, c) {
+        Ok(true) => true,
+        Ok(false) => self.fail(node, "const", "must be equal to constant".into()),
+        Err(f) => self.fault("exception", f.0),
+      },
+      Check::Enum(options) => {
+        for c in options {
+          match equals(v, c) {
+            Ok(true) => return true,
+            Ok(false) => {}
+            Err(f) => return self.fault("exception", f.0),
+          }
+        }
+        self.fail(node, "enum", "must be equal to one of the allowed values".into())
+      }
+      Check::MinLength(min) if kind == Kind::String => {
+        // A code point is one or two UTF-16 units: count only when the bounds disagree.
+        let units = v.utf16_len() as u64;
+        let ok = units.div_ceil(2) >= *min || (units >= *min && v.char_len() as u64 >= *min);
+        ok || self.fail(node, "minLength", format!("must NOT have fewer than {min} characters"))
+      }
+      Check::MaxLength(max) if kind == Kind::String => {
+        let units = v.utf16_len() as u64;
+        let ok = units <= *max || (units.div_ceil(2) <= *max && v.char_len() as u64 <= *max);
+        ok || self.fail(node, "maxLength", format!("must NOT have more than {max} characters"))
+      }
+      Check::Minimum(m) if kind == Kind::Number => v.number() >= *m || self.fail(node, "minimum", format!("must be >= {m}")),
+      Check::Maximum(m) if kind == Kind::Number => v.number() <= *m || self.fail(node, "maximum", format!("must be <= {m}")),
+      Check::ExclusiveMinimum(m) if kind == Kind::Number => v.number() > *m || self.fail(node, "exclusiveMinimum", format!("must be > {m}")),
+      Check::ExclusiveMaximum(m) if kind == Kind::Number => v.number() < *m || self.fail(node, "exclusiveMaximum", format!("must be < {m}")),
+      Check::MultipleOf(m) if kind == Kind::Number => is_multiple(v.number(), *m) || self.fail(node, "multipleOf", format!("must be multiple of {m}")),
+      Check::Object { props, extra_required, additional, .. } if kind == Kind::Object => {
+        self.descend(v);
+        let ok = self.object(node, props, extra_required, additional, v);
+        self.ascend();
+        ok
+      }
+      Check::MinProperties(min) if kind == Kind::Object => match v.entries() {
+        Ok(e) => count_defined(&e) >= *min || self.fail(node, "minProperties", format!("must NOT have fewer than {min} properties")),
+        Err(f) => self.fault("exception", f.0),
+      },
+      Check::MaxProperties(max) if kind == Kind::Object => match v.entries() {
+        Ok(e) => count_defined(&e) <= *max || self.fail(node, "maxProperties", format!("must NOT have more than {max} properties")),
+        Err(f) => self.fault("exception", f.0),
+      },
+      Check::Array { prefix, items } if kind == Kind::Array => {
+        self.descend(v);
+        let ok = self.array(prefix, *items, v);
+        self.ascend();
+        ok
+      }
+      Check::MinItems(min) if kind == Kind::Array => v.array_len() as u64 >= *min || self.fail(node, "minItems", format!("must NOT have fewer than {min} items")),
+      Check::MaxItems(max) if kind == Kind::Array => v.array_len() as u64 <= *max || self.fail(node, "maxItems", format!("must NOT have more than {max} items")),
+      Check::Unique if kind == Kind::Array => self.unique(node, v),
+      Check::AllOf(list) => {
+        let mut ok = true;
+        for &n in list {
+          ok &= self.node(n, v);
+          if !ok && !self.collect {
+            return false;
+          }
+        }
+        ok
+      }
+      Check::AnyOf(list) => list.iter().any(|&n| self.probe(n, v)) || self.fail(node, "anyOf", "must match a schema in anyOf".into()),
+      Check::OneOf(list) => {
+        let matched = list.iter().filter(|&&n| self.probe(n, v)).count();
+        matched == 1 || self.fail(node, "oneOf", "must match exactly one schema in oneOf".into())
+      }
+      Check::Not(n) => !self.probe(*n, v) || self.fail(node, "not", "must NOT be valid".into()),
+      Check::Ref(n) => {
+        if self.depth >= self.max_depth {
+          return self.fault("maxDepth", format!("must NOT be nested deeper than {} levels", self.max_depth));
+        }
+        self.depth += 1;
+        let ok = self.node(*n, v);
+        self.depth -= 1;
+        ok
+      }
+      // A keyword for another type than the instance's holds trivially.
+      _ => true,
+    }
+  }
+}
+
+fn count_defined<I: Instance>(entries: &[(String, I)]) -> u64 {
+  entries.iter().filter(|(_, x)| x.kind() != Kind::Unsupported("undefined")).count() as u64
+}
