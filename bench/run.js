@@ -195,7 +195,7 @@ async function main() {
     '  by this machine. What ipcflow adds per frame is measured separately above: the per-batch native calls,',
     '  and a timer wake through the ThreadsafeFunction against a libuv timer wake.',
     '- Stripped binary: the `jsonschema` crate (the fallback for schemas outside the native plan, required by the',
-    '  design) is ~3.7 MB stripped on its own in a minimal cdylib with the same profile; without it the addon was 0.7 MB.',
+    '  design) is ~3.7 MB stripped on its own (`bash bench/jsonschema-size.sh`); without it the addon was 0.7 MB.',
     '- Validation with an 11-character text: ajv reads four properties inline in JS (~20 ns); every property read',
     '  through Node-API costs ~70 ns, so no native walk can match it on short payloads.',
     '',
