@@ -2,6 +2,7 @@ use crate::batch::{BatchConfig, BatchStats, BatchTimer, Delivery, FlushReason, R
 use crate::metrics::HistogramSummary;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use super::handles;
 use napi_derive::napi;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -116,16 +117,13 @@ struct Core {
   stats: BatchStats,
 }
 
-// The per-batch calls (arm, flushed, discard) are free functions taking a
-// numeric handle: a napi class method costs ~250 ns (unwrapping `this`), a
-// plain function ~45 ns. The table is per JS thread, so each worker env has
-// its own, and the class below only owns the entry's lifetime.
+// The per-batch calls (arm, flushed, discard) take a handle (see handles.rs).
 thread_local! {
-  static CORES: RefCell<Vec<Option<Core>>> = const { RefCell::new(Vec::new()) };
+  static CORES: handles::Table<Core> = const { RefCell::new(Vec::new()) };
 }
 
 fn with_core<R>(handle: u32, f: impl FnOnce(&mut Core) -> R) -> Option<R> {
-  CORES.try_with(|cores| cores.borrow_mut().get_mut(handle as usize)?.as_mut().map(f)).ok().flatten()
+  handles::with(&CORES, handle, f)
 }
 
 fn millis(ms: f64) -> Duration {
@@ -156,17 +154,7 @@ impl NativeBatchClock {
       }
     });
     let core = Core { timer, stats: BatchStats::new() };
-    let handle = CORES
-      .try_with(|cores| {
-        let mut cores = cores.borrow_mut();
-        let index = cores.iter().position(Option::is_none).unwrap_or(cores.len());
-        if index == cores.len() {
-          cores.push(None);
-        }
-        cores[index] = Some(core);
-        index as u32
-      })
-      .map_err(|_| Error::new(Status::GenericFailure, "ipcflow: environment is shutting down"))?;
+    let handle = handles::insert(&CORES, core)?;
     Ok(Self { handle })
   }
 
@@ -196,7 +184,7 @@ impl NativeBatchClock {
 impl Drop for NativeBatchClock {
   fn drop(&mut self) {
     // Dropping the Core closes its timer task.
-    let _ = CORES.try_with(|cores| cores.borrow_mut().get_mut(self.handle as usize).map(Option::take));
+    handles::remove(&CORES, self.handle);
   }
 }
 

@@ -2,6 +2,7 @@ use super::batch::Distribution;
 use crate::metrics::Histogram;
 use napi::bindgen_prelude::*;
 use napi::sys;
+use super::handles;
 use napi_derive::napi;
 use std::ptr::null_mut;
 use std::cell::RefCell;
@@ -10,11 +11,11 @@ use std::cell::RefCell;
 // is a plain function on a per-thread handle table (a class method pays for
 // unwrapping `this`); the class owns the entry's lifetime and keeps its API.
 thread_local! {
-  static HISTOGRAMS: RefCell<Vec<Option<Histogram>>> = const { RefCell::new(Vec::new()) };
+  static HISTOGRAMS: handles::Table<Histogram> = const { RefCell::new(Vec::new()) };
 }
 
 fn with_histogram<R>(handle: u32, f: impl FnOnce(&mut Histogram) -> R) -> Option<R> {
-  HISTOGRAMS.try_with(|all| all.borrow_mut().get_mut(handle as usize)?.as_mut().map(f)).ok().flatten()
+  handles::with(&HISTOGRAMS, handle, f)
 }
 
 /// Latency histogram for one channel; values in milliseconds, stored in microseconds.
@@ -27,17 +28,7 @@ pub struct NativeHistogram {
 impl NativeHistogram {
   #[napi(constructor, catch_unwind)]
   pub fn new() -> Result<Self> {
-    let handle = HISTOGRAMS
-      .try_with(|all| {
-        let mut all = all.borrow_mut();
-        let index = all.iter().position(Option::is_none).unwrap_or(all.len());
-        if index == all.len() {
-          all.push(None);
-        }
-        all[index] = Some(Histogram::new());
-        index as u32
-      })
-      .map_err(|_| Error::new(Status::GenericFailure, "ipcflow: environment is shutting down"))?;
+    let handle = handles::insert(&HISTOGRAMS, Histogram::new())?;
     Ok(Self { handle })
   }
 
@@ -66,7 +57,7 @@ impl NativeHistogram {
 
 impl Drop for NativeHistogram {
   fn drop(&mut self) {
-    let _ = HISTOGRAMS.try_with(|all| all.borrow_mut().get_mut(self.handle as usize).map(Option::take));
+    handles::remove(&HISTOGRAMS, self.handle);
   }
 }
 

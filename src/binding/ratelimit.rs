@@ -1,6 +1,7 @@
 use crate::ratelimit::RateLimiter;
 use napi::bindgen_prelude::*;
 use napi::sys;
+use super::handles;
 use napi_derive::napi;
 use std::ptr::null_mut;
 use std::cell::RefCell;
@@ -15,11 +16,11 @@ struct Limiter {
 // handle table (as the per-batch calls in batch.rs), not a class method. The
 // class owns the entry's lifetime and keeps its API.
 thread_local! {
-  static LIMITERS: RefCell<Vec<Option<Limiter>>> = const { RefCell::new(Vec::new()) };
+  static LIMITERS: handles::Table<Limiter> = const { RefCell::new(Vec::new()) };
 }
 
 fn with_limiter<R>(handle: u32, f: impl FnOnce(&mut Limiter) -> R) -> Option<R> {
-  LIMITERS.try_with(|all| all.borrow_mut().get_mut(handle as usize)?.as_mut().map(f)).ok().flatten()
+  handles::with(&LIMITERS, handle, f)
 }
 
 /// GCRA rate limiter: a burst of `requests` per `windowMs`, refilled evenly.
@@ -34,17 +35,7 @@ impl NativeRateLimiter {
   pub fn new(requests: f64, window_ms: f64) -> Result<Self> {
     let inner = RateLimiter::new(requests, window_ms).map_err(|e| Error::new(Status::InvalidArg, e.0))?;
     let limiter = Limiter { inner, epoch: Instant::now() };
-    let handle = LIMITERS
-      .try_with(|all| {
-        let mut all = all.borrow_mut();
-        let index = all.iter().position(Option::is_none).unwrap_or(all.len());
-        if index == all.len() {
-          all.push(None);
-        }
-        all[index] = Some(limiter);
-        index as u32
-      })
-      .map_err(|_| Error::new(Status::GenericFailure, "ipcflow: environment is shutting down"))?;
+    let handle = handles::insert(&LIMITERS, limiter)?;
     Ok(Self { handle })
   }
 
@@ -69,7 +60,7 @@ impl NativeRateLimiter {
 
 impl Drop for NativeRateLimiter {
   fn drop(&mut self) {
-    let _ = LIMITERS.try_with(|all| all.borrow_mut().get_mut(self.handle as usize).map(Option::take));
+    handles::remove(&LIMITERS, self.handle);
   }
 }
 
