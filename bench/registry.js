@@ -5,17 +5,12 @@
 // runs PER_CALL sequential invokes so timer resolution does not dominate.
 const { Bench } = require('tinybench')
 const { HandlerRegistry } = require('..')
+const { SCHEMA, payload: referencePayload, REFERENCE_TEXT } = require('./validation')
 
 const PER_CALL = 200
-const SCHEMA = {
-  type: 'object',
-  properties: { id: { type: 'number' }, type: { type: 'string' }, text: { type: 'string', maxLength: 500 }, ts: { type: 'number' } },
-  required: ['id', 'type', 'text', 'ts'],
-  additionalProperties: false,
-}
 
 async function runRegistryBench({ time = 1500, warmupTime = 300 } = {}) {
-  const payload = { id: 1, type: 'token', text: 'hello world', ts: 1732233600000 }
+  const payload = referencePayload(REFERENCE_TEXT)
   const handler = async (message) => message.id
   const registry = new HandlerRegistry()
   registry.register('bench:msg', handler, {
