@@ -61,24 +61,7 @@ impl<'p, I: Instance> Eval<'p, I> {
       ok &= r;
     }
     // Not own enumerable members: read by name as usual (absent, inherited, hidden).
-    for (j, prop) in props.iter().enumerate() {
-      if seen & (1 << j) == 0 {
-        let start = self.issues.len();
-        ok &= self.prop(node, prop, v);
-        if self.issues.len() > start {
-          segments.push((j, start, self.issues.len()));
-        }
-      }
-    }
-    for (k, key) in extra.iter().enumerate() {
-      let start = self.issues.len();
-      ok &= self.required(node, key, v);
-      if self.issues.len() > start {
-        segments.push((props.len() + k, start, self.issues.len()));
-      }
-    }
-    self.reorder(base, segments);
-    Some(ok)
+    Some(self.finish_members(node, props, extra, v, |j| seen & (1 << j) != 0, base, segments) && ok)
   }
 
   /// Puts the issues from `base` on in the order of their segments' tags.
@@ -163,9 +146,26 @@ impl<'p, I: Instance> Eval<'p, I> {
     }
     self.name = name;
     // Properties that are not own enumerable members (absent, inherited, hidden): read by name.
+    let seen = |j: usize| if props.len() > 64 { seen_big[j] } else { seen_small & (1 << j) != 0 };
+    self.finish_members(node, props, extra, v, seen, base, segments) && ok
+  }
+
+  /// After the member pass: properties it did not see are read by name, then the
+  /// `required` names outside `properties`; issues go back in schema order.
+  #[allow(clippy::too_many_arguments)]
+  fn finish_members(
+    &mut self,
+    node: &'p Node,
+    props: &'p [Prop],
+    extra: &'p [Key],
+    v: &I,
+    seen: impl Fn(usize) -> bool,
+    base: usize,
+    mut segments: Vec<(usize, usize, usize)>,
+  ) -> bool {
+    let mut ok = true;
     for (j, prop) in props.iter().enumerate() {
-      let seen = if props.len() > 64 { seen_big[j] } else { seen_small & (1 << j) != 0 };
-      if !seen {
+      if !seen(j) {
         let start = self.issues.len();
         ok &= self.prop(node, prop, v);
         if self.issues.len() > start {
