@@ -77,6 +77,7 @@ export interface BatchOptionsInput {
   maxQueueSize?: number
   overflow?: string
   waitSampleEvery?: number
+  maxFramesInFlight?: number
 }
 
 /**
@@ -141,6 +142,7 @@ export interface NormalizedBatchOptions {
   maxQueueSize: number
   overflow: string
   waitSampleEvery: number
+  maxFramesInFlight: number
 }
 
 export interface OptionIssue {

@@ -86,6 +86,8 @@ export interface MonitorLike {
 /** The channel frames travel on, and the one a renderer client announces itself on. */
 export declare const FRAME_CHANNEL: 'ipcflow:frame'
 export declare const READY_CHANNEL: 'ipcflow:ready'
+/** Renderer -> main `(stream, seq)`: frames up to seq were dispatched (flow control). */
+export declare const ACK_CHANNEL: 'ipcflow:ack'
 export declare const FRAME_VERSION: 1
 
 /**
@@ -101,6 +103,8 @@ export interface Frame {
   seq: number
   channels: string[]
   payloads: unknown[]
+  /** Present when main asks the renderer client to acknowledge this frame (flow control). */
+  ack?: true
 }
 
 export type Priority = 'critical' | 'normal' | 'low'
@@ -128,6 +132,12 @@ export interface BatchOptions {
   dedupe?: boolean
   /** Queue wait is sampled on 1 message in N. Default 8. */
   waitSampleEvery?: number
+  /**
+   * Unacknowledged frames a renderer client may have before its target pauses (messages then
+   * queue, bounded by maxQueueSize). Applies to clients that announced acks through `attach(ipcMain)`.
+   * Default 16; 0 turns flow control off.
+   */
+  maxFramesInFlight?: number
   /** Problems that did not throw into the caller (uncloneable payloads, failed sends). */
   onError?: (error: IpcError) => void
 }
@@ -158,6 +168,9 @@ export interface BatchMetrics {
   duplicates: number
   pending: number
   targets: number
+  /** Times a target paused because its renderer fell maxFramesInFlight frames behind. */
+  pauses: number
+  pausedTargets: number
   flushReasons: Record<FlushReason, number>
   drops: { overflow: number; destroyed: number; uncloneable: number; total: number }
   batchSize: Distribution

@@ -3,13 +3,14 @@
 // platform's .node file; the classes here keep payloads in JS and use the
 // addon once per batch, where crossing the boundary pays for itself.
 const errors = require('./lib/errors')
-const { BatchManager, FRAME_CHANNEL, READY_CHANNEL, FRAME_VERSION } = require('./lib/batch-manager')
+const { BatchManager, FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION } = require('./lib/batch-manager')
 const { HandlerRegistry, CANCEL_CHANNEL } = require('./lib/registry/registry')
 
 module.exports = {
   BatchManager,
   FRAME_CHANNEL,
   READY_CHANNEL,
+  ACK_CHANNEL,
   FRAME_VERSION,
   HandlerRegistry,
   CANCEL_CHANNEL,

@@ -1,4 +1,4 @@
-import { createRendererClient, isIpcError, IpcError, CANCEL_CHANNEL, FRAME_CHANNEL, READY_CHANNEL, type Frame, type IpcRendererLike } from '../renderer'
+import { createRendererClient, isIpcError, IpcError, ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, READY_CHANNEL, type Frame, type IpcRendererLike } from '../renderer'
 
 type Listener = (event: unknown, ...args: any[]) => void
 
@@ -53,6 +53,21 @@ describe('renderer client', () => {
     client.on('a', (p) => seen.push(`2:${p}`))
     f.emit(FRAME_CHANNEL, frame(1, [['a', 'x'], ['a', 'y']]))
     expect(seen).toEqual(['1:x', '2:x', '1:y', '2:y'])
+  })
+
+  test('frames that ask for it are acknowledged after dispatch, cumulatively', () => {
+    const f = fakeIpc()
+    const client = createRendererClient(f.ipc, { announceReady: false })
+    const seen: unknown[] = []
+    client.on('a', (p) => seen.push(p))
+    f.emit(FRAME_CHANNEL, frame(1, [['a', 1]]))
+    f.emit(FRAME_CHANNEL, { ...frame(2, [['a', 2]]), ack: true })
+    f.emit(FRAME_CHANNEL, { ...frame(2, [['a', 'again']]), ack: true }) // a duplicate still acks
+    expect(seen).toEqual([1, 2])
+    expect(f.sent).toEqual([
+      { channel: ACK_CHANNEL, args: [7, 2] },
+      { channel: ACK_CHANNEL, args: [7, 2] },
+    ])
   })
 
   test('a new stream (a new main-side BatchManager) starts its own seq baseline', () => {
@@ -209,7 +224,7 @@ describe('renderer client', () => {
     }
     createRendererClient(ipc)
     expect(order).toEqual([`on:${FRAME_CHANNEL}`, `send:${READY_CHANNEL}`])
-    expect(f.sent).toEqual([{ channel: READY_CHANNEL, args: [] }])
+    expect(f.sent).toEqual([{ channel: READY_CHANNEL, args: [{ acks: true }] }])
 
     const quiet = fakeIpc()
     createRendererClient(quiet.ipc, { announceReady: false })

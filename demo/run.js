@@ -7,8 +7,18 @@ const { createWindow, IpcMain } = require('../test/standin')
 const { play } = require('./agent-session')
 const { threadCpuNs, sleep } = require('../bench/stats')
 
-async function session(win, label, options) {
-  await win.request('reset')
+// Each session gets a fresh renderer, created after the manager is attached,
+// as in an app: the renderer client then announces itself (and its acks).
+async function session(label, options) {
+  const ipcMain = new IpcMain()
+  const batcher = new BatchManager(options)
+  batcher.attach(ipcMain)
+  const win = await createWindow({
+    kind: 'process',
+    renderer: path.join(__dirname, 'renderer.js'),
+    rendererOptions: { mainTimeOrigin: performance.timeOrigin },
+    ipcMain,
+  })
   const wc = win.webContents
   const realSend = wc.send
   let sends = 0
@@ -16,7 +26,6 @@ async function session(win, label, options) {
     sends++
     return realSend.apply(this, args)
   }
-  const batcher = new BatchManager(options)
   let messages = 0
   const cpu0 = threadCpuNs()
   await play((channel, payload, opts) => {
@@ -29,6 +38,7 @@ async function session(win, label, options) {
   wc.send = realSend
   await sleep(100)
   const view = await win.request('view')
+  await win.close()
   const m = batcher.getMetrics()
   return { label, messages, sends, view, metrics: m, cpuNsPerMessage: cpuNs / messages }
 }
@@ -54,28 +64,19 @@ function table(rows) {
 }
 
 async function main() {
-  const ipcMain = new IpcMain()
-  const win = await createWindow({
-    kind: 'process',
-    renderer: path.join(__dirname, 'renderer.js'),
-    rendererOptions: { mainTimeOrigin: performance.timeOrigin },
-    ipcMain,
-  })
-  try {
-    console.log('Streaming a simulated agent session (150 bursts of tokens over ~3 s, coalescing state snapshots, 2 critical errors)')
-    console.log(`from main to a renderer process over a structured-clone channel; frames travel on '${FRAME_CHANNEL}'.\n`)
-    const unbatched = await session(win, 'unbatched', { enabled: false })
-    const batched = await session(win, 'ipcflow', { maxBatchSize: 50, maxWaitMs: 16 })
-    console.log(table([unbatched, batched]))
-    const m = batched.metrics
-    console.log(`\nipcflow flush reasons: ${JSON.stringify(m.flushReasons)}`)
-    console.log(`ipcflow batch size p50/p99: ${m.batchSize.p50}/${m.batchSize.p99}; queue wait p50/p99: ${m.queueWaitMs.p50.toFixed(2)}/${m.queueWaitMs.p99.toFixed(2)} ms`)
-    const same = unbatched.view.transcript === batched.view.transcript
-    console.log(`Renderer transcript identical in both runs: ${same}; final state ${JSON.stringify(batched.view.lastState)} (unbatched: ${JSON.stringify(unbatched.view.lastState)})`)
-    if (!same) process.exitCode = 1
-  } finally {
-    await win.close()
-  }
+  console.log('Streaming a simulated agent session (150 bursts of tokens over ~3 s, coalescing state snapshots, 2 critical errors)')
+  console.log(`from main to a renderer process over a structured-clone channel; frames travel on '${FRAME_CHANNEL}'.\n`)
+  const unbatched = await session('unbatched', { enabled: false })
+  const batched = await session('ipcflow', { maxBatchSize: 50, maxWaitMs: 16 })
+  console.log(table([unbatched, batched]))
+  const m = batched.metrics
+  console.log(`\nipcflow flush reasons: ${JSON.stringify(m.flushReasons)}`)
+  const flow = m.pauses === 0 ? 'the renderer never fell 16 frames behind' : 'times the renderer fell 16 frames behind'
+  console.log(`ipcflow flow control: ${m.pauses} pauses (${flow})`)
+  console.log(`ipcflow batch size p50/p99: ${m.batchSize.p50}/${m.batchSize.p99}; queue wait p50/p99: ${m.queueWaitMs.p50.toFixed(2)}/${m.queueWaitMs.p99.toFixed(2)} ms`)
+  const same = unbatched.view.transcript === batched.view.transcript
+  console.log(`Renderer transcript identical in both runs: ${same}; final state ${JSON.stringify(batched.view.lastState)} (unbatched: ${JSON.stringify(unbatched.view.lastState)})`)
+  if (!same) process.exitCode = 1
 }
 
 main().catch((error) => {

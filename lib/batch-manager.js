@@ -3,7 +3,7 @@ const { NativeBatchClock, batchArm, batchFlushed, batchDiscard } = require('../b
 const { TargetQueue, NONE, LOW, NORMAL } = require('./batch/target-queue')
 const { estimateSize, exactKey } = require('./batch/payload')
 const { readOptions } = require('./batch/options')
-const { FRAME_CHANNEL, READY_CHANNEL, FRAME_VERSION, sendDirect, sendFrame, messageOf } = require('./batch/delivery')
+const { FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION, sendDirect, sendFrame, messageOf } = require('./batch/delivery')
 const { ClosedError, IpcError, invalidArgument } = require('./errors')
 
 const REASON = { size: 0, bytes: 1, time: 2, priority: 3, manual: 4, close: 5, ready: 6 }
@@ -64,6 +64,11 @@ class BatchManager {
     this._scratch = new Float64Array(64)
     this._ipcMain = undefined
     this._readyListener = undefined
+    this._ackListener = undefined
+    this._maxInFlight = o.maxFramesInFlight
+    // Frames ask for an ack from half the window on: a prompt renderer acks
+    // about twice per window, not per frame.
+    this._ackAfter = Math.max(1, this._maxInFlight >> 1)
     this._closed = false
     this._resetCounters()
     this._updateFastPath()
@@ -75,6 +80,7 @@ class BatchManager {
     this._coalesced = 0
     this._duplicates = 0
     this._drops = { overflow: 0, destroyed: 0, uncloneable: 0 }
+    this._pauses = 0
   }
 
   // The fast path covers the common case: batching on, no per-message size
@@ -249,7 +255,14 @@ class BatchManager {
       t.payloads = rest.payloads
       t.live = rest.channels.length
     }
-    const sent = sendFrame(this, t, this._stream, channels, payloads)
+    const askAck = t.flow && t.seq + 1 - t.acked >= this._ackAfter
+    const sent = sendFrame(this, t, this._stream, channels, payloads, askAck)
+    if (t.flow && t.seq - t.acked >= this._maxInFlight && !t.paused) {
+      // The renderer is maxFramesInFlight frames behind: hold until it acks.
+      t.paused = true
+      t.open = false
+      this._pauses++
+    }
     this._record(t, generation, reason, sent, rest === null ? bytes : 0, samples)
   }
 
@@ -343,16 +356,40 @@ class BatchManager {
     if (t.open) this._flushAll(t, REASON.manual)
   }
 
-  _flushAll(t, reason) {
-    while (t.live > 0 && !t.dead) this._flushTarget(t, reason, this._maxBatchSize)
+  // Frames of maxBatchSize until the queue is empty or the target pauses
+  // (close() sends everything regardless: `force`).
+  _flushAll(t, reason, force = false) {
+    while (t.live > 0 && !t.dead && (force || t.open)) this._flushTarget(t, reason, this._maxBatchSize)
   }
 
   markReady(target) {
     const t = target === this._lastTarget ? this._lastState : this._stateFor(target)
     if (t.dead) return
     t.ready = true
-    t.open = true
+    t.open = !t.paused
     if (t.live > 0 && !this._closed) this._flushAll(t, REASON.ready)
+  }
+
+  // A renderer client that acknowledges frames announced itself: from now on
+  // at most maxFramesInFlight unacknowledged frames go to it. A reloaded page
+  // announces again, which forgets what the old page never acknowledged.
+  _enableFlowControl(t) {
+    if (this._maxInFlight === 0 || t.dead) return
+    t.flow = true
+    t.acked = t.seq
+    t.paused = false
+    t.open = t.ready
+  }
+
+  _onAck(target, stream, seq) {
+    const t = this._states.get(target)
+    if (t === undefined || !t.flow || stream !== this._stream || typeof seq !== 'number' || !(seq > t.acked)) return
+    t.acked = Math.min(seq, t.seq)
+    if (t.paused && t.seq - t.acked < this._maxInFlight) {
+      t.paused = false
+      t.open = t.ready
+      if (t.open && t.live > 0 && !this._closed) this._flushAll(t, REASON.ready)
+    }
   }
 
   markNotReady(target) {
@@ -371,21 +408,35 @@ class BatchManager {
       throw invalidArgument('ipcMain', 'an object with on() and removeListener()', ipcMain)
     }
     this.detach()
-    this._readyListener = (event) => {
+    this._readyListener = (event, info) => {
       try {
-        if (event && event.sender) this.markReady(event.sender)
+        if (!event || !event.sender || typeof event.sender.send !== 'function') return
+        if (info && info.acks === true) this._enableFlowControl(this._stateFor(event.sender))
+        this.markReady(event.sender)
+      } catch (error) {
+        this._report(error)
+      }
+    }
+    this._ackListener = (event, stream, seq) => {
+      try {
+        if (event && event.sender) this._onAck(event.sender, stream, seq)
       } catch (error) {
         this._report(error)
       }
     }
     this._ipcMain = ipcMain
     ipcMain.on(READY_CHANNEL, this._readyListener)
+    ipcMain.on(ACK_CHANNEL, this._ackListener)
   }
 
   detach() {
-    if (this._ipcMain !== undefined) this._ipcMain.removeListener(READY_CHANNEL, this._readyListener)
+    if (this._ipcMain !== undefined) {
+      this._ipcMain.removeListener(READY_CHANNEL, this._readyListener)
+      this._ipcMain.removeListener(ACK_CHANNEL, this._ackListener)
+    }
     this._ipcMain = undefined
     this._readyListener = undefined
+    this._ackListener = undefined
   }
 
   pending(target) {
@@ -409,6 +460,8 @@ class BatchManager {
       coalesced: this._coalesced,
       duplicates: this._duplicates,
       pending: this.pending(),
+      pauses: this._pauses,
+      pausedTargets: [...this._states.values()].filter((t) => t.paused).length,
       targets: this._states.size,
       flushReasons: native.flushReasons,
       drops,
@@ -427,8 +480,7 @@ class BatchManager {
   async close() {
     if (this._closed) return
     for (const t of this._states.values()) {
-      t.open = !t.dead
-      this._flushAll(t, REASON.close)
+      this._flushAll(t, REASON.close, true)
     }
     this._closed = true
     this._updateFastPath()
@@ -441,4 +493,4 @@ class BatchManager {
 // Stands for a target that was destroyed: every message to it is a counted drop.
 const DEAD_TARGET = Object.freeze({ dead: true, open: false, live: 0 })
 
-module.exports = { BatchManager, FRAME_CHANNEL, READY_CHANNEL, FRAME_VERSION }
+module.exports = { BatchManager, FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION }

@@ -39,6 +39,12 @@ export const READY_CHANNEL = 'ipcflow:ready' as const
 export const FRAME_VERSION = 1 as const
 /** Renderer -> main: `send(CANCEL_CHANNEL, requestId)` aborts that request's `ctx.signal` in main. */
 export const CANCEL_CHANNEL = 'ipcflow:cancel' as const
+/**
+ * Renderer -> main: `send(ACK_CHANNEL, stream, seq)` once a frame that asked for
+ * it (`ack: true`) was dispatched; acks are cumulative. Main uses them to stop
+ * sending to a renderer that has fallen behind (flow control).
+ */
+export const ACK_CHANNEL = 'ipcflow:ack' as const
 
 /** What a failed request rejects with: the same `code` and `details` main reported. */
 export class IpcError extends Error {
@@ -76,6 +82,8 @@ export interface Frame {
   seq: number
   channels: string[]
   payloads: unknown[]
+  /** Present when main asks the renderer client to acknowledge this frame (flow control). */
+  ack?: true
 }
 
 /** The part of Electron's `IpcRenderer` the client uses (Electron's type fits). */
@@ -302,6 +310,7 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     if (lastSeq !== undefined) {
       if (seq <= lastSeq) {
         stats.duplicates++
+        if (frame.ack === true) acknowledge(stream, seq)
         return
       }
       if (seq > lastSeq + 1) {
@@ -322,13 +331,22 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     stats.frames++
     const { channels, payloads } = frame
     for (let i = 0; i < channels.length; i++) dispatch(channels[i], payloads[i])
+    if (frame.ack === true) acknowledge(stream, seq)
+  }
+
+  const acknowledge = (stream: number, seq: number): void => {
+    try {
+      ipcRenderer.send(ACK_CHANNEL, stream, seq)
+    } catch (error) {
+      report(error, ACK_CHANNEL)
+    }
   }
 
   const on = <T = any>(channel: string, listener: Listener<T>): (() => void) => {
     if (disposed) throw new Error('ipcflow renderer client is disposed')
     if (typeof channel !== 'string') throw new TypeError('channel must be a string')
     if (typeof listener !== 'function') throw new TypeError('listener must be a function')
-    if (channel === FRAME_CHANNEL || channel === READY_CHANNEL || channel === CANCEL_CHANNEL) {
+    if (channel === FRAME_CHANNEL || channel === READY_CHANNEL || channel === CANCEL_CHANNEL || channel === ACK_CHANNEL) {
       throw new TypeError(`'${channel}' is reserved by ipcflow`)
     }
     listeners.set(channel, [...(listeners.get(channel) ?? []), listener as Listener])
@@ -376,7 +394,8 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
   }
 
   ipcRenderer.on(FRAME_CHANNEL, onFrame)
-  if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL)
+  // `acks: true` tells main this client acknowledges frames that ask for it.
+  if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL, { acks: true })
 
   const { invoke, invokeWithOptions } = invoker
   return Object.freeze({ on, off, invoke, invokeWithOptions, getStats, dispose })

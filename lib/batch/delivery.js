@@ -6,6 +6,7 @@ const { UncloneableError } = require('../errors')
 
 const FRAME_CHANNEL = 'ipcflow:frame'
 const READY_CHANNEL = 'ipcflow:ready'
+const ACK_CHANNEL = 'ipcflow:ack'
 const FRAME_VERSION = 1
 
 function isDestroyed(target) {
@@ -31,8 +32,9 @@ function sendDirect(host, t, channel, payload) {
 }
 
 /** Sends one frame; returns how many messages were delivered. */
-function sendFrame(host, t, stream, channels, payloads) {
+function sendFrame(host, t, stream, channels, payloads, askAck) {
   const frame = { ipcflow: 'frame', v: FRAME_VERSION, stream, seq: t.seq + 1, channels, payloads }
+  if (askAck) frame.ack = true
   try {
     if (isDestroyed(t.target)) return host._targetDied(t, channels.length), 0
     t.target.send(FRAME_CHANNEL, frame)
@@ -82,4 +84,4 @@ function failFrame(host, frame, lost, error) {
   return 0
 }
 
-module.exports = { FRAME_CHANNEL, READY_CHANNEL, FRAME_VERSION, sendDirect, sendFrame, messageOf }
+module.exports = { FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION, sendDirect, sendFrame, messageOf }

@@ -4,7 +4,7 @@
 const { checkBatchOptions } = require('../../binding.js')
 const { InvalidArgumentError, invalidArgument } = require('../errors')
 
-const NUMBER_OPTIONS = ['maxBatchSize', 'maxWaitMs', 'lowPriorityWaitMs', 'maxBatchBytes', 'maxQueueSize', 'waitSampleEvery']
+const NUMBER_OPTIONS = ['maxBatchSize', 'maxWaitMs', 'lowPriorityWaitMs', 'maxBatchBytes', 'maxQueueSize', 'waitSampleEvery', 'maxFramesInFlight']
 const BOOLEAN_OPTIONS = ['enabled', 'holdUntilReady', 'dedupe']
 
 function readOptions(options) {

@@ -12,6 +12,10 @@ class TargetQueue {
     this.slot = slot
     this.ready = ready
     this.dead = false
+    // Flow control (only for renderer clients that acknowledge frames).
+    this.flow = false
+    this.acked = 0
+    this.paused = false
     /** ready && !dead: the only state addMessage's fast path accepts. */
     this.open = ready
     this.seq = 0

@@ -27,6 +27,7 @@ pub struct RawBatchOptions {
   pub max_queue_size: Option<f64>,
   pub overflow: Option<String>,
   pub wait_sample_every: Option<f64>,
+  pub max_frames_in_flight: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +40,8 @@ pub struct BatchConfig {
   pub max_queue_size: u32,
   pub overflow: Overflow,
   pub wait_sample_every: u32,
+  /// Unacknowledged frames a flow-controlled target may have; 0 turns it off.
+  pub max_frames_in_flight: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +54,7 @@ pub const DEFAULT_MAX_BATCH_SIZE: u32 = 50;
 pub const DEFAULT_MAX_WAIT_MS: f64 = 16.0;
 pub const DEFAULT_MAX_QUEUE_SIZE: u32 = 10_000;
 pub const DEFAULT_WAIT_SAMPLE_EVERY: u32 = 8;
+pub const DEFAULT_MAX_FRAMES_IN_FLIGHT: u32 = 16;
 const MAX_WAIT_LIMIT_MS: f64 = 60_000.0;
 const MAX_COUNT: f64 = 10_000_000.0;
 
@@ -96,7 +100,20 @@ impl BatchConfig {
       }
     };
     let wait_sample_every = integer("waitSampleEvery", raw.wait_sample_every, DEFAULT_WAIT_SAMPLE_EVERY, 1)?;
-    Ok(Self { max_batch_size, max_wait_ms, low_priority_wait_ms, max_batch_bytes, max_queue_size, overflow, wait_sample_every })
+    let max_frames_in_flight = match raw.max_frames_in_flight {
+      Some(v) if v == 0.0 => 0,
+      other => integer("maxFramesInFlight", other, DEFAULT_MAX_FRAMES_IN_FLIGHT, 2)?,
+    };
+    Ok(Self {
+      max_batch_size,
+      max_wait_ms,
+      low_priority_wait_ms,
+      max_batch_bytes,
+      max_queue_size,
+      overflow,
+      wait_sample_every,
+      max_frames_in_flight,
+    })
   }
 }
 
@@ -113,6 +130,16 @@ mod tests {
     assert_eq!(c.max_batch_bytes, 0.0);
     assert_eq!(c.max_queue_size, 10_000);
     assert_eq!(c.overflow, Overflow::DropOldest);
+    assert_eq!(c.max_frames_in_flight, 16);
+  }
+
+  #[test]
+  fn frames_in_flight_is_off_at_zero_and_at_least_two_otherwise() {
+    let with = |v: f64| BatchConfig::from_raw(&RawBatchOptions { max_frames_in_flight: Some(v), ..Default::default() });
+    assert_eq!(with(0.0).unwrap().max_frames_in_flight, 0);
+    assert_eq!(with(4.0).unwrap().max_frames_in_flight, 4);
+    assert_eq!(with(1.0).unwrap_err().argument, "options.maxFramesInFlight");
+    assert_eq!(with(f64::NAN).unwrap_err().argument, "options.maxFramesInFlight");
   }
 
   #[test]

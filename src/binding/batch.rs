@@ -16,6 +16,7 @@ pub struct BatchOptionsInput {
   pub max_queue_size: Option<f64>,
   pub overflow: Option<String>,
   pub wait_sample_every: Option<f64>,
+  pub max_frames_in_flight: Option<f64>,
 }
 
 #[napi(object)]
@@ -27,6 +28,7 @@ pub struct NormalizedBatchOptions {
   pub max_queue_size: u32,
   pub overflow: String,
   pub wait_sample_every: u32,
+  pub max_frames_in_flight: u32,
 }
 
 #[napi(object)]
@@ -53,6 +55,7 @@ pub fn check_batch_options(input: BatchOptionsInput) -> CheckedBatchOptions {
     max_queue_size: input.max_queue_size,
     overflow: input.overflow,
     wait_sample_every: input.wait_sample_every,
+    max_frames_in_flight: input.max_frames_in_flight,
   };
   match BatchConfig::from_raw(&raw) {
     Ok(c) => CheckedBatchOptions {
@@ -64,6 +67,7 @@ pub fn check_batch_options(input: BatchOptionsInput) -> CheckedBatchOptions {
         max_queue_size: c.max_queue_size,
         overflow: c.overflow.as_str().to_string(),
         wait_sample_every: c.wait_sample_every,
+        max_frames_in_flight: c.max_frames_in_flight,
       }),
       issue: None,
     },

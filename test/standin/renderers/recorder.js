@@ -4,6 +4,7 @@
 //   options: { channels: string[], announceReady?: boolean, reportEach?: boolean }
 //   request('dump')  -> { messages: [{ channel, payload }], gaps: [...], errors: [...], stats }
 //   request('clear') -> true (forgets what was recorded; the client's stats stay)
+//   request('block', ms) -> true after busy-waiting ms (a stalled renderer)
 // Payloads are kept as the structured clone produced them (a Map stays a Map).
 const { createRendererClient } = require('../../../renderer/dist/index.js')
 
@@ -26,10 +27,15 @@ module.exports = async (ipcRenderer, report, options = {}) => {
     })
   }
   return {
-    onRequest(kind) {
+    onRequest(kind, data) {
       switch (kind) {
         case 'dump': return { messages, gaps, errors, stats: client.getStats() }
         case 'clear': messages = []; gaps = []; errors = []; return true
+        case 'block': { // a renderer too busy to read its IPC for `data` ms
+          const until = Date.now() + data
+          while (Date.now() < until);
+          return true
+        }
         default: throw new Error(`unknown request '${kind}'`)
       }
     },
