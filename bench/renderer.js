@@ -7,7 +7,7 @@ module.exports = async (ipcRenderer, _report, options) => {
   const mainOrigin = options.mainTimeOrigin
   let latencies = []
   let received = 0
-  const client = createRendererClient(ipcRenderer, { announceReady: false })
+  const client = createRendererClient(ipcRenderer, { announceReady: options.announceReady === true })
   const onMessage = (payload) => {
     received++
     if (payload && typeof payload.t === 'number') {
@@ -16,8 +16,14 @@ module.exports = async (ipcRenderer, _report, options) => {
   }
   for (const channel of options.channels) client.on(channel, onMessage)
   return {
-    onRequest(kind) {
+    onRequest(kind, data) {
       if (kind === 'count') return received
+      if (kind === 'block') {
+        // A renderer too busy to read its IPC (a long task, a hung page).
+        const until = Date.now() + data
+        while (Date.now() < until);
+        return true
+      }
       if (kind === 'reset') {
         latencies = []
         received = 0
