@@ -47,6 +47,24 @@ test('a paused target queues at most maxQueueSize (overflow counted); close() st
   expect(target.sent.flatMap((f) => f.payloads)).toEqual([...Array(10).keys(), ...Array.from({ length: 10 }, (_, i) => 30 + i)])
 })
 
+test('a reloaded page announces itself again: what the old page never acknowledged is forgotten', async () => {
+  const ipcMain = new IpcMain()
+  const target = fakeTarget()
+  const batcher = new BatchManager({ maxBatchSize: 1, maxFramesInFlight: 2 })
+  batcher.attach(ipcMain)
+  ipcMain.emit('ipcflow:ready', { sender: target }, { acks: true })
+  for (let i = 0; i < 5; i++) batcher.addMessage('a', i, target)
+  expect(target.sent).toHaveLength(2) // paused: the page stopped acknowledging
+  ipcMain.emit('ipcflow:ready', { sender: target }, { acks: true }) // the reloaded page's client
+  expect(target.sent).toHaveLength(4)
+  expect(target.sent.map((f) => f.payloads[0])).toEqual([0, 1, 2, 3])
+  batcher.detach()
+  ipcMain.emit('ipcflow:ack', { sender: target }, target.sent[0].stream, 4) // detached: ignored
+  expect(target.sent).toHaveLength(4)
+  await batcher.close()
+  expect(target.sent).toHaveLength(5)
+})
+
 test('without acks announced (or with maxFramesInFlight 0) nothing pauses', async () => {
   const target = fakeTarget()
   const batcher = new BatchManager({ maxBatchSize: 1, maxFramesInFlight: 2 })
