@@ -8,5 +8,5 @@ pub mod runtime;
 
 #[cfg(feature = "binding")]
 mod binding;
-pub mod validate;
 pub mod ratelimit;
+pub mod validate;

@@ -101,7 +101,7 @@ impl BatchConfig {
     };
     let wait_sample_every = integer("waitSampleEvery", raw.wait_sample_every, DEFAULT_WAIT_SAMPLE_EVERY, 1)?;
     let max_frames_in_flight = match raw.max_frames_in_flight {
-      Some(v) if v == 0.0 => 0,
+      Some(0.0) => 0,
       other => integer("maxFramesInFlight", other, DEFAULT_MAX_FRAMES_IN_FLIGHT, 2)?,
     };
     Ok(Self {

@@ -155,7 +155,11 @@ mod tests {
     let (tx, rx) = mpsc::channel();
     let handle = crate::runtime::handle().expect("runtime");
     let timer = BatchTimer::start(&handle, linger, move |due| {
-      if tx.send((due, Instant::now())).is_ok() { Delivery::Delivered } else { Delivery::Stop }
+      if tx.send((due, Instant::now())).is_ok() {
+        Delivery::Delivered
+      } else {
+        Delivery::Stop
+      }
     });
     (timer, rx)
   }
@@ -191,7 +195,11 @@ mod tests {
     let (timer, rx) = {
       let (tx, rx) = mpsc::channel::<Vec<u32>>();
       let t = BatchTimer::start(rt.handle(), Duration::from_millis(1), move |d| {
-        if tx.send(d).is_ok() { Delivery::Delivered } else { Delivery::Stop }
+        if tx.send(d).is_ok() {
+          Delivery::Delivered
+        } else {
+          Delivery::Stop
+        }
       });
       (t, rx)
     };

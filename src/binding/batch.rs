@@ -1,8 +1,8 @@
+use super::handles;
 use crate::batch::{BatchConfig, BatchStats, BatchTimer, Delivery, FlushReason, RawBatchOptions};
 use crate::metrics::HistogramSummary;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use super::handles;
 use napi_derive::napi;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -71,7 +71,9 @@ pub fn check_batch_options(input: BatchOptionsInput) -> CheckedBatchOptions {
       }),
       issue: None,
     },
-    Err(e) => CheckedBatchOptions { options: None, issue: Some(OptionIssue { argument: e.argument, message: e.message }) },
+    Err(e) => {
+      CheckedBatchOptions { options: None, issue: Some(OptionIssue { argument: e.argument, message: e.message }) }
+    }
   }
 }
 

@@ -1,11 +1,11 @@
 use super::batch::Distribution;
+use super::handles;
 use crate::metrics::Histogram;
 use napi::bindgen_prelude::*;
 use napi::sys;
-use super::handles;
 use napi_derive::napi;
-use std::ptr::null_mut;
 use std::cell::RefCell;
+use std::ptr::null_mut;
 
 // `record` runs once per handled call: like the per-batch calls in batch.rs it
 // is a plain function on a per-thread handle table (a class method pays for
@@ -64,7 +64,10 @@ impl Drop for NativeHistogram {
 /// `histogramRecord(handle, ms)`: a raw Node-API function (see `fast_calls` in
 /// ratelimit.rs), ~25 ns against ~100 ns for a `#[napi]` function and ~230 ns
 /// for the class method. A handle that names no histogram records nothing.
-pub(crate) unsafe extern "C" fn raw_histogram_record(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+pub(crate) unsafe extern "C" fn raw_histogram_record(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
   let mut argc = 2usize;
   let mut argv = [null_mut(); 2];
   sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), null_mut());
@@ -72,7 +75,11 @@ pub(crate) unsafe extern "C" fn raw_histogram_record(env: sys::napi_env, info: s
   sys::napi_get_value_uint32(env, argv[0], &mut handle);
   sys::napi_get_value_double(env, argv[1], &mut value);
   if std::panic::catch_unwind(|| with_histogram(handle, |h| h.record_f64(value * 1000.0))).is_err() {
-    sys::napi_throw_error(env, c"E_NATIVE_PANIC".as_ptr(), c"ipcflow: histogramRecord() panicked; this is a bug".as_ptr());
+    sys::napi_throw_error(
+      env,
+      c"E_NATIVE_PANIC".as_ptr(),
+      c"ipcflow: histogramRecord() panicked; this is a bug".as_ptr(),
+    );
   }
   null_mut()
 }

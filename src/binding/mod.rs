@@ -2,9 +2,9 @@
 //! Every export is `catch_unwind`, so a bug becomes a JS error, not a dead app.
 mod batch;
 mod handles;
-mod validate;
 mod histogram;
 mod ratelimit;
+mod validate;
 
 /// Every export catches panics and turns them into JS errors; this hook adds
 /// one line to stderr saying it is our bug, so users know where to report it.

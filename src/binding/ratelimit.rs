@@ -1,10 +1,10 @@
+use super::handles;
 use crate::ratelimit::RateLimiter;
 use napi::bindgen_prelude::*;
 use napi::sys;
-use super::handles;
 use napi_derive::napi;
-use std::ptr::null_mut;
 use std::cell::RefCell;
+use std::ptr::null_mut;
 use std::time::Instant;
 
 struct Limiter {
@@ -83,7 +83,8 @@ unsafe extern "C" fn raw_rate_limit_check(env: sys::napi_env, info: sys::napi_ca
   sys::napi_get_value_uint32(env, argv[0], &mut handle);
   let mut buf = [0u8; 128];
   let mut len = 0usize;
-  if sys::napi_get_value_string_utf8(env, argv[1], buf.as_mut_ptr().cast(), buf.len(), &mut len) != sys::Status::napi_ok {
+  if sys::napi_get_value_string_utf8(env, argv[1], buf.as_mut_ptr().cast(), buf.len(), &mut len) != sys::Status::napi_ok
+  {
     sys::napi_throw_type_error(env, c"InvalidArg".as_ptr(), c"rateLimitCheck: key must be a string".as_ptr());
     return null_mut();
   }
@@ -105,13 +106,21 @@ unsafe extern "C" fn raw_rate_limit_check(env: sys::napi_env, info: sys::napi_ca
       out
     }
     Err(_) => {
-      sys::napi_throw_error(env, c"E_NATIVE_PANIC".as_ptr(), c"ipcflow: rateLimitCheck() panicked; this is a bug".as_ptr());
+      sys::napi_throw_error(
+        env,
+        c"E_NATIVE_PANIC".as_ptr(),
+        c"ipcflow: rateLimitCheck() panicked; this is a bug".as_ptr(),
+      );
       null_mut()
     }
   }
 }
 
-unsafe fn raw_function(env: sys::napi_env, name: &std::ffi::CStr, f: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value) -> Result<Unknown<'_>> {
+unsafe fn raw_function(
+  env: sys::napi_env,
+  name: &std::ffi::CStr,
+  f: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
+) -> Result<Unknown<'_>> {
   let mut out = null_mut();
   let len = name.to_bytes().len() as isize;
   if sys::napi_create_function(env, name.as_ptr(), len, Some(f), null_mut(), &mut out) != sys::Status::napi_ok {
@@ -123,12 +132,18 @@ unsafe fn raw_function(env: sys::napi_env, name: &std::ffi::CStr, f: unsafe exte
 /// The per-call functions as raw Node-API functions (no napi-rs wrapper):
 /// `rateLimitCheck(handle, key)` and `histogramRecord(handle, ms)`, where
 /// `handle` is `limiter.handle` / `histogram.handle`.
-#[napi(catch_unwind, ts_return_type = "{ rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }")]
+#[napi(
+  catch_unwind,
+  ts_return_type = "{ rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }"
+)]
 pub fn fast_calls(env: &Env) -> Result<Object<'_>> {
   let mut out = Object::new(env)?;
   unsafe {
     out.set_named_property("rateLimitCheck", raw_function(env.raw(), c"rateLimitCheck", raw_rate_limit_check)?)?;
-    out.set_named_property("histogramRecord", raw_function(env.raw(), c"histogramRecord", super::histogram::raw_histogram_record)?)?;
+    out.set_named_property(
+      "histogramRecord",
+      raw_function(env.raw(), c"histogramRecord", super::histogram::raw_histogram_record)?,
+    )?;
   }
   Ok(out)
 }

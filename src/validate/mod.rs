@@ -7,10 +7,10 @@ mod eval;
 mod fallback;
 mod plan;
 mod serde_impl;
-mod validator;
-mod walk;
 #[cfg(test)]
 mod tests;
+mod validator;
+mod walk;
 
 pub use plan::Plan;
 pub use validator::{Limits, SchemaError, Validator};
@@ -54,9 +54,18 @@ pub struct Key {
 }
 
 const PROTOTYPE_NAMES: &[&str] = &[
-  "__proto__", "constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty",
-  "isPrototypeOf", "propertyIsEnumerable", "__defineGetter__", "__defineSetter__",
-  "__lookupGetter__", "__lookupSetter__",
+  "__proto__",
+  "constructor",
+  "toString",
+  "toLocaleString",
+  "valueOf",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
 ];
 
 impl Key {

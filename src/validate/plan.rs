@@ -39,10 +39,18 @@ pub enum Check {
   ExclusiveMaximum(f64),
   MultipleOf(f64),
   /// `site` numbers the object keywords of a plan (0..`Plan::sites`), for per-site caches.
-  Object { props: Vec<Prop>, extra_required: Vec<Key>, additional: Additional, site: usize },
+  Object {
+    props: Vec<Prop>,
+    extra_required: Vec<Key>,
+    additional: Additional,
+    site: usize,
+  },
   MinProperties(u64),
   MaxProperties(u64),
-  Array { prefix: Vec<usize>, items: Option<usize> },
+  Array {
+    prefix: Vec<usize>,
+    items: Option<usize>,
+  },
   MinItems(u64),
   MaxItems(u64),
   Unique,
@@ -69,8 +77,19 @@ pub struct Plan {
 }
 
 const IGNORED: &[&str] = &[
-  "$comment", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
-  "$defs", "definitions", "format", "contentMediaType", "contentEncoding",
+  "$comment",
+  "title",
+  "description",
+  "default",
+  "examples",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+  "$defs",
+  "definitions",
+  "format",
+  "contentMediaType",
+  "contentEncoding",
 ];
 
 struct Compiler<'a> {
@@ -177,7 +196,9 @@ impl Compiler<'_> {
         "type" => {
           let bits = match v {
             Value::String(s) => type_bit(s)?,
-            Value::Array(a) => a.iter().map(|t| t.as_str().ok_or(()).and_then(type_bit)).try_fold(0, |acc, b| b.map(|b| acc | b))?,
+            Value::Array(a) => {
+              a.iter().map(|t| t.as_str().ok_or(()).and_then(type_bit)).try_fold(0, |acc, b| b.map(|b| acc | b))?
+            }
             _ => return Err(()),
           };
           checks.push(Check::Type(bits));
@@ -191,7 +212,9 @@ impl Compiler<'_> {
         "exclusiveMinimum" => checks.push(Check::ExclusiveMinimum(num(v)?)),
         "exclusiveMaximum" => checks.push(Check::ExclusiveMaximum(num(v)?)),
         // Fractional divisors need decimal arithmetic: left to the fallback.
-        "multipleOf" => checks.push(Check::MultipleOf(uint(v).map(|m| m as f64).and_then(|m| if m > 0.0 { Ok(m) } else { Err(()) })?)),
+        "multipleOf" => {
+          checks.push(Check::MultipleOf(uint(v).map(|m| m as f64).and_then(|m| if m > 0.0 { Ok(m) } else { Err(()) })?))
+        }
         "minProperties" => checks.push(Check::MinProperties(uint(v)?)),
         "maxProperties" => checks.push(Check::MaxProperties(uint(v)?)),
         "minItems" => checks.push(Check::MinItems(uint(v)?)),

@@ -22,25 +22,42 @@ fn pointers(schema: Value, inst: Value) -> Vec<(String, String)> {
 #[test]
 fn reference_payload() {
   let schema = json!({"type": "object", "properties": {"id": {"type": "number"}, "type": {"type": "string"}, "text": {"type": "string", "maxLength": 500}, "ts": {"type": "number"}}, "required": ["id", "type", "text", "ts"]});
-  agree(schema.clone(), &[
-    json!({"id": 1, "type": "t", "text": "hi", "ts": 2}),
-    json!({"id": "1", "type": "t", "text": "hi", "ts": 2}),
-    json!({"id": 1, "type": "t", "text": "x".repeat(501), "ts": 2}),
-    json!({"id": 1, "type": "t", "text": "😀".repeat(500), "ts": 2}),
-    json!({"id": 1, "type": "t", "text": "😀".repeat(501), "ts": 2}),
-    json!({"id": 1}), json!([]), json!(null),
-  ]);
+  agree(
+    schema.clone(),
+    &[
+      json!({"id": 1, "type": "t", "text": "hi", "ts": 2}),
+      json!({"id": "1", "type": "t", "text": "hi", "ts": 2}),
+      json!({"id": 1, "type": "t", "text": "x".repeat(501), "ts": 2}),
+      json!({"id": 1, "type": "t", "text": "😀".repeat(500), "ts": 2}),
+      json!({"id": 1, "type": "t", "text": "😀".repeat(501), "ts": 2}),
+      json!({"id": 1}),
+      json!([]),
+      json!(null),
+    ],
+  );
   let got = pointers(schema, json!({"id": "x", "text": 5, "ts": 1}));
-  assert_eq!(got, vec![("/id".into(), "type".into()), ("/text".into(), "type".into()), ("/type".into(), "required".into())]);
+  assert_eq!(
+    got,
+    vec![("/id".into(), "type".into()), ("/text".into(), "type".into()), ("/type".into(), "required".into())]
+  );
 }
 
 #[test]
 fn scalar_keywords() {
-  agree(json!({"type": "integer", "minimum": 1, "maximum": 10, "multipleOf": 2}), &[json!(2), json!(3), json!(0), json!(12), json!(2.5), json!(4.0), json!("4")]);
+  agree(
+    json!({"type": "integer", "minimum": 1, "maximum": 10, "multipleOf": 2}),
+    &[json!(2), json!(3), json!(0), json!(12), json!(2.5), json!(4.0), json!("4")],
+  );
   agree(json!({"exclusiveMinimum": 0, "exclusiveMaximum": 1}), &[json!(0), json!(0.5), json!(1), json!("x")]);
   assert!(!Validator::compile(&json!({"multipleOf": 0.1}), None).unwrap().uses_plan());
-  agree(json!({"type": ["string", "null"], "minLength": 2, "maxLength": 3}), &[json!("a"), json!("ab"), json!("abcd"), json!(null), json!(1), json!("😀😀")]);
-  agree(json!({"enum": ["a", 1, null, {"x": [1]}]}), &[json!("a"), json!(1.0), json!(null), json!({"x": [1]}), json!({"x": [2]}), json!("b")]);
+  agree(
+    json!({"type": ["string", "null"], "minLength": 2, "maxLength": 3}),
+    &[json!("a"), json!("ab"), json!("abcd"), json!(null), json!(1), json!("😀😀")],
+  );
+  agree(
+    json!({"enum": ["a", 1, null, {"x": [1]}]}),
+    &[json!("a"), json!(1.0), json!(null), json!({"x": [1]}), json!({"x": [2]}), json!("b")],
+  );
   agree(json!({"const": {"a": 1}}), &[json!({"a": 1}), json!({"a": 1, "b": 2}), json!(1)]);
   agree(json!(false), &[json!(1)]);
   agree(json!(true), &[json!(1)]);
@@ -48,15 +65,32 @@ fn scalar_keywords() {
 
 #[test]
 fn containers() {
-  agree(json!({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false, "minProperties": 1, "maxProperties": 2}),
-    &[json!({}), json!({"a": "x"}), json!({"a": "x", "b": 1}), json!({"a": 1})]);
+  agree(
+    json!({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false, "minProperties": 1, "maxProperties": 2}),
+    &[json!({}), json!({"a": "x"}), json!({"a": "x", "b": 1}), json!({"a": 1})],
+  );
   agree(json!({"additionalProperties": {"type": "number"}}), &[json!({"a": 1}), json!({"a": "x"})]);
-  agree(json!({"prefixItems": [{"type": "string"}], "items": {"type": "number"}, "minItems": 1, "maxItems": 3, "uniqueItems": true}),
-    &[json!([]), json!(["a"]), json!(["a", 1, 2]), json!(["a", 1, 1]), json!([1]), json!(["a", 1, 2, 3]), json!(["a", "b"])]);
+  agree(
+    json!({"prefixItems": [{"type": "string"}], "items": {"type": "number"}, "minItems": 1, "maxItems": 3, "uniqueItems": true}),
+    &[
+      json!([]),
+      json!(["a"]),
+      json!(["a", 1, 2]),
+      json!(["a", 1, 1]),
+      json!([1]),
+      json!(["a", 1, 2, 3]),
+      json!(["a", "b"]),
+    ],
+  );
   agree(json!({"items": false, "prefixItems": [true]}), &[json!([1]), json!([1, 2])]);
   agree(json!({"uniqueItems": true}), &[json!([1, 1.0]), json!([{"a": 1}, {"a": 1}]), json!([[1], [2]])]);
-  assert_eq!(pointers(json!({"additionalProperties": false, "properties": {"a/b": {"type": "string"}}}), json!({"a/b": 1, "c~": 2})),
-    vec![("/a~1b".into(), "type".into()), ("/c~0".into(), "additionalProperties".into())]);
+  assert_eq!(
+    pointers(
+      json!({"additionalProperties": false, "properties": {"a/b": {"type": "string"}}}),
+      json!({"a/b": 1, "c~": 2})
+    ),
+    vec![("/a~1b".into(), "type".into()), ("/c~0".into(), "additionalProperties".into())]
+  );
 }
 
 #[test]
@@ -65,13 +99,29 @@ fn combinators_and_refs() {
   agree(json!({"oneOf": [{"type": "integer"}, {"minimum": 2}]}), &[json!(1), json!(3), json!(2.5), json!(0.5)]);
   agree(json!({"allOf": [{"type": "number"}, {"maximum": 3}], "not": {"const": 2}}), &[json!(1), json!(2), json!(4)]);
   let tree = json!({"$defs": {"node": {"type": "object", "properties": {"v": {"type": "number"}, "next": {"$ref": "#/$defs/node"}}, "required": ["v"]}}, "$ref": "#/$defs/node"});
-  agree(tree.clone(), &[json!({"v": 1}), json!({"v": 1, "next": {"v": 2}}), json!({"v": 1, "next": {"v": "x"}}), json!({"v": 1, "next": {}})]);
-  assert_eq!(pointers(tree, json!({"v": 1, "next": {"next": {"v": "x"}}})), vec![("/next/next/v".into(), "type".into()), ("/next/v".into(), "required".into())]);
+  agree(
+    tree.clone(),
+    &[
+      json!({"v": 1}),
+      json!({"v": 1, "next": {"v": 2}}),
+      json!({"v": 1, "next": {"v": "x"}}),
+      json!({"v": 1, "next": {}}),
+    ],
+  );
+  assert_eq!(
+    pointers(tree, json!({"v": 1, "next": {"next": {"v": "x"}}})),
+    vec![("/next/next/v".into(), "type".into()), ("/next/v".into(), "required".into())]
+  );
 }
 
 #[test]
 fn outside_subset_falls_back() {
-  for schema in [json!({"pattern": "^a"}), json!({"dependentRequired": {"a": ["b"]}}), json!({"if": {"type": "string"}, "then": {"minLength": 2}}), json!({"$schema": "http://json-schema.org/draft-07/schema#"})] {
+  for schema in [
+    json!({"pattern": "^a"}),
+    json!({"dependentRequired": {"a": ["b"]}}),
+    json!({"if": {"type": "string"}, "then": {"minLength": 2}}),
+    json!({"$schema": "http://json-schema.org/draft-07/schema#"}),
+  ] {
     let v = Validator::compile(&schema, None).unwrap();
     assert!(!v.uses_plan(), "{schema}");
   }
@@ -91,7 +141,8 @@ fn invalid_schema_is_an_error() {
 
 #[test]
 fn limits_trip_before_validation() {
-  let v = Validator::compile(&json!({"type": "object"}), Some(Limits { max_bytes: Some(20.0), max_depth: Some(2) })).unwrap();
+  let v =
+    Validator::compile(&json!({"type": "object"}), Some(Limits { max_bytes: Some(20.0), max_depth: Some(2) })).unwrap();
   let big = json!({"a": "x".repeat(100)});
   assert_eq!(v.validate(&&big)[0].keyword, "maxBytes");
   let deep = json!({"a": {"b": {"c": 1}}});
@@ -141,7 +192,8 @@ fn metered_walk_matches_limits_then_plan() {
       let exact = serde_json::to_string(inst).unwrap().len() as f64;
       for max_bytes in [0.0, 5.0, 20.0, exact * 0.6, exact - 1.0, exact, exact + 40.0] {
         for max_depth in [1, 2, 3, 64] {
-          let v = Validator::compile(schema, Some(Limits { max_bytes: Some(max_bytes), max_depth: Some(max_depth) })).unwrap();
+          let v = Validator::compile(schema, Some(Limits { max_bytes: Some(max_bytes), max_depth: Some(max_depth) }))
+            .unwrap();
           let expected = match check_limits(&inst, max_bytes, max_depth) {
             Some(issue) => vec![issue],
             None => plain.validate(&inst),

@@ -51,7 +51,9 @@ impl Validator {
   /// Every failing field; empty when valid.
   pub fn validate<I: Instance>(&self, value: &I) -> Vec<Issue> {
     match (&self.plan, self.limits) {
-      (Some(plan), Some(limits)) => eval::evaluate_metered(plan, value, limits.max_bytes.unwrap_or(f64::INFINITY), self.max_depth()),
+      (Some(plan), Some(limits)) => {
+        eval::evaluate_metered(plan, value, limits.max_bytes.unwrap_or(f64::INFINITY), self.max_depth())
+      }
       (Some(plan), None) => eval::evaluate(plan, value, self.max_depth()),
       (None, _) => match self.precheck(value) {
         Some(issue) => vec![issue],

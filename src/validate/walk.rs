@@ -137,7 +137,9 @@ impl<I: Instance> Meter<I> {
       Kind::Bool => self.add(path, if value.boolean() { 4.0 } else { 5.0 })?,
       Kind::Number => self.add(path, number_bytes(value.number()))?,
       Kind::String => self.string(path, value)?,
-      Kind::Unsupported(_) | Kind::Thrown => return Err(refusal(path, value).unwrap_or_else(|| issue(path, "unsupported", String::new()))),
+      Kind::Unsupported(_) | Kind::Thrown => {
+        return Err(refusal(path, value).unwrap_or_else(|| issue(path, "unsupported", String::new())))
+      }
       Kind::Array | Kind::Object => return Ok(false),
     }
     Ok(true)

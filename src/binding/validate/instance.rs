@@ -1,5 +1,7 @@
 //! `JsVal`: the core's `Instance` over a live JS value, read with raw Node-API calls.
-use super::napi_util::{clear_exception, describe_exception, js_string, ok, read_string, read_string_into, same, take_fault, type_of};
+use super::napi_util::{
+  clear_exception, describe_exception, js_string, ok, read_string, read_string_into, same, take_fault, type_of,
+};
 use super::prototype::{describe_object, is_object_prototype};
 use super::realm::Realm;
 use crate::validate::{Fault, Instance, Key, Kind};
@@ -46,7 +48,10 @@ impl<'r> JsVal<'r> {
           if !ok(sys::napi_get_prototype(env, raw, &mut proto)) {
             thrown = clear_exception(env);
             Kind::Thrown
-          } else if same(env, proto, realm.host()) || type_of(env, proto) == T::napi_null || same(env, proto, realm.foreign.get()) {
+          } else if same(env, proto, realm.host())
+            || type_of(env, proto) == T::napi_null
+            || same(env, proto, realm.foreign.get())
+          {
             Kind::Object
           } else if is_object_prototype(env, proto) {
             realm.foreign.set(proto);
@@ -148,7 +153,14 @@ impl Instance for JsVal<'_> {
     unsafe {
       let mut names = null_mut();
       let filter = KeyFilter::enumerable | KeyFilter::skip_symbols;
-      let status = sys::napi_get_all_property_names(env, self.raw, KeyCollectionMode::own_only, filter, KeyConversion::numbers_to_strings, &mut names);
+      let status = sys::napi_get_all_property_names(
+        env,
+        self.raw,
+        KeyCollectionMode::own_only,
+        filter,
+        KeyConversion::numbers_to_strings,
+        &mut names,
+      );
       if !ok(status) {
         return Err(take_fault(env));
       }

@@ -35,6 +35,6 @@ pub fn check_limits(value: Unknown, max_bytes: f64, max_depth: f64) -> Result<Op
   let max_bytes = check_bytes("maxBytes", max_bytes)?;
   let max_depth = check_depth("maxDepth", max_depth)?;
   let realm = Realm::new(value.value().env);
-    let v = unsafe { JsVal::new(&realm, value.value().value) };
+  let v = unsafe { JsVal::new(&realm, value.value().value) };
   Ok(validate::check_limits(&v, max_bytes, max_depth).map(Into::into))
 }

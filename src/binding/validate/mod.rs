@@ -2,13 +2,12 @@
 //! `Instance` with raw Node-API calls, so the plan reads only what the schema
 //! asks for and nothing is converted. `validate` is also attached to each
 //! validator as a raw function: it skips napi-rs's class-method wrapper (~200 ns).
-// In the order the items had in the single file: keeps the release binary's code layout (bench).
-mod realm;
-mod napi_util;
-mod prototype;
 mod instance;
 mod limits;
+mod napi_util;
+mod prototype;
 mod raw_fn;
+mod realm;
 use crate::validate::{self, Issue, Limits, Validator};
 use instance::JsVal;
 use limits::{check_bytes, check_depth, SchemaLimits};
@@ -57,7 +56,7 @@ impl NativeValidator {
   }
 
   /// True when values are walked in place; false when the schema needs the converting fallback.
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn fast_path(&self) -> bool {
     self.inner.uses_plan()
   }
@@ -74,7 +73,11 @@ pub struct SchemaError {
 }
 
 /// Compiles a JSON Schema (draft 2020-12) once. Invalid schema -> `error` set, never a throw.
-#[napi(catch_unwind, ts_args_type = "schema: object | boolean, limits?: SchemaLimits", ts_return_type = "{ validator?: NativeValidator; error?: SchemaError }")]
+#[napi(
+  catch_unwind,
+  ts_args_type = "schema: object | boolean, limits?: SchemaLimits",
+  ts_return_type = "{ validator?: NativeValidator; error?: SchemaError }"
+)]
 pub fn compile_schema<'e>(env: &'e Env, schema: Unknown<'e>, limits: Option<SchemaLimits>) -> Result<Object<'e>> {
   let limits = match limits {
     Some(l) => Some(Limits {

@@ -22,7 +22,11 @@ unsafe extern "C" fn drop_validator(env: sys::napi_env, data: *mut c_void, _hint
 }
 
 /// Defines `validate` on the instance as a raw function owning its own `Arc`.
-pub(super) unsafe fn attach_fast_validate(env: sys::napi_env, instance: sys::napi_value, inner: Arc<Validator>) -> Result<()> {
+pub(super) unsafe fn attach_fast_validate(
+  env: sys::napi_env,
+  instance: sys::napi_value,
+  inner: Arc<Validator>,
+) -> Result<()> {
   let sites = Sites { names: RefCell::new(Vec::with_capacity(inner.object_sites())) };
   let data = Box::into_raw(Box::new(Fast { validator: inner, sites })).cast::<c_void>();
   let mut f = null_mut();

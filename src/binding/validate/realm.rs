@@ -19,7 +19,13 @@ pub(crate) struct Realm<'s> {
 
 impl<'s> Realm<'s> {
   pub(crate) fn new(env: sys::napi_env) -> Realm<'s> {
-    Realm { env, host: Cell::new(null_mut()), foreign: Cell::new(null_mut()), members: Cell::new(null_mut()), sites: None }
+    Realm {
+      env,
+      host: Cell::new(null_mut()),
+      foreign: Cell::new(null_mut()),
+      members: Cell::new(null_mut()),
+      sites: None,
+    }
   }
 
   pub(super) fn with_sites(env: sys::napi_env, sites: &'s Sites) -> Realm<'s> {
@@ -47,7 +53,13 @@ pub(crate) struct Sites {
 }
 
 impl Sites {
-  pub(super) unsafe fn names<'n>(&self, env: sys::napi_env, site: usize, count: usize, name: &dyn Fn(usize) -> &'n str) -> sys::napi_value {
+  pub(super) unsafe fn names<'n>(
+    &self,
+    env: sys::napi_env,
+    site: usize,
+    count: usize,
+    name: &dyn Fn(usize) -> &'n str,
+  ) -> sys::napi_value {
     let mut refs = self.names.borrow_mut();
     if refs.len() <= site {
       refs.resize(site + 1, null_mut());
@@ -111,7 +123,8 @@ unsafe extern "C" fn forget_env(arg: *mut c_void) {
 unsafe fn env_value(env: sys::napi_env, slot: Slot) -> sys::napi_value {
   let mut value = null_mut();
   let index = slot as usize;
-  let known = ENV_VALUES.try_with(|list| list.borrow().iter().find(|e| e.0 == env as usize).map(|e| e.1)).ok().flatten();
+  let known =
+    ENV_VALUES.try_with(|list| list.borrow().iter().find(|e| e.0 == env as usize).map(|e| e.1)).ok().flatten();
   if let Some(refs) = known {
     if refs[index] != 0 {
       sys::napi_get_reference_value(env, refs[index] as sys::napi_ref, &mut value);

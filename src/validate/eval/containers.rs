@@ -11,7 +11,9 @@ impl<'p, I: Instance> Eval<'p, I> {
     self.path.push(Seg::Key(&prop.key.name));
     let r = match v.get(&prop.key) {
       Err(f) => self.fault("exception", f.0),
-      Ok(None) => !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name)),
+      Ok(None) => {
+        !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name))
+      }
       Ok(Some(x)) => match prop.node {
         Some(n) => self.node(n, &x),
         None => match x.kind() {
@@ -36,7 +38,14 @@ impl<'p, I: Instance> Eval<'p, I> {
     r
   }
 
-  pub(super) fn object(&mut self, node: &'p Node, props: &'p [Prop], extra: &'p [Key], additional: &'p Additional, v: &I) -> bool {
+  pub(super) fn object(
+    &mut self,
+    node: &'p Node,
+    props: &'p [Prop],
+    extra: &'p [Key],
+    additional: &'p Additional,
+    v: &I,
+  ) -> bool {
     let mut ok = true;
     for prop in props {
       ok &= self.prop(node, prop, v);
@@ -109,7 +118,11 @@ impl<'p, I: Instance> Eval<'p, I> {
     let mut seen = std::collections::HashMap::new();
     for (i, item) in value.iter().enumerate() {
       if let Some(j) = seen.insert(item.to_string(), i) {
-        return self.fail(node, "uniqueItems", format!("must NOT have duplicate items (items ## {j} and {i} are identical)"));
+        return self.fail(
+          node,
+          "uniqueItems",
+          format!("must NOT have duplicate items (items ## {j} and {i} are identical)"),
+        );
       }
     }
     true

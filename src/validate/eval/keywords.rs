@@ -5,7 +5,15 @@ use crate::validate::{Fault, Instance, Kind};
 use serde_json::Value;
 
 fn type_names(bits: u8) -> String {
-  let names = [(T_NULL, "null"), (T_BOOL, "boolean"), (T_NUMBER, "number"), (T_INTEGER, "integer"), (T_STRING, "string"), (T_ARRAY, "array"), (T_OBJECT, "object")];
+  let names = [
+    (T_NULL, "null"),
+    (T_BOOL, "boolean"),
+    (T_NUMBER, "number"),
+    (T_INTEGER, "integer"),
+    (T_STRING, "string"),
+    (T_ARRAY, "array"),
+    (T_OBJECT, "object"),
+  ];
   names.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| *n).collect::<Vec<_>>().join(",")
 }
 
@@ -29,7 +37,8 @@ pub fn equals<I: Instance>(v: &I, c: &Value) -> Result<bool, Fault> {
       true
     }
     (Kind::Object, Value::Object(m)) => {
-      let entries: Vec<_> = v.entries()?.into_iter().filter(|(_, x)| x.kind() != Kind::Unsupported("undefined")).collect();
+      let entries: Vec<_> =
+        v.entries()?.into_iter().filter(|(_, x)| x.kind() != Kind::Unsupported("undefined")).collect();
       if entries.len() != m.len() {
         return Ok(false);
       }
@@ -95,11 +104,21 @@ impl<'p, I: Instance> Eval<'p, I> {
         let ok = units <= *max || (units.div_ceil(2) <= *max && v.char_len() as u64 <= *max);
         ok || self.fail(node, "maxLength", format!("must NOT have more than {max} characters"))
       }
-      Check::Minimum(m) if kind == Kind::Number => v.number() >= *m || self.fail(node, "minimum", format!("must be >= {m}")),
-      Check::Maximum(m) if kind == Kind::Number => v.number() <= *m || self.fail(node, "maximum", format!("must be <= {m}")),
-      Check::ExclusiveMinimum(m) if kind == Kind::Number => v.number() > *m || self.fail(node, "exclusiveMinimum", format!("must be > {m}")),
-      Check::ExclusiveMaximum(m) if kind == Kind::Number => v.number() < *m || self.fail(node, "exclusiveMaximum", format!("must be < {m}")),
-      Check::MultipleOf(m) if kind == Kind::Number => is_multiple(v.number(), *m) || self.fail(node, "multipleOf", format!("must be multiple of {m}")),
+      Check::Minimum(m) if kind == Kind::Number => {
+        v.number() >= *m || self.fail(node, "minimum", format!("must be >= {m}"))
+      }
+      Check::Maximum(m) if kind == Kind::Number => {
+        v.number() <= *m || self.fail(node, "maximum", format!("must be <= {m}"))
+      }
+      Check::ExclusiveMinimum(m) if kind == Kind::Number => {
+        v.number() > *m || self.fail(node, "exclusiveMinimum", format!("must be > {m}"))
+      }
+      Check::ExclusiveMaximum(m) if kind == Kind::Number => {
+        v.number() < *m || self.fail(node, "exclusiveMaximum", format!("must be < {m}"))
+      }
+      Check::MultipleOf(m) if kind == Kind::Number => {
+        is_multiple(v.number(), *m) || self.fail(node, "multipleOf", format!("must be multiple of {m}"))
+      }
       Check::Object { props, extra_required, additional, .. } if kind == Kind::Object => {
         self.descend(v);
         let ok = self.object(node, props, extra_required, additional, v);
@@ -107,11 +126,17 @@ impl<'p, I: Instance> Eval<'p, I> {
         ok
       }
       Check::MinProperties(min) if kind == Kind::Object => match v.entries() {
-        Ok(e) => count_defined(&e) >= *min || self.fail(node, "minProperties", format!("must NOT have fewer than {min} properties")),
+        Ok(e) => {
+          count_defined(&e) >= *min
+            || self.fail(node, "minProperties", format!("must NOT have fewer than {min} properties"))
+        }
         Err(f) => self.fault("exception", f.0),
       },
       Check::MaxProperties(max) if kind == Kind::Object => match v.entries() {
-        Ok(e) => count_defined(&e) <= *max || self.fail(node, "maxProperties", format!("must NOT have more than {max} properties")),
+        Ok(e) => {
+          count_defined(&e) <= *max
+            || self.fail(node, "maxProperties", format!("must NOT have more than {max} properties"))
+        }
         Err(f) => self.fault("exception", f.0),
       },
       Check::Array { prefix, items } if kind == Kind::Array => {
@@ -120,8 +145,12 @@ impl<'p, I: Instance> Eval<'p, I> {
         self.ascend();
         ok
       }
-      Check::MinItems(min) if kind == Kind::Array => v.array_len() as u64 >= *min || self.fail(node, "minItems", format!("must NOT have fewer than {min} items")),
-      Check::MaxItems(max) if kind == Kind::Array => v.array_len() as u64 <= *max || self.fail(node, "maxItems", format!("must NOT have more than {max} items")),
+      Check::MinItems(min) if kind == Kind::Array => {
+        v.array_len() as u64 >= *min || self.fail(node, "minItems", format!("must NOT have fewer than {min} items"))
+      }
+      Check::MaxItems(max) if kind == Kind::Array => {
+        v.array_len() as u64 <= *max || self.fail(node, "maxItems", format!("must NOT have more than {max} items"))
+      }
       Check::Unique if kind == Kind::Array => self.unique(node, v),
       Check::AllOf(list) => {
         let mut ok = true;
@@ -133,7 +162,9 @@ impl<'p, I: Instance> Eval<'p, I> {
         }
         ok
       }
-      Check::AnyOf(list) => list.iter().any(|&n| self.probe(n, v)) || self.fail(node, "anyOf", "must match a schema in anyOf".into()),
+      Check::AnyOf(list) => {
+        list.iter().any(|&n| self.probe(n, v)) || self.fail(node, "anyOf", "must match a schema in anyOf".into())
+      }
       Check::OneOf(list) => {
         let matched = list.iter().filter(|&&n| self.probe(n, v)).count();
         matched == 1 || self.fail(node, "oneOf", "must match exactly one schema in oneOf".into())

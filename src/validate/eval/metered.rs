@@ -55,10 +55,12 @@ impl<'p, I: Instance> Eval<'p, I> {
     let mut ok = true;
     for check in &node.checks {
       ok &= match (check, kind) {
-        (Check::Object { props, extra_required, additional, site }, Kind::Object) => match self.members_metered(node, props, extra_required, *site, v) {
-          Some(ok) => ok,
-          None => self.object_metered(node, props, extra_required, additional, v),
-        },
+        (Check::Object { props, extra_required, additional, site }, Kind::Object) => {
+          match self.members_metered(node, props, extra_required, *site, v) {
+            Some(ok) => ok,
+            None => self.object_metered(node, props, extra_required, additional, v),
+          }
+        }
         (Check::Array { prefix, items }, Kind::Array) => self.array_metered(prefix, *items, v),
         _ => self.check(node, check, kind, v),
       };

@@ -9,7 +9,14 @@ impl<'p, I: Instance> Eval<'p, I> {
   /// `members_among` tells in one step (with their order): each is then read by
   /// name (no key list walked), measured and evaluated in member order, and the
   /// issues put back in schema order. None: not the case.
-  pub(super) fn members_metered(&mut self, node: &'p Node, props: &'p [Prop], extra: &'p [Key], site: usize, v: &I) -> Option<bool> {
+  pub(super) fn members_metered(
+    &mut self,
+    node: &'p Node,
+    props: &'p [Prop],
+    extra: &'p [Key],
+    site: usize,
+    v: &I,
+  ) -> Option<bool> {
     if props.is_empty() || props.len() > 15 {
       return None;
     }
@@ -43,9 +50,16 @@ impl<'p, I: Instance> Eval<'p, I> {
           return Some(self.stop(issue));
         }
         // An undefined member is absent, and not measured.
-        Ok(None) => !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name)),
+        Ok(None) => {
+          !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name))
+        }
         Ok(Some(x)) => {
-          if let Err(issue) = self.meter.as_mut().expect("metered").add(&self.path[..self.path.len() - 1], prop.key.name.len() as f64 + 3.0) {
+          if let Err(issue) = self
+            .meter
+            .as_mut()
+            .expect("metered")
+            .add(&self.path[..self.path.len() - 1], prop.key.name.len() as f64 + 3.0)
+          {
             return Some(self.stop(issue));
           }
           self.metered(prop.node, &x)
@@ -77,7 +91,14 @@ impl<'p, I: Instance> Eval<'p, I> {
 
   /// Members in their own order (each measured once); issues then put back in
   /// the unmetered order: properties in schema order, required, additional.
-  pub(super) fn object_metered(&mut self, node: &'p Node, props: &'p [Prop], extra: &'p [Key], additional: &'p Additional, v: &I) -> bool {
+  pub(super) fn object_metered(
+    &mut self,
+    node: &'p Node,
+    props: &'p [Prop],
+    extra: &'p [Key],
+    additional: &'p Additional,
+    v: &I,
+  ) -> bool {
     let keys = match v.keys() {
       Ok(k) => k,
       Err(f) => {
@@ -129,7 +150,8 @@ impl<'p, I: Instance> Eval<'p, I> {
             Additional::Schema(n) => self.metered(Some(*n), &x),
             Additional::Any => self.metered(None, &x),
             Additional::Deny => {
-              self.metered(None, &x) && self.fail(node, "additionalProperties", format!("must NOT have additional property '{name}'"))
+              self.metered(None, &x)
+                && self.fail(node, "additionalProperties", format!("must NOT have additional property '{name}'"))
             }
           };
           self.path.pop();

@@ -49,7 +49,19 @@ struct Eval<'p, I> {
 
 impl<'p, I: Instance> Eval<'p, I> {
   fn new(plan: &'p Plan, max_depth: u32, meter: Option<Meter<I>>) -> Self {
-    Eval { plan, path: Vec::new(), issues: Vec::new(), faults: Vec::new(), collect: true, ancestors: Vec::new(), depth: 0, max_depth, meter, stopped: None, name: String::new() }
+    Eval {
+      plan,
+      path: Vec::new(),
+      issues: Vec::new(),
+      faults: Vec::new(),
+      collect: true,
+      ancestors: Vec::new(),
+      depth: 0,
+      max_depth,
+      meter,
+      stopped: None,
+      name: String::new(),
+    }
   }
 
   fn finish(self) -> Vec<Issue> {
