@@ -3,8 +3,8 @@ const { NativeBatchClock, batchArm, batchFlushed, batchDiscard } = require('../b
 const { TargetQueue, NONE, LOW, NORMAL } = require('./batch/target-queue')
 const { estimateSize, exactKey } = require('./batch/payload')
 const { readOptions } = require('./batch/options')
-const { FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION, sendDirect, sendFrame, messageOf } = require('./batch/delivery')
-const { ClosedError, IpcError, invalidArgument } = require('./errors')
+const { FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION, sendDirect, sendFrame } = require('./batch/delivery')
+const { ClosedError, IpcError, invalidArgument, messageOf } = require('./errors')
 
 const REASON = { size: 0, bytes: 1, time: 2, priority: 3, manual: 4, close: 5, ready: 6 }
 
@@ -218,9 +218,7 @@ class BatchManager {
   _stateFor(target) {
     let t = this._states.get(target)
     if (t === undefined) {
-      if (target === null || typeof target !== 'object' || typeof target.send !== 'function') {
-        throw invalidArgument('target', 'a webContents-like object with send()', target)
-      }
+      checkTarget(target)
       if (this._deadTargets.has(target)) return DEAD_TARGET
       const slot = this._freeSlots.length > 0 ? this._freeSlots.pop() : this._bySlot.length
       t = new TargetQueue(target, slot, !this._holdUntilReady)
@@ -267,13 +265,12 @@ class BatchManager {
   }
 
   _record(t, generation, reason, sent, bytes, samples) {
-    let n = samples.length
+    const n = sent > 0 ? samples.length : 0
     if (n > this._scratch.length) this._scratch = new Float64Array(Math.max(n, this._scratch.length * 2))
     if (n > 0) {
       const now = performance.now()
       for (let i = 0; i < n; i++) this._scratch[i] = now - samples[i]
     }
-    if (sent === 0) n = 0
     if (sent > 0 || generation !== 0) batchFlushed(this._handle, t.slot, generation, reason, sent, bytes, this._scratch, n)
     if (sent > 0 && this._monitor !== undefined) {
       try {
@@ -348,9 +345,7 @@ class BatchManager {
     }
     const t = this._states.get(target)
     if (t === undefined) {
-      if (target === null || typeof target !== 'object' || typeof target.send !== 'function') {
-        throw invalidArgument('target', 'a webContents-like object with send()', target)
-      }
+      checkTarget(target)
       return
     }
     if (t.open) this._flushAll(t, REASON.manual)
@@ -487,6 +482,12 @@ class BatchManager {
     this.detach()
     this._clock.close()
     managers.delete(this._id)
+  }
+}
+
+function checkTarget(target) {
+  if (target === null || typeof target !== 'object' || typeof target.send !== 'function') {
+    throw invalidArgument('target', 'a webContents-like object with send()', target)
   }
 }
 

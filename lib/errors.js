@@ -63,6 +63,11 @@ function describe(value) {
   return typeof value === 'object' ? 'an object' : typeof value
 }
 
+/** The message of anything thrown; duck-typed, since errors may come from another realm. */
+function messageOf(error) {
+  return error !== null && typeof error === 'object' && typeof error.message === 'string' ? error.message : String(error)
+}
+
 /** `argument must be ... (got ...)`, with the argument path in details. */
 function invalidArgument(argument, expectation, received) {
   return new errors.InvalidArgumentError(`${argument} must be ${expectation} (got ${describe(received)})`, {
@@ -71,4 +76,4 @@ function invalidArgument(argument, expectation, received) {
   })
 }
 
-module.exports = { ...errors, invalidArgument, describe }
+module.exports = { ...errors, invalidArgument, describe, messageOf }

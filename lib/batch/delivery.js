@@ -2,7 +2,7 @@
 // Sending to a target: frames, direct sends, and what to do when `send`
 // throws (a destroyed target, or a payload structured clone can't carry).
 // `host` is the BatchManager: it counts drops, reports errors, forgets targets.
-const { UncloneableError } = require('../errors')
+const { UncloneableError, messageOf } = require('../errors')
 
 const FRAME_CHANNEL = 'ipcflow:frame'
 const READY_CHANNEL = 'ipcflow:ready'
@@ -11,10 +11,6 @@ const FRAME_VERSION = 1
 
 function isDestroyed(target) {
   return typeof target.isDestroyed === 'function' && target.isDestroyed() === true
-}
-
-function messageOf(error) {
-  return error instanceof Error ? error.message : String(error)
 }
 
 /** `enabled: false`: one send per message. Returns whether it was sent. */
@@ -84,4 +80,4 @@ function failFrame(host, frame, lost, error) {
   return 0
 }
 
-module.exports = { FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION, sendDirect, sendFrame, messageOf }
+module.exports = { FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION, sendDirect, sendFrame }

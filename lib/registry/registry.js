@@ -3,7 +3,7 @@
 // sender check -> size/depth caps + validation -> rate limit -> handler with
 // timeout -> envelope. `invoke` and the ipcMain handlers share that path;
 // neither ever throws or rejects for anything a caller or handler did.
-const { IpcError, ClosedError, NotFoundError, DuplicateHandlerError, ValidationError, invalidArgument } = require('../errors')
+const { IpcError, ClosedError, NotFoundError, DuplicateHandlerError, ValidationError, invalidArgument, messageOf } = require('../errors')
 const { readRegistryOptions, createEntry } = require('./options')
 const { checkSender } = require('./senders')
 const { checkArgs, checkRate } = require('./pipeline/guard')
@@ -21,10 +21,6 @@ function checkChannel(channel) {
     throw invalidArgument('channel', 'a non-empty string of at most 256 characters', channel)
   }
   if (channel.startsWith(RESERVED_PREFIX)) throw invalidArgument('channel', `a name outside the reserved '${RESERVED_PREFIX}' prefix`, channel)
-}
-
-function messageOf(error) {
-  return error !== null && typeof error === 'object' && typeof error.message === 'string' ? error.message : String(error)
 }
 
 class HandlerRegistry {
