@@ -148,15 +148,9 @@ export interface AddMessageOptions {
   coalesceKey?: string
 }
 
-export interface Distribution {
-  count: number
-  min: number
-  max: number
-  mean: number
-  p50: number
-  p95: number
-  p99: number
-}
+/** count, min, max, mean, p50, p95, p99 of a native histogram. */
+export type { Distribution } from './binding'
+import type { Distribution } from './binding'
 
 export interface BatchMetrics {
   messagesIn: number
