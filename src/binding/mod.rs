@@ -1,6 +1,13 @@
 //! The `#[napi]` layer: converts between JS and the core modules, nothing else.
-//! Every export is `catch_unwind`, so a bug becomes a JS error, not a dead app.
+//! Every export runs through `errors::guard`, so a bug becomes an `E_INTERNAL`
+//! JS error, not a dead app.
+//!
+//! Naming rule at the boundary: every class, object and enum exported here is
+//! `Binding*` (`BindingHistogram`, `BindingValidationIssue`, `BindingFlushReason`);
+//! functions are verbs (`batchArm`, `compileSchema`). The hand-written JS front
+//! (`lib/`) never exports a binding name: users see plain names there.
 mod batch;
+mod errors;
 mod handles;
 mod histogram;
 mod ratelimit;
