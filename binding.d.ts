@@ -10,7 +10,7 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /** Owns one BatchManager's native clock and statistics. */
-export declare class NativeBatchClock {
+export declare class BindingBatchClock {
   /**
    * `on_due([slot, generation, ...])` is called from the timer thread through a
    * weak ThreadsafeFunction: it never keeps the process alive, and the task
@@ -19,7 +19,7 @@ export declare class NativeBatchClock {
   constructor(onDue: (arg: Array<number>) => void, lingerMs: number)
   /** The number the per-batch functions take. */
   get handle(): number
-  metrics(): NativeBatchMetrics
+  metrics(): BindingBatchMetrics
   resetMetrics(): void
   /** Stops the timer task; pending deadlines never fire afterwards. */
   close(): void
@@ -32,7 +32,7 @@ export declare class NativeHistogram {
   get handle(): number
   record(value: number): void
   /** In milliseconds; all zero when empty. */
-  summary(): Distribution
+  summary(): BindingDistribution
   reset(): void
 }
 
@@ -57,6 +57,12 @@ export declare class NativeValidator {
   get fastPath(): boolean
 }
 
+/**
+ * Panics on purpose, so tests can check that a bug reaches JS as
+ * `E_INTERNAL` and the process lives. Not part of the public API.
+ */
+export declare function __panicForTests(): void
+
 /** Arms (or tightens) the deadline of a target's open batch. */
 export declare function batchArm(handle: number, slot: number, generation: number, delayMs: number): void
 
@@ -66,38 +72,23 @@ export declare function batchDiscard(handle: number, slot: number, generation: n
 /**
  * One call per frame sent: disarms the batch's timer and records it.
  * `waits` holds `sample_count` sampled queue waits in milliseconds.
+ * An unknown `reason` is refused by napi's enum check before this runs.
  */
-export declare function batchFlushed(handle: number, slot: number, generation: number, reason: number, count: number, bytes: number, waits: Float64Array, sampleCount: number): void
+export declare function batchFlushed(handle: number, slot: number, generation: number, reason: BindingFlushReason, count: number, bytes: number, waits: Float64Array, sampleCount: number): void
 
-export interface BatchOptionsInput {
-  maxBatchSize?: number
-  maxWaitMs?: number
-  lowPriorityWaitMs?: number
-  maxBatchBytes?: number
-  maxQueueSize?: number
-  overflow?: string
-  waitSampleEvery?: number
-  maxFramesInFlight?: number
+export interface BindingBatchMetrics {
+  framesOut: number
+  messagesOut: number
+  /** Frames per reason, keyed by `FlushReason::name()`. */
+  flushReasons: Record<Lowercase<keyof typeof BindingFlushReason>, number>
+  batchSize: BindingDistribution
+  frameBytes: BindingDistribution
+  batchAgeMs: BindingDistribution
+  queueWaitMs: BindingDistribution
 }
 
-/**
- * Applies the option rules; returns the normalized options or the issue,
- * so the JS front can throw its own typed `IpcError`.
- */
-export declare function checkBatchOptions(input: BatchOptionsInput): CheckedBatchOptions
-
-export interface CheckedBatchOptions {
-  options?: NormalizedBatchOptions
-  issue?: OptionIssue
-}
-
-/** Checks size and depth caps BEFORE any conversion; also usable without a schema. null = within limits. */
-export declare function checkLimits(value: unknown, maxBytes: number, maxDepth: number): ValidationIssue | null
-
-/** Compiles a JSON Schema (draft 2020-12) once. Invalid schema -> `error` set, never a throw. */
-export declare function compileSchema(schema: object | boolean, limits?: SchemaLimits): { validator?: NativeValidator; error?: SchemaError }
-
-export interface Distribution {
+/** count, min, max, mean and percentiles of a native histogram. */
+export interface BindingDistribution {
   count: number
   min: number
   max: number
@@ -108,47 +99,39 @@ export interface Distribution {
 }
 
 /**
+ * Why a frame left. The one definition: JS passes it as `BindingFlushReason.Time`
+ * (a numeric enum, cheaper per frame than a string), metrics key counts by `name()`,
+ * and the public TS type is derived from it (`Lowercase<keyof typeof ...>`).
+ */
+export declare enum BindingFlushReason {
+  /** maxBatchSize messages were queued. */
+  Size = 0,
+  /** maxBatchBytes (estimated) were queued. */
+  Bytes = 1,
+  /** The batch's deadline passed. */
+  Time = 2,
+  /** A critical message flushed what was pending. */
+  Priority = 3,
+  /** `flush()`. */
+  Manual = 4,
+  /** `close()`. */
+  Close = 5,
+  /** A target became ready (markReady, an ack that reopened it). */
+  Ready = 6,
+}
+
+/** Checks size and depth caps BEFORE any conversion; also usable without a schema. null = within limits. */
+export declare function checkLimits(value: unknown, maxBytes: number, maxDepth: number): ValidationIssue | null
+
+/** Compiles a JSON Schema (draft 2020-12) once. Invalid schema -> `error` set, never a throw. */
+export declare function compileSchema(schema: object | boolean, limits?: SchemaLimits): { validator?: NativeValidator; error?: SchemaError }
+
+/**
  * The per-call functions as raw Node-API functions (no napi-rs wrapper):
  * `rateLimitCheck(handle, key)` and `histogramRecord(handle, ms)`, where
  * `handle` is `limiter.handle` / `histogram.handle`.
  */
 export declare function fastCalls(): { rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }
-
-export interface FlushReasonCounts {
-  size: number
-  bytes: number
-  time: number
-  priority: number
-  manual: number
-  close: number
-  ready: number
-}
-
-export interface NativeBatchMetrics {
-  framesOut: number
-  messagesOut: number
-  flushReasons: FlushReasonCounts
-  batchSize: Distribution
-  frameBytes: Distribution
-  batchAgeMs: Distribution
-  queueWaitMs: Distribution
-}
-
-export interface NormalizedBatchOptions {
-  maxBatchSize: number
-  maxWaitMs: number
-  lowPriorityWaitMs: number
-  maxBatchBytes: number
-  maxQueueSize: number
-  overflow: string
-  waitSampleEvery: number
-  maxFramesInFlight: number
-}
-
-export interface OptionIssue {
-  argument: string
-  message: string
-}
 
 export interface SchemaError {
   message: string

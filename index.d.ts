@@ -3,27 +3,19 @@
 // Types are structural: Electron's WebContents and IpcMain fit them without
 // this package importing Electron (proved by __tests__/types.test.ts).
 
-export type IpcErrorCode =
-  | 'E_VALIDATION'
-  | 'E_TIMEOUT'
-  | 'E_RATE_LIMITED'
-  | 'E_FORBIDDEN_SENDER'
-  | 'E_NOT_FOUND'
-  | 'E_PAYLOAD_TOO_LARGE'
-  | 'E_CANCELLED'
-  | 'E_HANDLER'
-  | 'E_CLOSED'
-  | 'E_INVALID_ARGUMENT'
-  | 'E_UNCLONEABLE'
-  | 'E_DUPLICATE_HANDLER'
-  | 'E_INTERNAL'
+import type { BindingDistribution, BindingFlushReason } from './binding'
+import type { Envelope, ErrorCode } from './renderer/dist/protocol'
+
+// The wire protocol (frames, requests, envelopes, error codes) is defined once,
+// in renderer/protocol.ts, which main and the renderer client both use.
+export type { Envelope, ErrorCode, ErrorEnvelope, Frame, IpcErrorCode, SuccessEnvelope } from './renderer/dist/protocol'
 
 /** Every error ipcflow throws or reports: a stable `code`, a readable message, `details`. */
 export declare class IpcError extends Error {
-  constructor(code: string, message: string, details?: Record<string, unknown>)
-  readonly code: string
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>)
+  readonly code: ErrorCode
   readonly details: Record<string, unknown>
-  toJSON(): { code: string; message: string; details: Record<string, unknown> }
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> }
   /** Rebuilds the matching subclass from `{ code, message, details }`. */
   static from(value: { code?: unknown; message?: unknown; details?: unknown }): IpcError
 }
@@ -63,18 +55,36 @@ export declare class UncloneableError extends IpcError {
 export declare class DuplicateHandlerError extends IpcError {
   constructor(message: string, details?: Record<string, unknown>)
 }
+/** E_PROTOCOL: main and a renderer client run different ipcflow protocol versions. */
+export declare class ProtocolError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+/** E_INTERNAL: a bug in ipcflow (a native panic or a broken invariant); please report it. */
+export declare class InternalError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
 
 /** What BatchManager sends to: Electron's `WebContents` fits. */
 export interface WebContentsLike {
   readonly id: number
-  send(channel: string, ...args: any[]): void
+  send(channel: string, ...args: unknown[]): void
   isDestroyed?(): boolean
+}
+
+/** What ipcMain's listeners receive first: Electron's `IpcMainEvent` fits. */
+export interface IpcMainEventLike {
+  readonly sender: WebContentsLike
+}
+
+/** What ipcMain's `handle` listeners receive first: Electron's `IpcMainInvokeEvent` fits. */
+export interface IpcMainInvokeEventLike extends IpcMainEventLike {
+  readonly senderFrame?: { readonly origin?: string; readonly url?: string } | null
 }
 
 /** The part of Electron's `IpcMain` that ipcflow uses. */
 export interface IpcMainLike {
-  on(channel: string, listener: (event: { sender: any }, ...args: any[]) => void): unknown
-  removeListener(channel: string, listener: (...args: any[]) => void): unknown
+  on(channel: string, listener: (event: IpcMainEventLike, ...args: unknown[]) => void): unknown
+  removeListener(channel: string, listener: (event: IpcMainEventLike, ...args: unknown[]) => void): unknown
 }
 
 /** Anything with `record`/`increment` (a PerformanceMonitor) receives batch metrics. */
@@ -83,33 +93,21 @@ export interface MonitorLike {
   increment(name: string, by?: number): void
 }
 
-/** The channel frames travel on, and the one a renderer client announces itself on. */
+/** main -> renderer: frames. */
 export declare const FRAME_CHANNEL: 'ipcflow:frame'
+/** renderer -> main: a renderer client announces itself (and whether it acknowledges frames). */
 export declare const READY_CHANNEL: 'ipcflow:ready'
 /** Renderer -> main `(stream, seq)`: frames up to seq were dispatched (flow control). */
 export declare const ACK_CHANNEL: 'ipcflow:ack'
-export declare const FRAME_VERSION: 1
-
-/**
- * One batch, sent as a single structured-clone value on FRAME_CHANNEL.
- * `channels[i]` and `payloads[i]` form message i, in queue order.
- */
-export interface Frame {
-  ipcflow: 'frame'
-  v: 1
-  /** Identifies the sending BatchManager: seq restarts at 1 for each stream. */
-  stream: number
-  /** Per target and stream, starting at 1, +1 per frame: gaps mean lost frames. */
-  seq: number
-  channels: string[]
-  payloads: unknown[]
-  /** Present when main asks the renderer client to acknowledge this frame (flow control). */
-  ack?: true
-}
+/** Renderer -> main `(requestId)`: aborts that request's `ctx.signal`. */
+export declare const CANCEL_CHANNEL: 'ipcflow:cancel'
+/** Carried by every frame, request and announcement; a mismatch is reported as E_PROTOCOL. */
+export declare const PROTOCOL_VERSION: 1
 
 export type Priority = 'critical' | 'normal' | 'low'
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest'
-export type FlushReason = 'size' | 'bytes' | 'time' | 'priority' | 'manual' | 'close' | 'ready'
+/** Why a frame left: 'size' | 'bytes' | 'time' | 'priority' | 'manual' | 'close' | 'ready' (defined natively). */
+export type FlushReason = Lowercase<keyof typeof BindingFlushReason>
 
 export interface BatchOptions {
   /** Messages per frame; a full batch is sent at once. Default 50. */
@@ -149,8 +147,7 @@ export interface AddMessageOptions {
 }
 
 /** count, min, max, mean, p50, p95, p99 of a native histogram. */
-export type { Distribution } from './binding'
-import type { Distribution } from './binding'
+export type Distribution = BindingDistribution
 
 export interface BatchMetrics {
   messagesIn: number
@@ -202,12 +199,9 @@ export declare class BatchManager {
 
 /** The part of Electron's `IpcMain` HandlerRegistry uses: `handle` for requests, `on` for cancels. */
 export interface IpcMainHandleLike extends IpcMainLike {
-  handle(channel: string, listener: (event: any, ...args: any[]) => unknown): void
+  handle(channel: string, listener: (event: IpcMainInvokeEventLike, ...args: unknown[]) => unknown): void
   removeHandler(channel: string): void
 }
-
-/** Renderer -> main: `send(CANCEL_CHANNEL, requestId)` aborts that request's `ctx.signal`. */
-export declare const CANCEL_CHANNEL: 'ipcflow:cancel'
 
 /** A JSON Schema (draft 2020-12), e.g. from `z.toJSONSchema(zodSchema)`. */
 export type JsonSchema = Record<string, unknown> | boolean
@@ -243,7 +237,11 @@ export interface HandlerContext {
   readonly sender?: WebContentsLike
 }
 
-/** Called as `handler(...args, ctx)`; may return a value or a Promise. */
+/**
+ * Called as `handler(...args, ctx)`; may return a value or a Promise. Parameters are `any` on
+ * purpose: a handler declares the types its schema guarantees (`(query: Query, ctx) => ...`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (...args: any[]) => unknown
 
 export interface HandlerOptions {
@@ -275,21 +273,6 @@ export interface ValidationIssue {
   keyword: string
   message: string
 }
-
-export interface SuccessEnvelope<T = unknown> {
-  success: true
-  data: T
-  metadata: { executionTimeMs: number; cached: boolean }
-}
-
-export interface ErrorEnvelope {
-  success: false
-  error: { code: IpcErrorCode | (string & {}); message: string; details: Record<string, unknown> }
-  metadata: { executionTimeMs: number }
-}
-
-/** Every reply, in process and across IPC. */
-export type Envelope<T = unknown> = SuccessEnvelope<T> | ErrorEnvelope
 
 export interface ChannelMetrics {
   calls: number

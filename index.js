@@ -3,17 +3,18 @@
 // platform's .node file; the classes here keep payloads in JS and use the
 // addon once per batch, where crossing the boundary pays for itself.
 const errors = require('./lib/errors')
-const { BatchManager, FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION } = require('./lib/batch-manager')
-const { HandlerRegistry, CANCEL_CHANNEL } = require('./lib/registry/registry')
+const protocol = require('./lib/protocol')
+const { BatchManager } = require('./lib/batch/manager')
+const { HandlerRegistry } = require('./lib/registry/registry')
 
 module.exports = {
   BatchManager,
-  FRAME_CHANNEL,
-  READY_CHANNEL,
-  ACK_CHANNEL,
-  FRAME_VERSION,
   HandlerRegistry,
-  CANCEL_CHANNEL,
+  FRAME_CHANNEL: protocol.FRAME_CHANNEL,
+  READY_CHANNEL: protocol.READY_CHANNEL,
+  ACK_CHANNEL: protocol.ACK_CHANNEL,
+  CANCEL_CHANNEL: protocol.CANCEL_CHANNEL,
+  PROTOCOL_VERSION: protocol.PROTOCOL_VERSION,
   IpcError: errors.IpcError,
   ValidationError: errors.ValidationError,
   TimeoutError: errors.TimeoutError,
@@ -27,4 +28,6 @@ module.exports = {
   InvalidArgumentError: errors.InvalidArgumentError,
   UncloneableError: errors.UncloneableError,
   DuplicateHandlerError: errors.DuplicateHandlerError,
+  ProtocolError: errors.ProtocolError,
+  InternalError: errors.InternalError,
 }

@@ -1,4 +1,4 @@
-import { createRendererClient, isIpcError, IpcError, ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, READY_CHANNEL, type Frame, type IpcRendererLike } from '../renderer'
+import { createRendererClient, isIpcError, IpcError, ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, READY_CHANNEL, PROTOCOL_VERSION, type Frame, type IpcRendererLike } from '../renderer'
 
 type Listener = (event: unknown, ...args: any[]) => void
 
@@ -42,7 +42,7 @@ describe('renderer client', () => {
     f.emit(FRAME_CHANNEL, frame(1, [['a', 1], ['b', 2], ['a', 3], ['c', 4], ['b', 5]]))
     f.emit(FRAME_CHANNEL, frame(2, [['b', 6]]))
     expect(seen).toEqual(['a:1', 'b:2', 'a:3', 'b:5', 'b:6'])
-    expect(client.getStats()).toEqual({ frames: 2, messages: 6, gaps: 0, lostFrames: 0, malformed: 0, duplicates: 0 })
+    expect(client.getStats()).toEqual({ frames: 2, messages: 6, gaps: 0, lostFrames: 0, malformed: 0, versionMismatches: 0, duplicates: 0 })
   })
 
   test('several listeners on one channel run in subscription order', () => {
@@ -116,7 +116,7 @@ describe('renderer client', () => {
 
   test('malformed frames and unknown versions are counted, dispatch nothing, and do not move seq', () => {
     const f = fakeIpc()
-    const client = createRendererClient(f.ipc)
+    const client = createRendererClient(f.ipc, { onProtocolError: () => {} })
     const seen: unknown[] = []
     client.on('a', (p) => seen.push(p))
     const good = frame(1, [['a', 1]])
@@ -137,7 +137,8 @@ describe('renderer client', () => {
     ]
     for (const b of bad) f.emit(FRAME_CHANNEL, b)
     expect(seen).toEqual([])
-    expect(client.getStats()).toMatchObject({ frames: 0, malformed: bad.length })
+    // The v: 2 frame is well formed for another protocol version: counted apart (see the E_PROTOCOL test).
+    expect(client.getStats()).toMatchObject({ frames: 0, malformed: bad.length - 1, versionMismatches: 1 })
     f.emit(FRAME_CHANNEL, frame(5, [['a', 5]]))
     expect(client.getStats()).toMatchObject({ frames: 1, gaps: 0 }) // still the baseline
   })
@@ -224,7 +225,7 @@ describe('renderer client', () => {
     }
     createRendererClient(ipc)
     expect(order).toEqual([`on:${FRAME_CHANNEL}`, `send:${READY_CHANNEL}`])
-    expect(f.sent).toEqual([{ channel: READY_CHANNEL, args: [{ acks: true }] }])
+    expect(f.sent).toEqual([{ channel: READY_CHANNEL, args: [{ v: PROTOCOL_VERSION, acks: true }] }])
 
     const quiet = fakeIpc()
     createRendererClient(quiet.ipc, { announceReady: false })
@@ -261,11 +262,41 @@ describe('renderer client', () => {
     expect(getStats().frames).toBe(2)
   })
 
-  test('reserved channels and bad arguments are refused', () => {
+  test('reserved channels and bad arguments are refused with IpcError E_INVALID_ARGUMENT', () => {
     const client = createRendererClient(fakeIpc().ipc)
-    expect(() => client.on(FRAME_CHANNEL, () => {})).toThrow(TypeError)
-    expect(() => client.on(READY_CHANNEL, () => {})).toThrow(TypeError)
-    expect(() => client.on('a', 'nope' as any)).toThrow(TypeError)
+    const invalid = (argument: string) => expect.objectContaining({ name: 'IpcError', code: 'E_INVALID_ARGUMENT', details: expect.objectContaining({ argument }) })
+    expect(() => client.on(FRAME_CHANNEL, () => {})).toThrow(invalid('channel'))
+    expect(() => client.on(READY_CHANNEL, () => {})).toThrow(invalid('channel'))
+    expect(() => client.on('ipcflow:future', () => {})).toThrow(invalid('channel'))
+    expect(() => client.on('', () => {})).toThrow(invalid('channel'))
+    expect(() => client.on(7 as any, () => {})).toThrow(invalid('channel'))
+    expect(() => client.on('a', 'nope' as any)).toThrow(invalid('listener'))
+    expect(() => client.on('a', () => {})).not.toThrow()
+    client.dispose()
+    expect(() => client.on('a', () => {})).toThrow(expect.objectContaining({ code: 'E_CLOSED' }))
+  })
+
+  test('a frame of another protocol version is reported as E_PROTOCOL, once per client by default, and not dispatched', () => {
+    const f = fakeIpc()
+    const errors: any[] = []
+    const client = createRendererClient(f.ipc, { onProtocolError: (e) => errors.push(e) })
+    const seen: unknown[] = []
+    client.on('a', (p) => seen.push(p))
+    f.emit(FRAME_CHANNEL, { ...frame(1, [['a', 1]]), v: 2 })
+    f.emit(FRAME_CHANNEL, { ...frame(2, [['a', 2]]), v: 2 })
+    expect(seen).toEqual([])
+    expect(errors).toHaveLength(2)
+    expect(errors[0]).toMatchObject({ code: 'E_PROTOCOL', details: { received: '2' } })
+    expect(errors[0].message).toMatch(/protocol v2.*v1.*same ipcflow version/)
+    expect(client.getStats()).toMatchObject({ versionMismatches: 2, malformed: 0, frames: 0 })
+
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => {})
+    const quiet = fakeIpc()
+    createRendererClient(quiet.ipc)
+    quiet.emit(FRAME_CHANNEL, { ...frame(1, []), v: 2 })
+    quiet.emit(FRAME_CHANNEL, { ...frame(2, []), v: 2 })
+    expect(logged).toHaveBeenCalledTimes(1)
+    logged.mockRestore()
   })
 })
 
@@ -389,6 +420,6 @@ describe('renderer client invoke', () => {
     void other.invoke('a')
     const ids = f.calls.map((c) => c.args[0].id)
     expect(new Set(ids).size).toBe(3)
-    expect(() => other.on(CANCEL_CHANNEL, () => {})).toThrow(TypeError)
+    expect(() => other.on(CANCEL_CHANNEL, () => {})).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
   })
 })

@@ -53,6 +53,10 @@ const errors = {
   InvalidArgumentError: defineError('InvalidArgumentError', 'E_INVALID_ARGUMENT'),
   UncloneableError: defineError('UncloneableError', 'E_UNCLONEABLE'),
   DuplicateHandlerError: defineError('DuplicateHandlerError', 'E_DUPLICATE_HANDLER'),
+  /** Main and a renderer client speak different protocol versions. */
+  ProtocolError: defineError('ProtocolError', 'E_PROTOCOL'),
+  /** A bug in ipcflow (a native panic, a broken invariant); the message says so. */
+  InternalError: defineError('InternalError', 'E_INTERNAL'),
 }
 
 function describe(value) {
@@ -76,4 +80,13 @@ function invalidArgument(argument, expectation, received) {
   })
 }
 
-module.exports = { ...errors, invalidArgument, describe, messageOf }
+/**
+ * The addon's own failures carry `code: 'E_INTERNAL'` (src/binding/errors.rs):
+ * returns them as an InternalError, anything else as undefined.
+ */
+function internalFrom(thrown) {
+  if (thrown === null || typeof thrown !== 'object' || thrown.code !== 'E_INTERNAL') return undefined
+  return thrown instanceof errors.InternalError ? thrown : new errors.InternalError(messageOf(thrown))
+}
+
+module.exports = { ...errors, invalidArgument, internalFrom, describe, messageOf }

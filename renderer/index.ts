@@ -34,23 +34,29 @@
  * - A sandboxed preload cannot `require` npm packages: bundle this file into it.
  */
 
-export const FRAME_CHANNEL = 'ipcflow:frame' as const
-export const READY_CHANNEL = 'ipcflow:ready' as const
-export const FRAME_VERSION = 1 as const
-/** Renderer -> main: `send(CANCEL_CHANNEL, requestId)` aborts that request's `ctx.signal` in main. */
-export const CANCEL_CHANNEL = 'ipcflow:cancel' as const
-/**
- * Renderer -> main: `send(ACK_CHANNEL, stream, seq)` once a frame that asked for
- * it (`ack: true`) was dispatched; acks are cumulative. Main uses them to stop
- * sending to a renderer that has fallen behind (flow control).
- */
-export const ACK_CHANNEL = 'ipcflow:ack' as const
+import {
+  ACK_CHANNEL,
+  CANCEL_CHANNEL,
+  FRAME_CHANNEL,
+  READY_CHANNEL,
+  checkFrame,
+  isEnvelope,
+  isReservedChannel,
+  makeReady,
+  makeRequest,
+  versionMismatch,
+  type Envelope,
+  type ErrorCode,
+} from './protocol'
+
+export { ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, PROTOCOL_VERSION, READY_CHANNEL } from './protocol'
+export type { Envelope, ErrorCode, ErrorEnvelope, Frame, IpcErrorCode, SuccessEnvelope } from './protocol'
 
 /** What a failed request rejects with: the same `code` and `details` main reported. */
 export class IpcError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   readonly details: Record<string, unknown>
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
     super(message)
     this.name = 'IpcError'
     this.code = code
@@ -72,26 +78,12 @@ export interface InvokeOptions {
   timeoutMs?: number
 }
 
-/** One batch: `channels[i]` and `payloads[i]` form message i, in queue order. */
-export interface Frame {
-  ipcflow: 'frame'
-  v: 1
-  /** Identifies the sending BatchManager: seq restarts at 1 for each stream. */
-  stream: number
-  /** Per target and stream, starting at 1, +1 per frame: gaps mean lost frames. */
-  seq: number
-  channels: string[]
-  payloads: unknown[]
-  /** Present when main asks the renderer client to acknowledge this frame (flow control). */
-  ack?: true
-}
-
 /** The part of Electron's `IpcRenderer` the client uses (Electron's type fits). */
 export interface IpcRendererLike {
-  on(channel: string, listener: (event: unknown, ...args: any[]) => void): unknown
-  removeListener(channel: string, listener: (event: unknown, ...args: any[]) => void): unknown
-  send(channel: string, ...args: any[]): void
-  invoke(channel: string, ...args: any[]): Promise<any>
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown
+  send(channel: string, ...args: unknown[]): void
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>
 }
 
 export interface GapInfo {
@@ -108,6 +100,11 @@ export interface RendererClientOptions {
   onGap?: (info: GapInfo) => void
   /** A listener (or onGap) threw; the other messages still go out. Default: console.error. */
   onListenerError?: (error: unknown, channel: string) => void
+  /**
+   * A frame from a main process speaking another ipcflow protocol version arrived (E_PROTOCOL);
+   * it is counted and not dispatched. Default: console.error, once per client.
+   */
+  onProtocolError?: (error: IpcError) => void
 }
 
 export interface RendererClientStats {
@@ -117,55 +114,32 @@ export interface RendererClientStats {
   messages: number
   gaps: number
   lostFrames: number
-  /** Values on FRAME_CHANNEL that are not a frame, or of an unknown version. */
+  /** Values on FRAME_CHANNEL that are not a frame. */
   malformed: number
+  /** Frames of another protocol version (main and this bundle run different ipcflow versions). */
+  versionMismatches: number
   /** Frames whose seq was not newer than the last one. */
   duplicates: number
 }
 
-export type Listener<T = any> = (payload: T) => void
+export type Listener<T = unknown> = (payload: T) => void
 
 export interface RendererClient {
   /** Subscribes to batched and direct messages of `channel`; returns an unsubscribe function. */
-  on<T = any>(channel: string, listener: Listener<T>): () => void
-  off(channel: string, listener: Listener): void
+  /** Throws an IpcError: E_INVALID_ARGUMENT for a bad or reserved channel or listener, E_CLOSED once disposed. */
+  on<T = unknown>(channel: string, listener: Listener<T>): () => void
+  off<T = unknown>(channel: string, listener: Listener<T>): void
   getStats(): RendererClientStats
   /** Calls a HandlerRegistry channel; resolves with `data`, rejects with an IpcError. */
-  invoke<T = any>(channel: string, ...args: unknown[]): Promise<T>
+  invoke<T = unknown>(channel: string, ...args: unknown[]): Promise<T>
   /** `invoke` with a signal and/or a timeout; `args` is the argument list. */
-  invokeWithOptions<T = any>(channel: string, args: unknown[], options?: InvokeOptions): Promise<T>
+  invokeWithOptions<T = unknown>(channel: string, args: unknown[], options?: InvokeOptions): Promise<T>
   /** Removes every ipcRenderer listener and rejects pending requests (E_CLOSED); the client is unusable afterwards. */
   dispose(): void
 }
 
-function isFrame(value: unknown): value is Frame {
-  if (typeof value !== 'object' || value === null) return false
-  const f = value as Partial<Frame>
-  if (f.ipcflow !== 'frame' || f.v !== FRAME_VERSION) return false
-  if (typeof f.seq !== 'number' || !Number.isSafeInteger(f.seq) || f.seq < 0) return false
-  if (typeof f.stream !== 'number') return false
-  const { channels, payloads } = f
-  if (!Array.isArray(channels) || !Array.isArray(payloads) || channels.length !== payloads.length) return false
-  // Checked up front so a bad frame dispatches nothing rather than half of itself.
-  for (let i = 0; i < channels.length; i++) if (typeof channels[i] !== 'string') return false
-  return true
-}
-
-interface Envelope {
-  success: boolean
-  data?: unknown
-  error?: { code?: unknown; message?: unknown; details?: unknown }
-  metadata: unknown
-}
-
-function isEnvelope(value: unknown): value is Envelope {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Envelope
-  return typeof v.success === 'boolean' && typeof v.metadata === 'object' && v.metadata !== null
-}
-
-function fromEnvelopeError(error: Envelope['error'], channel: string): IpcError {
-  const e = typeof error === 'object' && error !== null ? error : {}
+function fromEnvelopeError(error: unknown, channel: string): IpcError {
+  const e: { code?: unknown; message?: unknown; details?: unknown } = typeof error === 'object' && error !== null ? error : {}
   const code = typeof e.code === 'string' ? e.code : 'E_HANDLER'
   const message = typeof e.message === 'string' ? e.message : `Request on '${channel}' failed`
   const details = typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {}
@@ -190,13 +164,13 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
   const pending = new Set<(error: IpcError) => void>()
   let closed = false
 
-  const invokeWithOptions = <T = any>(channel: string, args: unknown[], options: InvokeOptions = {}): Promise<T> => {
+  const invokeWithOptions = <T = unknown>(channel: string, args: unknown[], options: InvokeOptions = {}): Promise<T> => {
     if (closed) return Promise.reject(new IpcError('E_CLOSED', 'ipcflow renderer client is disposed', { channel }))
-    if (typeof channel !== 'string') return Promise.reject(new IpcError('E_INVALID_ARGUMENT', 'channel must be a string', { argument: 'channel' }))
-    if (!Array.isArray(args)) return Promise.reject(new IpcError('E_INVALID_ARGUMENT', 'args must be an array', { argument: 'args' }))
+    if (typeof channel !== 'string') return Promise.reject(invalidArgument('channel', 'a string', channel))
+    if (!Array.isArray(args)) return Promise.reject(invalidArgument('args', 'an array of arguments', args))
     const { signal, timeoutMs } = options ?? {}
     if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) {
-      return Promise.reject(new IpcError('E_INVALID_ARGUMENT', 'options.timeoutMs must be a positive number', { argument: 'options.timeoutMs' }))
+      return Promise.reject(invalidArgument('options.timeoutMs', 'a positive number', timeoutMs))
     }
     if (signal?.aborted) return Promise.reject(new IpcError('E_CANCELLED', `Request on '${channel}' was cancelled before it was sent`, { channel }))
     const id = `${clientId}.${nextRequest++}`
@@ -228,7 +202,7 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
       pending.add(giveUp)
       let reply: Promise<unknown>
       try {
-        reply = Promise.resolve(ipcRenderer.invoke(channel, { ipcflow: 'invoke', v: 1, id, args }))
+        reply = Promise.resolve(ipcRenderer.invoke(channel, makeRequest(id, args)))
       } catch (error) {
         cleanup()
         reject(fromTransportError(error, channel))
@@ -239,7 +213,7 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
           if (settled) return
           cleanup()
           if (!isEnvelope(value)) resolve(value as T) // a plain ipcMain.handle handler
-          else if (value.success) resolve(value.data as T)
+          else if (value.success) resolve((value as Envelope<T> & { success: true }).data)
           else reject(fromEnvelopeError(value.error, channel))
         },
         (error) => {
@@ -251,7 +225,7 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
     })
   }
 
-  const invoke = <T = any>(channel: string, ...args: unknown[]): Promise<T> => invokeWithOptions<T>(channel, args)
+  const invoke = <T = unknown>(channel: string, ...args: unknown[]): Promise<T> => invokeWithOptions<T>(channel, args)
 
   const close = (): void => {
     closed = true
@@ -265,10 +239,35 @@ const defaultListenerError = (error: unknown, channel: string): void => {
   console.error(`[ipcflow] a listener for '${channel}' threw:`, error)
 }
 
+// One line per client is enough to say the bundles disagree; every frame would flood the console.
+const onceToConsole = (): ((error: IpcError) => void) => {
+  let said = false
+  return (error) => {
+    if (said) return
+    said = true
+    console.error(`[ipcflow] ${error.message}`)
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'string') return value.length > 40 ? 'a string' : JSON.stringify(value)
+  return typeof value === 'object' ? 'an object' : typeof value
+}
+
+function invalidArgument(argument: string, expectation: string, received: unknown): IpcError {
+  return new IpcError('E_INVALID_ARGUMENT', `${argument} must be ${expectation} (got ${describe(received)})`, {
+    argument,
+    received: describe(received),
+  })
+}
+
 export function createRendererClient(ipcRenderer: IpcRendererLike, options: RendererClientOptions = {}): RendererClient {
   const onListenerError = options.onListenerError ?? defaultListenerError
   const onGap = options.onGap
-  const stats: RendererClientStats = { frames: 0, messages: 0, gaps: 0, lostFrames: 0, malformed: 0, duplicates: 0 }
+  const onProtocolError = options.onProtocolError ?? onceToConsole()
+  const stats: RendererClientStats = { frames: 0, messages: 0, gaps: 0, lostFrames: 0, malformed: 0, versionMismatches: 0, duplicates: 0 }
   // Arrays replaced on change (copy-on-write): a dispatch iterates a snapshot,
   // so listeners added or removed meanwhile do not disturb it.
   const listeners = new Map<string, Listener[]>()
@@ -300,11 +299,14 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     }
   }
 
-  const onFrame = (_event: unknown, frame?: unknown): void => {
-    if (!isFrame(frame)) {
-      stats.malformed++
+  const onFrame = (_event: unknown, value?: unknown): void => {
+    const checked = checkFrame(value)
+    if (!checked.ok) {
+      if (checked.reason === 'shape') stats.malformed++
+      else versionMismatched(checked.version)
       return
     }
+    const frame = checked.frame
     const { seq, stream } = frame
     const lastSeq = lastSeqs.get(stream)
     if (lastSeq !== undefined) {
@@ -334,6 +336,16 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     if (frame.ack === true) acknowledge(stream, seq)
   }
 
+  const versionMismatched = (version: unknown): void => {
+    stats.versionMismatches++
+    const error = new IpcError('E_PROTOCOL', versionMismatch('The main process', version), { received: String(version) })
+    try {
+      onProtocolError(error)
+    } catch {
+      // a reporter that throws must not break the frame listener
+    }
+  }
+
   const acknowledge = (stream: number, seq: number): void => {
     try {
       ipcRenderer.send(ACK_CHANNEL, stream, seq)
@@ -342,13 +354,13 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     }
   }
 
-  const on = <T = any>(channel: string, listener: Listener<T>): (() => void) => {
-    if (disposed) throw new Error('ipcflow renderer client is disposed')
-    if (typeof channel !== 'string') throw new TypeError('channel must be a string')
-    if (typeof listener !== 'function') throw new TypeError('listener must be a function')
-    if (channel === FRAME_CHANNEL || channel === READY_CHANNEL || channel === CANCEL_CHANNEL || channel === ACK_CHANNEL) {
-      throw new TypeError(`'${channel}' is reserved by ipcflow`)
+  const on = <T = unknown>(channel: string, listener: Listener<T>): (() => void) => {
+    if (disposed) throw new IpcError('E_CLOSED', 'ipcflow renderer client is disposed', { channel })
+    if (typeof channel !== 'string' || channel.length === 0) {
+      throw invalidArgument('channel', 'a non-empty string', channel)
     }
+    if (typeof listener !== 'function') throw invalidArgument('listener', 'a function', listener)
+    if (isReservedChannel(channel)) throw invalidArgument('channel', 'a name outside the reserved ipcflow: prefix', channel)
     listeners.set(channel, [...(listeners.get(channel) ?? []), listener as Listener])
     if (!direct.has(channel)) {
       const forward = (_event: unknown, payload?: unknown): void => dispatch(channel, payload)
@@ -363,10 +375,10 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     }
   }
 
-  const off = (channel: string, listener: Listener): void => {
+  const off = <T = unknown>(channel: string, listener: Listener<T>): void => {
     const list = listeners.get(channel)
     if (list === undefined) return
-    const i = list.indexOf(listener)
+    const i = list.indexOf(listener as Listener)
     if (i === -1) return
     const next = list.slice(0, i).concat(list.slice(i + 1))
     if (next.length > 0) {
@@ -395,7 +407,7 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
 
   ipcRenderer.on(FRAME_CHANNEL, onFrame)
   // `acks: true` tells main this client acknowledges frames that ask for it.
-  if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL, { acks: true })
+  if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL, makeReady(true))
 
   const { invoke, invokeWithOptions } = invoker
   return Object.freeze({ on, off, invoke, invokeWithOptions, getStats, dispose })

@@ -1,38 +1,82 @@
 'use strict'
-// BatchManager options: JS types checked here (so the error names the
-// argument), ranges and defaults by the native rules (src/batch/config.rs).
-const { checkBatchOptions } = require('../../binding.js')
-const { InvalidArgumentError, invalidArgument } = require('../errors')
+// BatchManager options: the one definition. Each entry reads one option,
+// names it when it is wrong, and fills its default; the native side only
+// ever sees the waits it schedules. Adding an option is one entry here,
+// its doc line in index.d.ts and its test.
+const { invalidArgument } = require('../errors')
 
-const NUMBER_OPTIONS = ['maxBatchSize', 'maxWaitMs', 'lowPriorityWaitMs', 'maxBatchBytes', 'maxQueueSize', 'waitSampleEvery', 'maxFramesInFlight']
-const BOOLEAN_OPTIONS = ['enabled', 'holdUntilReady', 'dedupe']
+const MAX_WAIT_MS = 60_000
+const MAX_COUNT = 10_000_000
 
+const integer = (min, defaultOf) => (value, name, o) => {
+  const low = typeof min === 'function' ? min(o) : min
+  if (value === undefined) return defaultOf(o)
+  if (!Number.isInteger(value) || value < low || value > MAX_COUNT) {
+    throw invalidArgument(name, `an integer from ${low} to ${MAX_COUNT}`, value)
+  }
+  return value
+}
+
+const millis = (min, defaultOf) => (value, name, o) => {
+  const low = typeof min === 'function' ? min(o) : min
+  if (value === undefined) return defaultOf(o)
+  if (typeof value !== 'number' || !(value >= low && value <= MAX_WAIT_MS)) {
+    throw invalidArgument(name, `a number of milliseconds from ${low} to ${MAX_WAIT_MS}`, value)
+  }
+  return value
+}
+
+const boolean = (fallback) => (value, name) => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw invalidArgument(name, 'a boolean', value)
+  return value
+}
+
+const oneOf = (values) => (value, name) => {
+  if (value === undefined) return values[0]
+  if (!values.includes(value)) throw invalidArgument(name, values.map((v) => `'${v}'`).join(' or '), value)
+  return value
+}
+
+// In order: a rule may read the options normalized before it (`o`).
+const RULES = {
+  maxBatchSize: integer(1, () => 50),
+  maxWaitMs: millis(0, () => 16),
+  lowPriorityWaitMs: millis((o) => o.maxWaitMs, (o) => Math.min(o.maxWaitMs * 4, MAX_WAIT_MS)),
+  // 0 means no byte limit (and no per-message size estimate).
+  maxBatchBytes: (value, name) => {
+    if (value === undefined || value === Infinity) return 0
+    if (typeof value !== 'number' || !(value >= 1) || !Number.isFinite(value)) {
+      throw invalidArgument(name, 'a number of bytes >= 1, or Infinity', value)
+    }
+    return Math.floor(value)
+  },
+  maxQueueSize: integer((o) => o.maxBatchSize, (o) => Math.max(10_000, o.maxBatchSize)),
+  overflow: oneOf(['drop-oldest', 'drop-newest']),
+  waitSampleEvery: integer(1, () => 8),
+  // Unacknowledged frames a flow-controlled target may have; 0 turns flow control off.
+  maxFramesInFlight: (value, name, o) => (value === 0 ? 0 : integer(2, () => 16)(value, name, o)),
+  enabled: boolean(true),
+  holdUntilReady: boolean(false),
+  dedupe: boolean(false),
+  onError: (value, name) => {
+    if (value !== undefined && typeof value !== 'function') throw invalidArgument(name, 'a function', value)
+    return value
+  },
+}
+
+/** Normalized, frozen options; throws E_INVALID_ARGUMENT naming the option. */
 function readOptions(options) {
   if (options === undefined || options === null) options = {}
-  if (typeof options !== 'object') throw invalidArgument('options', 'an object', options)
-  for (const name of NUMBER_OPTIONS) {
-    const v = options[name]
-    if (v !== undefined && typeof v !== 'number') throw invalidArgument(`options.${name}`, 'a number', v)
+  if (typeof options !== 'object' || Array.isArray(options)) throw invalidArgument('options', 'an object', options)
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(RULES, key)) {
+      throw invalidArgument(`options.${key}`, `one of the known options (${Object.keys(RULES).join(', ')})`, options[key])
+    }
   }
-  for (const name of BOOLEAN_OPTIONS) {
-    const v = options[name]
-    if (v !== undefined && typeof v !== 'boolean') throw invalidArgument(`options.${name}`, 'a boolean', v)
-  }
-  if (options.overflow !== undefined && typeof options.overflow !== 'string') {
-    throw invalidArgument('options.overflow', "'drop-oldest' or 'drop-newest'", options.overflow)
-  }
-  if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw invalidArgument('options.onError', 'a function', options.onError)
-  }
-  const checked = checkBatchOptions(options)
-  if (checked.issue) throw new InvalidArgumentError(checked.issue.message, { argument: checked.issue.argument })
-  return {
-    ...checked.options,
-    enabled: options.enabled !== false,
-    holdUntilReady: options.holdUntilReady === true,
-    dedupe: options.dedupe === true,
-    onError: options.onError,
-  }
+  const o = {}
+  for (const [name, rule] of Object.entries(RULES)) o[name] = rule(options[name], `options.${name}`, o)
+  return Object.freeze(o)
 }
 
 module.exports = { readOptions }

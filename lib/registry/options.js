@@ -8,8 +8,7 @@ const { ChannelMetrics } = require('./metrics')
 
 const DEFAULTS = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 64, timeoutMs: Infinity })
 const HANDLER_OPTIONS = new Set(['schema', 'argsSchema', 'timeoutMs', 'rateLimit', 'allowedOrigins', 'allowSender', 'maxBytes', 'maxDepth'])
-// Native limits are 32-bit; this is "no cap" in practice.
-const UNCAPPED = 0x7fffffff
+// setTimeout's longest delay.
 const MAX_TIMER_MS = 0x7fffffff
 
 function isObject(v) {
@@ -107,19 +106,19 @@ function createEntry(channel, handler, options, defaults) {
   if (options.allowSender !== undefined && typeof options.allowSender !== 'function') {
     throw invalidArgument('options.allowSender', 'a function (ctx) => boolean', options.allowSender)
   }
+  // Infinity turns a cap off, natively too.
   const maxBytes = readCap(options.maxBytes, 'options.maxBytes', defaults.maxBytes)
   const maxDepth = readCap(options.maxDepth, 'options.maxDepth', defaults.maxDepth)
   const capped = maxBytes !== Infinity || maxDepth !== Infinity
-  const limitBytes = Math.min(maxBytes, UNCAPPED)
-  // maxDepth counts inside one argument; the args list adds a level.
-  const limitDepth = Math.min(maxDepth, UNCAPPED)
+  // maxDepth counts inside one argument; walking the args list adds a level.
+  const listDepth = maxDepth + 1
   let validator
   let mode = 'none'
   if (options.schema !== undefined) {
-    validator = readSchema(options.schema, 'options.schema', { maxBytes: limitBytes, maxDepth: limitDepth })
+    validator = readSchema(options.schema, 'options.schema', { maxBytes, maxDepth })
     mode = 'first'
   } else if (options.argsSchema !== undefined) {
-    validator = readSchema(options.argsSchema, 'options.argsSchema', { maxBytes: limitBytes, maxDepth: Math.min(UNCAPPED, limitDepth + 1) })
+    validator = readSchema(options.argsSchema, 'options.argsSchema', { maxBytes, maxDepth: listDepth })
     mode = 'args'
   }
   return {
@@ -129,8 +128,7 @@ function createEntry(channel, handler, options, defaults) {
     validator,
     capped,
     caps: { maxBytes, maxDepth },
-    maxBytes: limitBytes,
-    maxDepth: Math.min(UNCAPPED, limitDepth + 1),
+    listDepth,
     timeoutMs: readTimeout(options.timeoutMs, 'options.timeoutMs', defaults.timeoutMs),
     limits: readRateLimits(options.rateLimit),
     origins: readAllowedOrigins(options.allowedOrigins),
@@ -139,4 +137,4 @@ function createEntry(channel, handler, options, defaults) {
   }
 }
 
-module.exports = { readRegistryOptions, createEntry, DEFAULTS }
+module.exports = { readRegistryOptions, createEntry }

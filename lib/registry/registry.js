@@ -3,24 +3,24 @@
 // sender check -> size/depth caps + validation -> rate limit -> handler with
 // timeout -> envelope. `invoke` and the ipcMain handlers share that path;
 // neither ever throws or rejects for anything a caller or handler did.
-const { IpcError, ClosedError, NotFoundError, DuplicateHandlerError, ValidationError, invalidArgument, messageOf } = require('../errors')
+const { ClosedError, NotFoundError, DuplicateHandlerError, InternalError, ProtocolError, ValidationError, internalFrom, invalidArgument, messageOf } = require('../errors')
 const { readRegistryOptions, createEntry } = require('./options')
 const { checkSender } = require('./senders')
 const { checkArgs, checkRate } = require('./pipeline/guard')
 const { fail } = require('./pipeline/envelope')
 const { Call } = require('./pipeline/call')
 const { HandlerContext, infoFromEvent } = require('./pipeline/context')
-const { CANCEL_CHANNEL, unwrap, cancelKey } = require('./wire')
+const { InFlight, cancelKey } = require('./pipeline/inflight')
+const { CANCEL_CHANNEL, RESERVED_PREFIX, checkRequest, isReservedChannel, versionMismatch } = require('../protocol')
 const { totals, tell } = require('./metrics')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
-const RESERVED_PREFIX = 'ipcflow:'
 
 function checkChannel(channel) {
   if (typeof channel !== 'string' || channel.length === 0 || channel.length > 256) {
     throw invalidArgument('channel', 'a non-empty string of at most 256 characters', channel)
   }
-  if (channel.startsWith(RESERVED_PREFIX)) throw invalidArgument('channel', `a name outside the reserved '${RESERVED_PREFIX}' prefix`, channel)
+  if (isReservedChannel(channel)) throw invalidArgument('channel', `a name outside the reserved '${RESERVED_PREFIX}' prefix`, channel)
 }
 
 class HandlerRegistry {
@@ -29,8 +29,8 @@ class HandlerRegistry {
     this._monitor = o.monitor
     this._defaults = o.defaults
     this._entries = new Map()
-    this._inflight = new Set()
-    this._cancellable = new Map() // sender id + request id -> Call
+    this._inflight = new InFlight()
+    this._callHost = { inflight: this._inflight, monitor: o.monitor, counted: (entry, code) => this._counted(entry, code) }
     this._ipcMain = undefined
     this._handled = new Set() // channels this registry put on ipcMain
     this._onCancel = undefined
@@ -93,7 +93,7 @@ class HandlerRegistry {
     this._onCancel = (event, id) => {
       try {
         if (typeof id !== 'string') return
-        const call = this._cancellable.get(cancelKey(infoFromEvent(event).senderId, id))
+        const call = this._inflight.find(cancelKey(infoFromEvent(event).senderId, id))
         if (call !== undefined) call.cancel('the renderer cancelled it')
       } catch {
         // a listener must not throw into ipcMain's emit
@@ -133,12 +133,18 @@ class HandlerRegistry {
   _fromIpc(channel, event, raw) {
     const start = performance.now()
     try {
-      const { id, args } = unwrap(raw)
+      const request = checkRequest(raw)
       const info = infoFromEvent(event)
+      if (request.kind === 'version') {
+        const error = new ProtocolError(versionMismatch(`The renderer client calling '${channel}'`, request.version), { channel, received: String(request.version) })
+        return this._unroutedFail(error, start)
+      }
       if (info.sender !== undefined && !this._watched.has(info.sender)) this._watch(info.sender, info.senderId)
-      return this._dispatch(channel, args, info, start, cancelKey(info.senderId, id))
+      const id = request.kind === 'request' ? request.id : undefined
+      return this._dispatch(channel, request.args, info, start, cancelKey(info.senderId, id))
     } catch (error) {
-      return Promise.resolve(fail(new IpcError('E_INTERNAL', `ipcflow failed to dispatch '${channel}': ${messageOf(error)}`, { channel }), start))
+      const bug = new InternalError(`ipcflow failed to dispatch '${channel}' (${messageOf(error)}); this is a bug in ipcflow, please report it`, { channel })
+      return Promise.resolve(fail(bug, start))
     }
   }
 
@@ -187,8 +193,9 @@ class HandlerRegistry {
       try {
         error = checkArgs(entry, args)
       } catch (thrown) {
-        // e.g. a throwing getter or Proxy from an in-process caller
-        error = new ValidationError(`Arguments for '${channel}' could not be read: ${messageOf(thrown)}`, { channel, errors: [] })
+        // Our bug stays ours; otherwise e.g. a throwing getter or Proxy from an in-process caller.
+        error = internalFrom(thrown) ??
+          new ValidationError(`Arguments for '${channel}' could not be read: ${messageOf(thrown)}`, { channel, errors: [] })
       }
     }
     if (error === undefined) error = checkRate(entry, ctx)
@@ -196,7 +203,7 @@ class HandlerRegistry {
       this._counted(entry, error.code)
       return Promise.resolve(fail(error, start))
     }
-    return new Call(this, entry, args, ctx, info.signal, start, key).promise
+    return new Call(this._callHost, entry, args, ctx, info.signal, start, key).promise
   }
 
   _counted(entry, code) {
@@ -232,10 +239,10 @@ class HandlerRegistry {
     if (this._closed) return
     this._closed = true
     this.detach()
-    for (const call of [...this._inflight]) {
+    for (const call of this._inflight.snapshot()) {
       call.close(new ClosedError(`HandlerRegistry closed while '${call.entry.channel}' was running`, { channel: call.entry.channel }))
     }
   }
 }
 
-module.exports = { HandlerRegistry, CANCEL_CHANNEL }
+module.exports = { HandlerRegistry }

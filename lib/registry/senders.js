@@ -86,4 +86,4 @@ function checkSender(entry, ctx) {
   return undefined
 }
 
-module.exports = { readAllowedOrigins, checkSender, parseOrigin }
+module.exports = { readAllowedOrigins, checkSender }

@@ -1,12 +1,11 @@
-//! The native half of BatchManager: option rules, the per-target deadline
-//! schedule, the tokio timer that wakes JS, and flush statistics.
-//! Payloads never come here: they stay in JS, where they are cheapest.
-pub mod config;
+//! The native half of BatchManager: the per-target deadline schedule, the
+//! tokio timer that wakes JS, and flush statistics. Options are the JS front's
+//! (lib/batch/options.js); payloads never come here: they stay in JS, where
+//! they are cheapest.
 pub mod schedule;
 pub mod stats;
 pub mod timer;
 
-pub use config::{BatchConfig, ConfigIssue, Overflow, RawBatchOptions};
 pub use schedule::DeadlineSchedule;
 pub use stats::{BatchStats, FlushReason};
 pub use timer::{BatchTimer, Delivery};

@@ -2,15 +2,26 @@
 use crate::metrics::{Histogram, HistogramSummary};
 use std::time::Duration;
 
+/// Why a frame left. The one definition: JS passes it as `BindingFlushReason.Time`
+/// (a numeric enum, cheaper per frame than a string), metrics key counts by `name()`,
+/// and the public TS type is derived from it (`Lowercase<keyof typeof ...>`).
+#[cfg_attr(feature = "binding", napi_derive::napi(js_name = "BindingFlushReason"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlushReason {
-  Size = 0,
-  Bytes = 1,
-  Time = 2,
-  Priority = 3,
-  Manual = 4,
-  Close = 5,
-  Ready = 6,
+  /// maxBatchSize messages were queued.
+  Size,
+  /// maxBatchBytes (estimated) were queued.
+  Bytes,
+  /// The batch's deadline passed.
+  Time,
+  /// A critical message flushed what was pending.
+  Priority,
+  /// `flush()`.
+  Manual,
+  /// `close()`.
+  Close,
+  /// A target became ready (markReady, an ack that reopened it).
+  Ready,
 }
 
 impl FlushReason {
@@ -24,10 +35,7 @@ impl FlushReason {
     FlushReason::Ready,
   ];
 
-  pub fn from_code(code: u32) -> Option<Self> {
-    Self::ALL.get(code as usize).copied()
-  }
-
+  /// The key in `getMetrics().flushReasons`: the variant's name in lower case.
   pub fn name(self) -> &'static str {
     match self {
       FlushReason::Size => "size",
@@ -135,10 +143,10 @@ mod tests {
   }
 
   #[test]
-  fn reason_codes_round_trip() {
-    for r in FlushReason::ALL {
-      assert_eq!(FlushReason::from_code(r as u32), Some(r));
+  fn every_reason_is_listed_once_with_its_lower_case_name() {
+    for (i, r) in FlushReason::ALL.iter().enumerate() {
+      assert_eq!(*r as usize, i);
+      assert_eq!(r.name(), format!("{r:?}").to_lowercase());
     }
-    assert_eq!(FlushReason::from_code(99), None);
   }
 }

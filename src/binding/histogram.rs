@@ -1,4 +1,4 @@
-use super::batch::Distribution;
+use super::batch::BindingDistribution;
 use super::handles;
 use crate::metrics::Histogram;
 use napi::bindgen_prelude::*;
@@ -45,7 +45,7 @@ impl NativeHistogram {
 
   /// In milliseconds; all zero when empty.
   #[napi(catch_unwind)]
-  pub fn summary(&self) -> Distribution {
+  pub fn summary(&self) -> BindingDistribution {
     with_histogram(self.handle, |h| h.summary_scaled(0.001)).unwrap_or_default().into()
   }
 

@@ -2,14 +2,18 @@
 // One handler run: timeout, cancellation and the AbortSignal the handler
 // sees. The envelope resolves once; whatever the handler does after that
 // (a late result or error) is discarded and counted as a late result.
+// `host` is what the registry lends a call:
+//   host.inflight          an InFlight (pipeline/inflight.js)
+//   host.monitor           the duck-typed monitor, or undefined
+//   host.counted(entry, code)  counts the outcome (code undefined: success)
 const { TimeoutError, CancelledError } = require('../../errors')
 const { ok, fail, fromThrown } = require('./envelope')
 const { tell } = require('../metrics')
 const { HandlerContext } = require('./context')
 
 class Call {
-  constructor(registry, entry, args, ctx, signal, start, key) {
-    this.registry = registry
+  constructor(host, entry, args, ctx, signal, start, key) {
+    this.host = host
     this.entry = entry
     this.ctx = ctx
     this.start = start
@@ -31,14 +35,9 @@ class Call {
       this.onCallerAbort = () => this.cancel('the caller aborted')
       signal.addEventListener('abort', this.onCallerAbort, { once: true })
     }
-    const { entry, registry } = this
+    const { entry, host } = this
     entry.metrics.inFlight++
-    registry._inflight.add(this)
-    // A repeated request id from one sender is served but not cancellable.
-    if (key !== undefined && !registry._cancellable.has(key)) {
-      this.key = key
-      registry._cancellable.set(key, this)
-    }
+    this.key = host.inflight.add(this, key)
     if (entry.timeoutMs !== Infinity) this.timer = setTimeout(onTimeout, entry.timeoutMs, this)
     let result
     try {
@@ -74,7 +73,7 @@ class Call {
   _settled(success, value) {
     if (this.done) {
       this.entry.metrics.lateResults++
-      tell(this.registry._monitor, 'increment', 'ipcflow.invoke.late', 1)
+      tell(this.host.monitor, 'increment', 'ipcflow.invoke.late', 1)
       return
     }
     if (success) return this.finish(ok(value, this.start), undefined)
@@ -87,14 +86,13 @@ class Call {
     this.done = true
     if (this.timer !== undefined) clearTimeout(this.timer)
     if (this.callerSignal !== undefined) this.callerSignal.removeEventListener('abort', this.onCallerAbort)
-    const { registry, entry } = this
-    if (registry._inflight.delete(this)) {
+    const { host, entry } = this
+    if (host.inflight.delete(this, this.key)) {
       entry.metrics.inFlight--
       entry.metrics.latency.record(envelope.metadata.executionTimeMs)
-      tell(registry._monitor, 'record', entry.channel, envelope.metadata.executionTimeMs)
+      tell(host.monitor, 'record', entry.channel, envelope.metadata.executionTimeMs)
     }
-    if (this.key !== undefined) registry._cancellable.delete(this.key)
-    registry._counted(entry, code)
+    host.counted(entry, code)
     this.resolve(envelope)
   }
 }

@@ -1,5 +1,5 @@
 'use strict'
-// The one reply shape (SPEC section 1) and the mapping from whatever a handler
+// The one reply shape (Envelope in renderer/protocol.ts) and the mapping from whatever a handler
 // threw to `{ code, message, details }` that survives structured clone.
 const { IpcError, describe } = require('../../errors')
 
@@ -57,4 +57,4 @@ function cloneableDetails(details) {
   }
 }
 
-module.exports = { ok, fail, fromThrown, KEPT_CODE }
+module.exports = { ok, fail, fromThrown }

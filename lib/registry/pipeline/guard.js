@@ -45,7 +45,7 @@ function checkArgs(entry, args) {
     return issues === null || issues.length === 0 ? undefined : invalid(entry, issues)
   }
   if (!entry.capped || args.length === 0) return undefined
-  const issue = checkLimits(args, entry.maxBytes, entry.maxDepth)
+  const issue = checkLimits(args, entry.caps.maxBytes, entry.listDepth)
   return issue === null || issue === undefined ? undefined : invalid(entry, [issue])
 }
 

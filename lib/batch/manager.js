@@ -1,12 +1,15 @@
 'use strict'
-const { NativeBatchClock, batchArm, batchFlushed, batchDiscard } = require('../binding.js')
-const { TargetQueue, NONE, LOW, NORMAL } = require('./batch/target-queue')
-const { estimateSize, exactKey } = require('./batch/payload')
-const { readOptions } = require('./batch/options')
-const { FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION, sendDirect, sendFrame } = require('./batch/delivery')
-const { ClosedError, IpcError, invalidArgument, messageOf } = require('./errors')
-
-const REASON = { size: 0, bytes: 1, time: 2, priority: 3, manual: 4, close: 5, ready: 6 }
+// BatchManager: per-target queues of main -> renderer messages, sent as
+// frames when a batch fills or its native deadline passes. Payloads stay in
+// JS; the addon keeps the schedule and the statistics (one call per batch).
+const { BindingBatchClock, BindingFlushReason: Reason, batchArm, batchFlushed, batchDiscard } = require('../../binding.js')
+const { TargetQueue, NONE, LOW, NORMAL } = require('./target-queue')
+const { estimateSize, exactKey } = require('./payload')
+const { readOptions } = require('./options')
+const { Delivery } = require('./delivery')
+const { FlowControl } = require('./flow-control')
+const { READY_CHANNEL, ACK_CHANNEL, checkReady, versionMismatch } = require('../protocol')
+const { ClosedError, InternalError, IpcError, ProtocolError, invalidArgument, messageOf } = require('../errors')
 
 // The native timer calls JS through this table rather than a closure over the
 // manager, so a manager nobody closed can still be garbage-collected (its
@@ -33,25 +36,21 @@ class BatchManager {
     if (monitor !== undefined && (typeof monitor?.record !== 'function' || typeof monitor?.increment !== 'function')) {
       throw invalidArgument('deps.monitor', 'an object with record() and increment()', monitor)
     }
-    this._maxBatchSize = o.maxBatchSize
-    this._maxWaitMs = o.maxWaitMs
-    this._lowWaitMs = o.lowPriorityWaitMs
-    this._maxBatchBytes = o.maxBatchBytes
-    this._maxQueueSize = o.maxQueueSize
-    this._dropNewest = o.overflow === 'drop-newest'
-    this._sampleEvery = o.waitSampleEvery
+    this._o = o
     this._sampleCountdown = o.waitSampleEvery
-    this._enabled = o.enabled
-    this._holdUntilReady = o.holdUntilReady
-    this._dedupe = o.dedupe
-    this._onError = o.onError
     this._monitor = monitor
+    this._delivery = new Delivery({
+      drop: (reason, n) => this._drop(reason, n),
+      report: (error) => this._report(error),
+      targetDied: (t, lost) => this._targetDied(t, lost),
+    })
+    this._flow = new FlowControl(o.maxFramesInFlight)
 
     this._id = nextManagerId++
     this._stream = (streamBase + this._id) >>> 0
     managers.set(this._id, new WeakRef(this))
     unregister.register(this, this._id)
-    this._clock = new NativeBatchClock(dueCallback(this._id), this._maxWaitMs)
+    this._clock = new BindingBatchClock(dueCallback(this._id), o.maxWaitMs)
     this._handle = this._clock.handle
 
     this._states = new Map() // target -> TargetQueue
@@ -65,10 +64,6 @@ class BatchManager {
     this._ipcMain = undefined
     this._readyListener = undefined
     this._ackListener = undefined
-    this._maxInFlight = o.maxFramesInFlight
-    // Frames ask for an ack from half the window on: a prompt renderer acks
-    // about twice per window, not per frame.
-    this._ackAfter = Math.max(1, this._maxInFlight >> 1)
     this._closed = false
     this._resetCounters()
     this._updateFastPath()
@@ -80,13 +75,13 @@ class BatchManager {
     this._coalesced = 0
     this._duplicates = 0
     this._drops = { overflow: 0, destroyed: 0, uncloneable: 0 }
-    this._pauses = 0
+    this._flow.pauses = 0
   }
 
   // The fast path covers the common case: batching on, no per-message size
   // estimate, no dedupe; everything else goes through _addSlow.
   _updateFastPath() {
-    this._fast = !this._closed && this._enabled && this._maxBatchBytes === 0 && !this._dedupe
+    this._fast = !this._closed && this._o.enabled && this._o.maxBatchBytes === 0 && !this._o.dedupe
   }
 
   get closed() {
@@ -105,7 +100,7 @@ class BatchManager {
       this._in++
       if (t.urgency !== NORMAL) this._arm(t, NORMAL)
       if (--this._sampleCountdown === 0) this._sample(t)
-      if (++t.live >= this._maxBatchSize) this._flushTarget(t, REASON.size)
+      if (++t.live >= this._o.maxBatchSize) this._flushTarget(t, Reason.Size)
       return true
     }
     return this._addSlow(t, channel, payload, NORMAL, undefined)
@@ -125,7 +120,7 @@ class BatchManager {
       throw invalidArgument('options.coalesceKey', 'a string', coalesceKey)
     }
     const accepted = this._addSlow(t, channel, payload, urgency, coalesceKey)
-    if (critical && accepted && t.open && t.live > 0) this._flushTarget(t, REASON.priority)
+    if (critical && accepted && t.open && t.live > 0) this._flushTarget(t, Reason.Priority)
     return accepted
   }
 
@@ -136,12 +131,13 @@ class BatchManager {
       this._drop('destroyed', 1)
       return false
     }
-    if (!this._enabled) {
-      const sent = sendDirect(this, t, channel, payload)
+    const o = this._o
+    if (!o.enabled) {
+      const sent = this._delivery.sendDirect(t, channel, payload)
       if (sent) this._directSent++
       return sent
     }
-    if (this._dedupe) {
+    if (o.dedupe) {
       const key = exactKey(payload)
       if (key !== undefined) {
         const full = channel + '\u0000' + key
@@ -154,12 +150,12 @@ class BatchManager {
       }
     }
     let size = 0
-    if (this._maxBatchBytes > 0) {
+    if (o.maxBatchBytes > 0) {
       size = estimateSize(payload) + channel.length + 2
-      if (t.open && t.live > 0 && t.bytes + size > this._maxBatchBytes) this._flushTarget(t, REASON.bytes)
+      if (t.open && t.live > 0 && t.bytes + size > o.maxBatchBytes) this._flushTarget(t, Reason.Bytes)
     }
-    if (!t.open && t.live >= this._maxQueueSize) {
-      if (this._dropNewest) {
+    if (!t.open && t.live >= o.maxQueueSize) {
+      if (o.overflow === 'drop-newest') {
         this._drop('overflow', 1)
         return false
       }
@@ -184,8 +180,8 @@ class BatchManager {
     if (--this._sampleCountdown === 0) this._sample(t)
     if (!t.open) return true
     if (t.urgency < urgency) this._arm(t, urgency)
-    if (t.live >= this._maxBatchSize) this._flushTarget(t, REASON.size)
-    else if (size > 0 && t.bytes >= this._maxBatchBytes) this._flushTarget(t, REASON.bytes)
+    if (t.live >= o.maxBatchSize) this._flushTarget(t, Reason.Size)
+    else if (size > 0 && t.bytes >= o.maxBatchBytes) this._flushTarget(t, Reason.Bytes)
     return true
   }
 
@@ -205,14 +201,14 @@ class BatchManager {
   }
 
   _sample(t) {
-    this._sampleCountdown = this._sampleEvery
+    this._sampleCountdown = this._o.waitSampleEvery
     t.samples.push(performance.now())
   }
 
   _arm(t, urgency) {
     if (t.urgency === NONE) t.generation = this._nextGeneration++
     t.urgency = urgency
-    batchArm(this._handle, t.slot, t.generation, urgency === LOW ? this._lowWaitMs : this._maxWaitMs)
+    batchArm(this._handle, t.slot, t.generation, urgency === LOW ? this._o.lowPriorityWaitMs : this._o.maxWaitMs)
   }
 
   _stateFor(target) {
@@ -221,7 +217,7 @@ class BatchManager {
       checkTarget(target)
       if (this._deadTargets.has(target)) return DEAD_TARGET
       const slot = this._freeSlots.length > 0 ? this._freeSlots.pop() : this._bySlot.length
-      t = new TargetQueue(target, slot, !this._holdUntilReady)
+      t = new TargetQueue(target, slot, !this._o.holdUntilReady)
       this._states.set(target, t)
       this._bySlot[slot] = t
     }
@@ -253,14 +249,8 @@ class BatchManager {
       t.payloads = rest.payloads
       t.live = rest.channels.length
     }
-    const askAck = t.flow && t.seq + 1 - t.acked >= this._ackAfter
-    const sent = sendFrame(this, t, this._stream, channels, payloads, askAck)
-    if (t.flow && t.seq - t.acked >= this._maxInFlight && !t.paused) {
-      // The renderer is maxFramesInFlight frames behind: hold until it acks.
-      t.paused = true
-      t.open = false
-      this._pauses++
-    }
+    const sent = this._delivery.sendFrame(t, this._stream, channels, payloads, this._flow.asksAck(t))
+    this._flow.sent(t)
     this._record(t, generation, reason, sent, rest === null ? bytes : 0, samples)
   }
 
@@ -317,9 +307,9 @@ class BatchManager {
   }
 
   _report(error) {
-    if (this._onError === undefined) return
+    if (this._o.onError === undefined) return
     try {
-      this._onError(error)
+      this._o.onError(error)
     } catch {
       // A throwing onError must not take the batch (or the app) down.
     }
@@ -331,16 +321,16 @@ class BatchManager {
     try {
       for (let i = 0; i + 1 < due.length; i += 2) {
         const t = this._bySlot[due[i]]
-        if (t !== undefined && t.urgency !== NONE && t.generation === due[i + 1]) this._flushTarget(t, REASON.time)
+        if (t !== undefined && t.urgency !== NONE && t.generation === due[i + 1]) this._flushTarget(t, Reason.Time)
       }
     } catch (error) {
-      this._report(error instanceof IpcError ? error : new IpcError('E_INTERNAL', `Timer flush failed: ${messageOf(error)}`))
+      this._report(error instanceof IpcError ? error : new InternalError(`ipcflow: a timer flush failed (${messageOf(error)}); this is a bug in ipcflow, please report it`))
     }
   }
 
   flush(target) {
     if (target === undefined) {
-      for (const t of this._states.values()) if (t.open) this._flushAll(t, REASON.manual)
+      for (const t of this._states.values()) if (t.open) this._flushAll(t, Reason.Manual)
       return
     }
     const t = this._states.get(target)
@@ -348,13 +338,13 @@ class BatchManager {
       checkTarget(target)
       return
     }
-    if (t.open) this._flushAll(t, REASON.manual)
+    if (t.open) this._flushAll(t, Reason.Manual)
   }
 
   // Frames of maxBatchSize until the queue is empty or the target pauses
   // (close() sends everything regardless: `force`).
   _flushAll(t, reason, force = false) {
-    while (t.live > 0 && !t.dead && (force || t.open)) this._flushTarget(t, reason, this._maxBatchSize)
+    while (t.live > 0 && !t.dead && (force || t.open)) this._flushTarget(t, reason, this._o.maxBatchSize)
   }
 
   markReady(target) {
@@ -362,29 +352,25 @@ class BatchManager {
     if (t.dead) return
     t.ready = true
     t.open = !t.paused
-    if (t.live > 0 && !this._closed) this._flushAll(t, REASON.ready)
-  }
-
-  // A renderer client that acknowledges frames announced itself: from now on
-  // at most maxFramesInFlight unacknowledged frames go to it. A reloaded page
-  // announces again, which forgets what the old page never acknowledged.
-  _enableFlowControl(t) {
-    if (this._maxInFlight === 0 || t.dead) return
-    t.flow = true
-    t.acked = t.seq
-    t.paused = false
-    t.open = t.ready
+    if (t.live > 0 && !this._closed) this._flushAll(t, Reason.Ready)
   }
 
   _onAck(target, stream, seq) {
     const t = this._states.get(target)
-    if (t === undefined || !t.flow || stream !== this._stream || typeof seq !== 'number' || !(seq > t.acked)) return
-    t.acked = Math.min(seq, t.seq)
-    if (t.paused && t.seq - t.acked < this._maxInFlight) {
-      t.paused = false
-      t.open = t.ready
-      if (t.open && t.live > 0 && !this._closed) this._flushAll(t, REASON.ready)
+    if (t === undefined || stream !== this._stream) return
+    if (this._flow.acked(t, seq) && t.live > 0 && !this._closed) this._flushAll(t, Reason.Ready)
+  }
+
+  // A renderer client announced itself: with acks, flow control starts; a
+  // client of another protocol version is reported and gets no frames' acks asked.
+  _onReady(sender, info) {
+    const t = this._stateFor(sender)
+    const ready = checkReady(info)
+    if (ready.ok && ready.acks) this._flow.start(t)
+    if (!ready.ok) {
+      this._report(new ProtocolError(versionMismatch(`The renderer client of webContents ${sender.id}`, ready.version), { received: String(ready.version) }))
     }
+    this.markReady(sender)
   }
 
   markNotReady(target) {
@@ -406,8 +392,7 @@ class BatchManager {
     this._readyListener = (event, info) => {
       try {
         if (!event || !event.sender || typeof event.sender.send !== 'function') return
-        if (info && info.acks === true) this._enableFlowControl(this._stateFor(event.sender))
-        this.markReady(event.sender)
+        this._onReady(event.sender, info)
       } catch (error) {
         this._report(error)
       }
@@ -455,7 +440,7 @@ class BatchManager {
       coalesced: this._coalesced,
       duplicates: this._duplicates,
       pending: this.pending(),
-      pauses: this._pauses,
+      pauses: this._flow.pauses,
       pausedTargets: [...this._states.values()].filter((t) => t.paused).length,
       targets: this._states.size,
       flushReasons: native.flushReasons,
@@ -475,7 +460,7 @@ class BatchManager {
   async close() {
     if (this._closed) return
     for (const t of this._states.values()) {
-      this._flushAll(t, REASON.close, true)
+      this._flushAll(t, Reason.Close, true)
     }
     this._closed = true
     this._updateFastPath()
@@ -494,4 +479,4 @@ function checkTarget(target) {
 // Stands for a target that was destroyed: every message to it is a counted drop.
 const DEAD_TARGET = Object.freeze({ dead: true, open: false, live: 0 })
 
-module.exports = { BatchManager, FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION }
+module.exports = { BatchManager }

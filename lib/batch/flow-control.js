@@ -1,0 +1,51 @@
+'use strict'
+// Flow control: a renderer client that acknowledges frames announces itself;
+// from then on at most `maxFramesInFlight` unacknowledged frames go to it.
+// Further messages queue (bounded by maxQueueSize, drops counted) until an
+// ack reopens the target. Works on a TargetQueue's `seq`, `ready` and `open`
+// and owns its `flow`, `acked` and `paused` fields.
+
+class FlowControl {
+  constructor(maxFramesInFlight) {
+    this.maxInFlight = maxFramesInFlight
+    // Frames ask for an ack from half the window on: a prompt renderer acks
+    // about twice per window, not per frame.
+    this.ackAfter = Math.max(1, maxFramesInFlight >> 1)
+    this.pauses = 0
+  }
+
+  /** A client that acks announced itself on t. A reloaded page announces again, forgetting what the old one never acked. */
+  start(t) {
+    if (this.maxInFlight === 0 || t.dead) return
+    t.flow = true
+    t.acked = t.seq
+    t.paused = false
+    t.open = t.ready
+  }
+
+  /** Whether t's next frame asks to be acknowledged. */
+  asksAck(t) {
+    return t.flow && t.seq + 1 - t.acked >= this.ackAfter
+  }
+
+  /** After a frame went out: pauses t once its renderer is maxFramesInFlight frames behind. */
+  sent(t) {
+    if (t.flow && !t.paused && t.seq - t.acked >= this.maxInFlight) {
+      t.paused = true
+      t.open = false
+      this.pauses++
+    }
+  }
+
+  /** A cumulative ack up to `seq`; true when it reopened a paused target. */
+  acked(t, seq) {
+    if (!t.flow || typeof seq !== 'number' || !(seq > t.acked)) return false
+    t.acked = Math.min(seq, t.seq)
+    if (!t.paused || t.seq - t.acked >= this.maxInFlight) return false
+    t.paused = false
+    t.open = t.ready
+    return t.open
+  }
+}
+
+module.exports = { FlowControl }
