@@ -56,6 +56,13 @@ class IpcMain extends EventEmitter {
   removeHandler(channel) {
     this._handlers.delete(channel)
   }
+
+  /** What Electron does when a renderer invokes `channel`, without a renderer (for raw wire values). */
+  async invokeHandler(channel, event, ...args) {
+    const handler = this._handlers.get(channel)
+    if (handler === undefined) throw new Error(`No handler registered for '${channel}'`)
+    return handler(event, ...args)
+  }
 }
 
 /** Starts one renderer; `host.post` serializes synchronously and throws on uncloneable values. */
