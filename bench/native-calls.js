@@ -23,7 +23,7 @@ function nativeWakes() {
     let n = 0
     let generation = 1
     const start = threadCpuNs()
-    const clock = new binding.NativeBatchClock(() => {
+    const clock = new binding.BindingBatchClock(() => {
       if (++n >= WAKES) {
         clock.close()
         resolve((threadCpuNs() - start) / WAKES)
@@ -43,14 +43,14 @@ function timerWakes() {
 }
 
 async function runNativeCalls() {
-  const clock = new binding.NativeBatchClock(() => {}, 16)
+  const clock = new binding.BindingBatchClock(() => {}, 16)
   const handle = clock.handle
   const waits = new Float64Array(64)
   binding.batchArm(handle, 1, 1, 60_000)
   const armNs = perCall(() => binding.batchArm(handle, 1, 1, 60_000))
   const pairNs = perCall((i) => {
     binding.batchArm(handle, 2, i + 10, 16)
-    binding.batchFlushed(handle, 2, i + 10, 0, 32, 0, waits, 4)
+    binding.batchFlushed(handle, 2, i + 10, binding.BindingFlushReason.Size, 32, 0, waits, 4)
   })
   clock.close()
   // The weak ThreadsafeFunction does not keep the loop alive: hold it open.

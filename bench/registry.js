@@ -1,5 +1,5 @@
 'use strict'
-// Registry overhead per invoke (SPEC target: <= 5 us p50): the full pipeline
+// Registry overhead per invoke (target: <= 5 us p50): the full pipeline
 // (origin check, native validation of the reference payload, rate limit,
 // metrics, envelope) against awaiting the handler directly. Each task call
 // runs PER_CALL sequential invokes so timer resolution does not dominate.

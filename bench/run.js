@@ -182,7 +182,7 @@ async function main() {
     '|---|---|---|',
     `| ${fmt(registry.directNs)} ns | ${fmt(registry.registryNs)} ns | ${fmt(registry.overheadNs)} ns |`,
     '',
-    '## Targets (shared/SPEC.md section 5)',
+    '## Targets (the project\'s performance targets; each figure is from this run)',
     '',
     '| target | figure | verdict |',
     '|---|---|---|',
