@@ -8,7 +8,9 @@ const { estimateSize, exactKey } = require('./payload')
 const { readOptions } = require('./options')
 const { Delivery } = require('./delivery')
 const { FlowControl } = require('./flow-control')
-const { READY_CHANNEL, ACK_CHANNEL, checkReady, versionMismatch } = require('../protocol')
+const { RendererLink } = require('./renderer-link')
+const { BatchCounters } = require('./counters')
+const { checkReady, versionMismatch } = require('../protocol')
 const { ClosedError, InternalError, IpcError, ProtocolError, invalidArgument, messageOf } = require('../errors')
 
 // The native timer calls JS through this table rather than a closure over the
@@ -38,9 +40,9 @@ class BatchManager {
     }
     this._o = o
     this._sampleCountdown = o.waitSampleEvery
-    this._monitor = monitor
+    this._counts = new BatchCounters(monitor)
     this._delivery = new Delivery({
-      drop: (reason, n) => this._drop(reason, n),
+      drop: (reason, n) => this._counts.drop(reason, n),
       report: (error) => this._report(error),
       targetDied: (t, lost) => this._targetDied(t, lost),
     })
@@ -61,21 +63,13 @@ class BatchManager {
     this._lastState = undefined
     this._nextGeneration = 1
     this._scratch = new Float64Array(64)
-    this._ipcMain = undefined
-    this._readyListener = undefined
-    this._ackListener = undefined
+    this._link = new RendererLink({
+      ready: (sender, info) => this._onReady(sender, info),
+      ack: (sender, stream, seq) => this._onAck(sender, stream, seq),
+      report: (error) => this._report(error),
+    })
     this._closed = false
-    this._resetCounters()
     this._updateFastPath()
-  }
-
-  _resetCounters() {
-    this._in = 0
-    this._directSent = 0
-    this._coalesced = 0
-    this._duplicates = 0
-    this._drops = { overflow: 0, destroyed: 0, uncloneable: 0 }
-    this._flow.pauses = 0
   }
 
   // The fast path covers the common case: batching on, no per-message size
@@ -97,7 +91,7 @@ class BatchManager {
     if (this._fast && t.open) {
       t.channels.push(channel)
       t.payloads.push(payload)
-      this._in++
+      this._counts.in++
       if (t.urgency !== NORMAL) this._arm(t, NORMAL)
       if (--this._sampleCountdown === 0) this._sample(t)
       if (++t.live >= this._o.maxBatchSize) this._flushTarget(t, Reason.Size)
@@ -126,15 +120,15 @@ class BatchManager {
 
   _addSlow(t, channel, payload, urgency, coalesceKey) {
     if (this._closed) throw new ClosedError('BatchManager is closed: addMessage after close()', { channel })
-    this._in++
+    this._counts.in++
     if (t.dead) {
-      this._drop('destroyed', 1)
+      this._counts.drop('destroyed', 1)
       return false
     }
     const o = this._o
     if (!o.enabled) {
       const sent = this._delivery.sendDirect(t, channel, payload)
-      if (sent) this._directSent++
+      if (sent) this._counts.directSent++
       return sent
     }
     if (o.dedupe) {
@@ -143,7 +137,7 @@ class BatchManager {
         const full = channel + '\u0000' + key
         if (t.dupes === null) t.dupes = new Set()
         if (t.dupes.has(full)) {
-          this._duplicates++
+          this._counts.duplicates++
           return true
         }
         t.dupes.add(full)
@@ -156,7 +150,7 @@ class BatchManager {
     }
     if (!t.open && t.live >= o.maxQueueSize) {
       if (o.overflow === 'drop-newest') {
-        this._drop('overflow', 1)
+        this._counts.drop('overflow', 1)
         return false
       }
       this._dropOldestOf(t)
@@ -167,7 +161,7 @@ class BatchManager {
       if (previous !== undefined) {
         const replaced = { channel: t.channels[previous], payload: t.payloads[previous] }
         if (t.remove(previous)) {
-          this._coalesced++
+          this._counts.coalesced++
           this._forgetDuplicateKey(t, replaced)
         }
       }
@@ -188,7 +182,7 @@ class BatchManager {
   _dropOldestOf(t) {
     const dropped = t.dropOldest()
     if (dropped === undefined) return
-    this._drop('overflow', 1)
+    this._counts.drop('overflow', 1)
     this._forgetDuplicateKey(t, dropped)
   }
 
@@ -262,18 +256,11 @@ class BatchManager {
       for (let i = 0; i < n; i++) this._scratch[i] = now - samples[i]
     }
     if (sent > 0 || generation !== 0) batchFlushed(this._handle, t.slot, generation, reason, sent, bytes, this._scratch, n)
-    if (sent > 0 && this._monitor !== undefined) {
-      try {
-        this._monitor.record('ipcflow.batch.size', sent)
-        this._monitor.increment('ipcflow.batch.frames')
-      } catch {
-        // A monitor's failure is not the caller's problem.
-      }
-    }
+    if (sent > 0) this._counts.frame(sent)
   }
 
   _targetDied(t, lost) {
-    this._drop('destroyed', lost + t.live)
+    this._counts.drop('destroyed', lost + t.live)
     this._forget(t)
     return false
   }
@@ -291,18 +278,6 @@ class BatchManager {
     if (this._lastState === t) {
       this._lastTarget = undefined
       this._lastState = undefined
-    }
-  }
-
-  _drop(reason, n) {
-    if (n <= 0) return
-    this._drops[reason] += n
-    if (this._monitor !== undefined) {
-      try {
-        this._monitor.increment(`ipcflow.batch.drops.${reason}`, n)
-      } catch {
-        // ignore monitor failures
-      }
     }
   }
 
@@ -384,39 +359,13 @@ class BatchManager {
     t.open = false
   }
 
+  /** Listens for renderer clients announcing themselves and acknowledging frames. */
   attach(ipcMain) {
-    if (ipcMain === null || typeof ipcMain !== 'object' || typeof ipcMain.on !== 'function' || typeof ipcMain.removeListener !== 'function') {
-      throw invalidArgument('ipcMain', 'an object with on() and removeListener()', ipcMain)
-    }
-    this.detach()
-    this._readyListener = (event, info) => {
-      try {
-        if (!event || !event.sender || typeof event.sender.send !== 'function') return
-        this._onReady(event.sender, info)
-      } catch (error) {
-        this._report(error)
-      }
-    }
-    this._ackListener = (event, stream, seq) => {
-      try {
-        if (event && event.sender) this._onAck(event.sender, stream, seq)
-      } catch (error) {
-        this._report(error)
-      }
-    }
-    this._ipcMain = ipcMain
-    ipcMain.on(READY_CHANNEL, this._readyListener)
-    ipcMain.on(ACK_CHANNEL, this._ackListener)
+    this._link.attach(ipcMain)
   }
 
   detach() {
-    if (this._ipcMain !== undefined) {
-      this._ipcMain.removeListener(READY_CHANNEL, this._readyListener)
-      this._ipcMain.removeListener(ACK_CHANNEL, this._ackListener)
-    }
-    this._ipcMain = undefined
-    this._readyListener = undefined
-    this._ackListener = undefined
+    this._link.detach()
   }
 
   pending(target) {
@@ -427,34 +376,20 @@ class BatchManager {
   }
 
   getMetrics() {
-    const native = this._clock.metrics()
-    const messagesOut = native.messagesOut + this._directSent
-    const framesOut = native.framesOut + this._directSent
-    const drops = { ...this._drops }
-    drops.total = drops.overflow + drops.destroyed + drops.uncloneable
-    return {
-      messagesIn: this._in,
-      messagesOut,
-      framesOut,
-      reductionRatio: messagesOut > 0 ? 1 - framesOut / messagesOut : 0,
-      coalesced: this._coalesced,
-      duplicates: this._duplicates,
+    let pausedTargets = 0
+    for (const t of this._states.values()) if (t.paused) pausedTargets++
+    return this._counts.snapshot(this._clock.metrics(), {
       pending: this.pending(),
       pauses: this._flow.pauses,
-      pausedTargets: [...this._states.values()].filter((t) => t.paused).length,
+      pausedTargets,
       targets: this._states.size,
-      flushReasons: native.flushReasons,
-      drops,
-      batchSize: native.batchSize,
-      queueWaitMs: native.queueWaitMs,
-      batchAgeMs: native.batchAgeMs,
-      frameBytes: native.frameBytes,
-    }
+    })
   }
 
   resetMetrics() {
     this._clock.resetMetrics()
-    this._resetCounters()
+    this._counts.reset()
+    this._flow.pauses = 0
   }
 
   async close() {
