@@ -59,7 +59,8 @@ export declare class NativeValidator {
 
 /**
  * Panics on purpose, so tests can check that a bug reaches JS as
- * `E_INTERNAL` and the process lives. Not part of the public API.
+ * `E_INTERNAL` and the process lives. Only in builds with the `test-hooks`
+ * cargo feature (`npm run build`); published binaries do not have it.
  */
 export declare function __panicForTests(): void
 

@@ -88,7 +88,9 @@ pub unsafe fn guard_raw(what: &str, env: sys::napi_env, body: impl FnOnce() -> s
 }
 
 /// Panics on purpose, so tests can check that a bug reaches JS as
-/// `E_INTERNAL` and the process lives. Not part of the public API.
+/// `E_INTERNAL` and the process lives. Only in builds with the `test-hooks`
+/// cargo feature (`npm run build`); published binaries do not have it.
+#[cfg(feature = "test-hooks")]
 #[napi_derive::napi(js_name = "__panicForTests")]
 pub fn panic_for_tests() -> Result<()> {
   guard("__panicForTests", || -> napi::Result<()> { panic!("deliberate panic (test hook)") })
