@@ -119,6 +119,8 @@ export declare enum BindingFlushReason {
   Close = 5,
   /** A target became ready (markReady, an ack that reopened it). */
   Ready = 6,
+  /** Adaptive batching: the message reached an idle target and left at once. */
+  Idle = 7,
 }
 
 /** Checks size and depth caps BEFORE any conversion; also usable without a schema. null = within limits. */

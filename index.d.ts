@@ -136,6 +136,19 @@ export interface BatchOptions {
    * Default 16; 0 turns flow control off.
    */
   maxFramesInFlight?: number
+  /**
+   * Adaptive batching: a message to a target that has been idle for `idleMs` leaves at once (flush reason
+   * 'idle'); messages that follow within the window batch as usual. Default true.
+   */
+  adaptive?: boolean
+  /** How long a target must have been quiet (no frame) for its next message to leave at once. Default maxWaitMs. */
+  idleMs?: number
+  /**
+   * Frame budget per target under load: size and time flushes wait so that a target receives at most this many
+   * frames a second (frames then grow past maxBatchSize, bounded by maxQueueSize); critical messages, flush()
+   * and close() are not held. Default 0 (no budget); 60 matches a renderer's frame rate.
+   */
+  maxFramesPerSecond?: number
   /** Problems that did not throw into the caller (uncloneable payloads, failed sends). */
   onError?: (error: IpcError) => void
 }

@@ -42,7 +42,7 @@ describe('constructor options', () => {
 describe('addMessage arguments', () => {
   let batcher: BatchManager
   beforeEach(() => {
-    batcher = new BatchManager({ maxWaitMs: 10_000 })
+    batcher = new BatchManager({ adaptive: false, maxWaitMs: 10_000 })
   })
   afterEach(() => batcher.close())
 
@@ -65,7 +65,7 @@ describe('addMessage arguments', () => {
 test('an uncloneable payload is reported; the other messages of its frame arrive', async () => {
   const w = await openWindow(['a'])
   const reported: IpcError[] = []
-  const batcher = new BatchManager({ maxBatchSize: 4, onError: (e) => reported.push(e) })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 4, onError: (e) => reported.push(e) })
   try {
     batcher.addMessage('a', 1, w.wc)
     batcher.addMessage('a', { fn: () => 1 }, w.wc)
@@ -88,7 +88,7 @@ test('an uncloneable payload is reported; the other messages of its frame arrive
 
 test('a throwing onError or a throwing send never escapes into the caller', async () => {
   const bad = { id: 3, send() { throw new Error('boom') } }
-  const batcher = new BatchManager({ maxBatchSize: 1, onError: () => { throw new Error('listener bug') } })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 1, onError: () => { throw new Error('listener bug') } })
   expect(() => batcher.addMessage('a', 1, bad)).not.toThrow()
   expect(batcher.getMetrics().drops.uncloneable).toBe(1)
   await batcher.close()

@@ -13,7 +13,7 @@ function fakeTarget() {
 test('frames ask for acks from half the window; the target pauses at the limit and resumes on ack', async () => {
   const ipcMain = new IpcMain()
   const target = fakeTarget()
-  const batcher = new BatchManager({ maxBatchSize: 2, maxWaitMs: 10_000, maxFramesInFlight: 4 })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 2, maxWaitMs: 10_000, maxFramesInFlight: 4 })
   batcher.attach(ipcMain)
   ipcMain.emit('ipcflow:ready', { sender: target }, { acks: true })
   for (let i = 0; i < 20; i++) batcher.addMessage('a', i, target)
@@ -36,7 +36,7 @@ test('frames ask for acks from half the window; the target pauses at the limit a
 test('a paused target queues at most maxQueueSize (overflow counted); close() still sends everything', async () => {
   const ipcMain = new IpcMain()
   const target = fakeTarget()
-  const batcher = new BatchManager({ maxBatchSize: 5, maxQueueSize: 10, maxFramesInFlight: 2 })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 5, maxQueueSize: 10, maxFramesInFlight: 2 })
   batcher.attach(ipcMain)
   ipcMain.emit('ipcflow:ready', { sender: target }, { acks: true })
   for (let i = 0; i < 40; i++) batcher.addMessage('a', i, target)
@@ -50,7 +50,7 @@ test('a paused target queues at most maxQueueSize (overflow counted); close() st
 test('a reloaded page announces itself again: what the old page never acknowledged is forgotten', async () => {
   const ipcMain = new IpcMain()
   const target = fakeTarget()
-  const batcher = new BatchManager({ maxBatchSize: 1, maxFramesInFlight: 2 })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 1, maxFramesInFlight: 2 })
   batcher.attach(ipcMain)
   ipcMain.emit('ipcflow:ready', { sender: target }, { acks: true })
   for (let i = 0; i < 5; i++) batcher.addMessage('a', i, target)
@@ -67,11 +67,11 @@ test('a reloaded page announces itself again: what the old page never acknowledg
 
 test('without acks announced (or with maxFramesInFlight 0) nothing pauses', async () => {
   const target = fakeTarget()
-  const batcher = new BatchManager({ maxBatchSize: 1, maxFramesInFlight: 2 })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 1, maxFramesInFlight: 2 })
   for (let i = 0; i < 10; i++) batcher.addMessage('a', i, target)
   expect(target.sent).toHaveLength(10)
   const ipcMain = new IpcMain()
-  const off = new BatchManager({ maxBatchSize: 1, maxFramesInFlight: 0 })
+  const off = new BatchManager({ adaptive: false, maxBatchSize: 1, maxFramesInFlight: 0 })
   off.attach(ipcMain)
   const other = fakeTarget()
   ipcMain.emit('ipcflow:ready', { sender: other }, { acks: true })
@@ -84,7 +84,7 @@ test('without acks announced (or with maxFramesInFlight 0) nothing pauses', asyn
 
 test('a stalled renderer process: main stops at the window, then delivers everything in order', async () => {
   const ipcMain = new IpcMain()
-  const batcher = new BatchManager({ maxBatchSize: 5, maxWaitMs: 5, maxFramesInFlight: 4 })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 5, maxWaitMs: 5, maxFramesInFlight: 4 })
   batcher.attach(ipcMain)
   const w = await openWindow(['a'], 'process', { ipcMain })
   try {

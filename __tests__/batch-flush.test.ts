@@ -20,7 +20,7 @@ afterEach(async () => {
 })
 
 test('a full batch is sent at once, as one frame, in order', async () => {
-  batcher = new BatchManager({ maxBatchSize: 10, maxWaitMs: 5000 })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 10, maxWaitMs: 5000 })
   for (let i = 0; i < 25; i++) batcher.addMessage('a', { i }, w.wc)
   const sent = frames(w.sends)
   expect(sent.map((f) => f.channels.length)).toEqual([10, 10])
@@ -32,7 +32,7 @@ test('a full batch is sent at once, as one frame, in order', async () => {
 })
 
 test('the time limit counts from the first message: a steady stream cannot postpone it', async () => {
-  batcher = new BatchManager({ maxBatchSize: 1000, maxWaitMs: 40 })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 1000, maxWaitMs: 40 })
   const started = Date.now()
   // One message every 5 ms for 200 ms: a debounce would never fire.
   while (Date.now() - started < 200) {
@@ -48,7 +48,7 @@ test('the time limit counts from the first message: a steady stream cannot postp
 })
 
 test('a single queued message is sent after maxWaitMs by the native timer', async () => {
-  batcher = new BatchManager({ maxWaitMs: 20 })
+  batcher = new BatchManager({ adaptive: false, maxWaitMs: 20 })
   batcher.addMessage('a', 'only', w.wc)
   expect(frames(w.sends)).toHaveLength(0)
   const got = await w.waitForMessages(1)
@@ -57,7 +57,7 @@ test('a single queued message is sent after maxWaitMs by the native timer', asyn
 })
 
 test('a byte limit splits frames before they grow past it', async () => {
-  batcher = new BatchManager({ maxBatchSize: 1000, maxWaitMs: 5000, maxBatchBytes: 1000 })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 1000, maxWaitMs: 5000, maxBatchBytes: 1000 })
   const text = 'x'.repeat(300)
   for (let i = 0; i < 7; i++) batcher.addMessage('a', { i, text }, w.wc)
   const sent = frames(w.sends)
@@ -70,7 +70,7 @@ test('a byte limit splits frames before they grow past it', async () => {
 
 test.each(['process', 'worker'] as const)('order is kept per target across channels (%s renderer)', async (kind) => {
   const win = kind === 'process' ? w : await openWindow(['a', 'b', 'c'], kind)
-  batcher = new BatchManager({ maxBatchSize: 7, maxWaitMs: 10 })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 7, maxWaitMs: 10 })
   try {
     const expected: Array<[string, number]> = []
     for (let i = 0; i < 100; i++) {
@@ -87,7 +87,7 @@ test.each(['process', 'worker'] as const)('order is kept per target across chann
 })
 
 test('critical sends what is pending plus itself at once, in order', async () => {
-  batcher = new BatchManager({ maxBatchSize: 50, maxWaitMs: 5000 })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 50, maxWaitMs: 5000 })
   batcher.addMessage('a', 1, w.wc)
   batcher.addMessage('b', 2, w.wc)
   batcher.addMessage('err', { fatal: true }, w.wc, { priority: 'critical' })
@@ -99,7 +99,7 @@ test('critical sends what is pending plus itself at once, in order', async () =>
 })
 
 test('low priority waits longer until a normal message tightens the deadline', async () => {
-  batcher = new BatchManager({ maxWaitMs: 20, lowPriorityWaitMs: 400 })
+  batcher = new BatchManager({ adaptive: false, maxWaitMs: 20, lowPriorityWaitMs: 400 })
   batcher.addMessage('a', 'low', w.wc, { priority: 'low' })
   await sleep(80)
   expect(frames(w.sends)).toHaveLength(0)
@@ -109,7 +109,7 @@ test('low priority waits longer until a normal message tightens the deadline', a
 })
 
 test('coalesceKey: the newest message replaces older ones and takes the newest position', async () => {
-  batcher = new BatchManager({ maxBatchSize: 50, maxWaitMs: 5000 })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 50, maxWaitMs: 5000 })
   batcher.addMessage('a', 't1', w.wc)
   batcher.addMessage('state', { v: 1 }, w.wc, { coalesceKey: 'state' })
   batcher.addMessage('a', 't2', w.wc)
@@ -125,7 +125,7 @@ test('coalesceKey: the newest message replaces older ones and takes the newest p
 })
 
 test('dedupe suppresses exact duplicates within a batch only', async () => {
-  batcher = new BatchManager({ maxBatchSize: 50, maxWaitMs: 5000, dedupe: true })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 50, maxWaitMs: 5000, dedupe: true })
   batcher.addMessage('a', { x: 1 }, w.wc)
   batcher.addMessage('a', { x: 1 }, w.wc) // duplicate
   batcher.addMessage('b', { x: 1 }, w.wc) // other channel: kept
@@ -142,7 +142,7 @@ test('dedupe suppresses exact duplicates within a batch only', async () => {
 })
 
 test('with dedupe and coalescing, a value replaced by coalescing can come back', async () => {
-  batcher = new BatchManager({ maxBatchSize: 50, maxWaitMs: 5000, dedupe: true })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 50, maxWaitMs: 5000, dedupe: true })
   for (const v of [1, 2, 1]) batcher.addMessage('state', { v }, w.wc, { coalesceKey: 's' })
   batcher.flush()
   const got = await w.waitForMessages(1)
@@ -151,7 +151,7 @@ test('with dedupe and coalescing, a value replaced by coalescing can come back',
 })
 
 test('enabled: false sends each message directly; the renderer code is the same', async () => {
-  batcher = new BatchManager({ enabled: false })
+  batcher = new BatchManager({ adaptive: false, enabled: false })
   batcher.addMessage('a', 1, w.wc)
   batcher.addMessage('b', new Date(5), w.wc, { priority: 'low', coalesceKey: 'k' })
   expect(w.sends).toEqual([['a', 1], ['b', new Date(5)]])
@@ -162,7 +162,7 @@ test('enabled: false sends each message directly; the renderer code is the same'
 })
 
 test('frames are self-describing, versioned, structured-clone values', async () => {
-  batcher = new BatchManager({ maxBatchSize: 2, maxWaitMs: 5000 })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 2, maxWaitMs: 5000 })
   batcher.addMessage('a', new Uint8Array([1, 2]), w.wc)
   batcher.addMessage('b', { nested: new Set([1]) }, w.wc)
   const [frame] = frames(w.sends)

@@ -6,7 +6,7 @@ import { openWindow, frames, sleep } from './helpers/window'
 
 test('a target destroyed mid-stream loses its queue without throwing; the loss is counted', async () => {
   const w = await openWindow(['a'])
-  const batcher = new BatchManager({ maxBatchSize: 10, maxWaitMs: 30 })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 10, maxWaitMs: 30 })
   try {
     for (let i = 0; i < 25; i++) batcher.addMessage('a', i, w.wc)
     await w.waitForMessages(20)
@@ -34,7 +34,7 @@ test('a target whose send throws "destroyed" is treated as gone', async () => {
       if (!alive) throw new TypeError('Object has been destroyed')
     },
   }
-  const batcher = new BatchManager({ maxBatchSize: 2 })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 2 })
   batcher.addMessage('a', 1, target)
   batcher.addMessage('a', 2, target)
   alive = false
@@ -48,7 +48,7 @@ test('close() flushes everything, stops the timer, then addMessage throws E_CLOS
   const w = await openWindow(['a', 'b'])
   try {
     const w2 = await openWindow(['a'], 'worker')
-    const batcher = new BatchManager({ maxBatchSize: 50, maxWaitMs: 10_000 })
+    const batcher = new BatchManager({ adaptive: false, maxBatchSize: 50, maxWaitMs: 10_000 })
     for (let i = 0; i < 120; i++) batcher.addMessage(i % 2 ? 'a' : 'b', i, w.wc)
     batcher.addMessage('a', 'to-worker', w2.wc)
     await batcher.close()
@@ -76,7 +76,7 @@ test('close() flushes everything, stops the timer, then addMessage throws E_CLOS
 test('holdUntilReady: messages wait (bounded, counted) until the renderer announces itself', async () => {
   const { IpcMain } = require('../test/standin')
   const ipcMain = new IpcMain()
-  const batcher = new BatchManager({ holdUntilReady: true, maxBatchSize: 4, maxQueueSize: 10, maxWaitMs: 5 })
+  const batcher = new BatchManager({ adaptive: false, holdUntilReady: true, maxBatchSize: 4, maxQueueSize: 10, maxWaitMs: 5 })
   batcher.attach(ipcMain)
   const fakeEarly = { id: 1000, sent: [] as any[], send(c: string, f: any) { this.sent.push(f) } }
   for (let i = 0; i < 15; i++) batcher.addMessage('a', i, fakeEarly)
@@ -102,7 +102,7 @@ test('holdUntilReady: messages wait (bounded, counted) until the renderer announ
 
 test("overflow 'drop-newest' rejects the incoming message and counts it", async () => {
   const target = { id: 5, send() {} }
-  const batcher = new BatchManager({ holdUntilReady: true, maxBatchSize: 2, maxQueueSize: 3, overflow: 'drop-newest' })
+  const batcher = new BatchManager({ adaptive: false, holdUntilReady: true, maxBatchSize: 2, maxQueueSize: 3, overflow: 'drop-newest' })
   const accepted = [1, 2, 3, 4, 5].map((i) => batcher.addMessage('a', i, target))
   expect(accepted).toEqual([true, true, true, false, false])
   const m = batcher.getMetrics()
@@ -124,7 +124,7 @@ test('a worker thread torn down with live native timers does not crash the host'
   }
   // The host's own manager still works after the worker envs are gone.
   const target = { id: 9, got: [] as any[], send(_c: string, f: any) { this.got.push(f) } }
-  const batcher = new BatchManager({ maxWaitMs: 5 })
+  const batcher = new BatchManager({ adaptive: false, maxWaitMs: 5 })
   batcher.addMessage('a', 1, target)
   await sleep(50)
   expect(target.got).toHaveLength(1)
@@ -135,7 +135,7 @@ test('a manager nobody closed does not keep the process alive', async () => {
   const { execFileSync } = require('child_process')
   const code = `
     const { BatchManager } = require(${JSON.stringify(path.join(__dirname, '..'))});
-    const b = new BatchManager({ maxWaitMs: 50 });
+    const b = new BatchManager({ adaptive: false, maxWaitMs: 50 });
     b.addMessage('a', 1, { id: 1, send() {} });
     b.addMessage('a', 2, { id: 2, send() {} }, { priority: 'low' });
   `

@@ -7,7 +7,7 @@ test('metrics account for every message: in = out + pending + coalesced + duplic
   const monitor = { records: [] as Array<[string, number]>, counts: new Map<string, number>(),
     record(name: string, v: number) { this.records.push([name, v]) },
     increment(name: string, by = 1) { this.counts.set(name, (this.counts.get(name) ?? 0) + by) } }
-  const batcher = new BatchManager({ maxBatchSize: 20, maxWaitMs: 15, dedupe: true, waitSampleEvery: 1 }, { monitor })
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 20, maxWaitMs: 15, dedupe: true, waitSampleEvery: 1 }, { monitor })
   try {
     for (let burst = 0; burst < 10; burst++) {
       for (let i = 0; i < 13; i++) batcher.addMessage('tok', `t${burst}-${i}`, w.wc)

@@ -14,6 +14,9 @@ test('defaults', () => {
     overflow: 'drop-oldest',
     waitSampleEvery: 8,
     maxFramesInFlight: 16,
+    adaptive: true,
+    idleMs: 16,
+    maxFramesPerSecond: 0,
     enabled: true,
     holdUntilReady: false,
     dedupe: false,
@@ -27,6 +30,7 @@ test('defaults that follow other options', () => {
   expect(readOptions({ maxBatchSize: 20_000 }).maxQueueSize).toBe(20_000) // a queue holds at least one batch
   expect(readOptions({ maxBatchBytes: Infinity }).maxBatchBytes).toBe(0) // Infinity turns byte counting off
   expect(readOptions({ maxBatchBytes: 1000.7 }).maxBatchBytes).toBe(1000)
+  expect(readOptions({ maxWaitMs: 40 }).idleMs).toBe(40) // idle means quiet for a whole batch window
 })
 
 test('maxFramesInFlight is off at 0 and at least 2 otherwise', () => {
@@ -47,6 +51,9 @@ test.each([
   [{ overflow: 'explode' }, 'options.overflow', /'drop-oldest' or 'drop-newest'/],
   [{ dedupe: 1 }, 'options.dedupe', /a boolean/],
   [{ maxWaitMS: 5 }, 'options.maxWaitMS', /one of the known options/],
+  [{ adaptive: 'yes' }, 'options.adaptive', /a boolean/],
+  [{ idleMs: -1 }, 'options.idleMs', /from 0 to 60000/],
+  [{ maxFramesPerSecond: 5000 }, 'options.maxFramesPerSecond', /\(0, 1000\], or 0/],
 ])('%j names %s', (options, argument, message) => {
   let error: any
   try {

@@ -20,7 +20,7 @@ test('an unknown flush reason is refused, not counted as another reason', () => 
   const clock = new binding.BindingBatchClock(() => {}, 16)
   expect(() => binding.batchFlushed(clock.handle, 0, 0, 99, 1, 0, new Float64Array(1), 0)).toThrow(/`99` does not match any variant of enum `FlushReason`/)
   binding.batchFlushed(clock.handle, 0, 0, binding.BindingFlushReason.Time, 1, 0, new Float64Array(1), 0)
-  expect(clock.metrics().flushReasons).toEqual({ size: 0, bytes: 0, time: 1, priority: 0, manual: 0, close: 0, ready: 0 })
+  expect(clock.metrics().flushReasons).toEqual({ size: 0, bytes: 0, time: 1, priority: 0, manual: 0, close: 0, ready: 0, idle: 0 })
   clock.close()
 })
 

@@ -47,6 +47,10 @@ class BatchManager {
       targetDied: (t, lost) => this._targetDied(t, lost),
     })
     this._flow = new FlowControl(o.maxFramesInFlight)
+    // Frame budget: the least time between two frames to one target (0: none).
+    this._minFrameIntervalMs = o.maxFramesPerSecond > 0 ? 1000 / o.maxFramesPerSecond : 0
+    this._leadingIdleMs = Math.max(o.idleMs, this._minFrameIntervalMs)
+    this._clockPerFrame = o.adaptive || this._minFrameIntervalMs > 0
 
     this._id = nextManagerId++
     this._stream = (streamBase + this._id) >>> 0
@@ -89,6 +93,7 @@ class BatchManager {
     const t = target === this._lastTarget ? this._lastState : this._stateFor(target)
     if (options !== undefined) return this._addWithOptions(t, channel, payload, options)
     if (this._fast && t.open) {
+      if (t.live === 0 && this._o.adaptive && this._sendIfIdle(t, channel, payload)) return true
       t.channels.push(channel)
       t.payloads.push(payload)
       this._counts.in++
@@ -126,6 +131,7 @@ class BatchManager {
       return false
     }
     const o = this._o
+    if (urgency === NORMAL && t.live === 0 && t.open && o.adaptive && this._sendIfIdle(t, channel, payload)) return true
     if (!o.enabled) {
       const sent = this._delivery.sendDirect(t, channel, payload)
       if (sent) this._counts.directSent++
@@ -179,6 +185,33 @@ class BatchManager {
     return true
   }
 
+  // Adaptive batching: the first message to a target idle for idleMs (and
+  // within its frame budget) leaves at once as a frame of its own. Called only
+  // when the target's queue is empty, so the clock is read once per batch.
+  _sendIfIdle(t, channel, payload) {
+    const now = performance.now()
+    if (now - t.lastFrameAt < this._leadingIdleMs) return false
+    t.channels.push(channel)
+    t.payloads.push(payload)
+    t.live = 1
+    if (--this._sampleCountdown === 0) {
+      this._sampleCountdown = this._o.waitSampleEvery
+      t.samples.push(now)
+    }
+    this._flushTarget(t, Reason.Idle)
+    return true
+  }
+
+  // With a frame budget, a size or bytes flush that comes too soon after the
+  // last frame waits for the batch's timer (armed for the budget); the batch
+  // grows meanwhile, bounded by maxQueueSize.
+  _waitForBudget(t) {
+    if (t.deferred) return true
+    if (t.live >= this._o.maxQueueSize || performance.now() - t.lastFrameAt >= this._minFrameIntervalMs) return false
+    t.deferred = true
+    return true
+  }
+
   _dropOldestOf(t) {
     const dropped = t.dropOldest()
     if (dropped === undefined) return
@@ -202,7 +235,9 @@ class BatchManager {
   _arm(t, urgency) {
     if (t.urgency === NONE) t.generation = this._nextGeneration++
     t.urgency = urgency
-    batchArm(this._handle, t.slot, t.generation, urgency === LOW ? this._o.lowPriorityWaitMs : this._o.maxWaitMs)
+    let delay = urgency === LOW ? this._o.lowPriorityWaitMs : this._o.maxWaitMs
+    if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs - performance.now())
+    batchArm(this._handle, t.slot, t.generation, delay)
   }
 
   _stateFor(target) {
@@ -222,6 +257,7 @@ class BatchManager {
 
   /** Sends one frame of `t`'s pending messages (at most `limit`). */
   _flushTarget(t, reason, limit) {
+    if ((reason === Reason.Size || reason === Reason.Bytes) && this._minFrameIntervalMs > 0 && this._waitForBudget(t)) return
     if (t.live === 0) {
       if (t.urgency !== NONE) batchDiscard(this._handle, t.slot, t.generation)
       t.resetBatch(0)
@@ -251,9 +287,10 @@ class BatchManager {
   _record(t, generation, reason, sent, bytes, samples) {
     const n = sent > 0 ? samples.length : 0
     if (n > this._scratch.length) this._scratch = new Float64Array(Math.max(n, this._scratch.length * 2))
-    if (n > 0) {
+    if (n > 0 || (sent > 0 && this._clockPerFrame)) {
       const now = performance.now()
       for (let i = 0; i < n; i++) this._scratch[i] = now - samples[i]
+      if (sent > 0) t.lastFrameAt = now
     }
     if (sent > 0 || generation !== 0) batchFlushed(this._handle, t.slot, generation, reason, sent, bytes, this._scratch, n)
     if (sent > 0) this._counts.frame(sent)

@@ -56,6 +56,15 @@ const RULES = {
   waitSampleEvery: integer(1, () => 8),
   // Unacknowledged frames a flow-controlled target may have; 0 turns flow control off.
   maxFramesInFlight: (value, name, o) => (value === 0 ? 0 : integer(2, () => 16)(value, name, o)),
+  // A message to a target idle for idleMs leaves at once; the ones after it batch.
+  adaptive: boolean(true),
+  idleMs: millis(0, (o) => o.maxWaitMs),
+  // Frames per second a target may receive under load (size and time flushes wait for it); 0 is no budget.
+  maxFramesPerSecond: (value, name) => {
+    if (value === undefined || value === 0) return 0
+    if (typeof value !== 'number' || !(value > 0 && value <= 1000)) throw invalidArgument(name, 'a number of frames per second in (0, 1000], or 0', value)
+    return value
+  },
   enabled: boolean(true),
   holdUntilReady: boolean(false),
   dedupe: boolean(false),

@@ -19,6 +19,8 @@ class TargetQueue {
     /** ready && !dead: the only state addMessage's fast path accepts. */
     this.open = ready
     this.seq = 0
+    // When the last frame left (performance.now()), read only with adaptive batching or a frame budget.
+    this.lastFrameAt = -Infinity
     this.resetBatch(0)
   }
 
@@ -33,6 +35,7 @@ class TargetQueue {
     this.samples = [] // enqueue times of sampled messages
     this.keys = null // coalesceKey -> index of the pending message
     this.dupes = null // exact keys of pending messages (dedupe)
+    this.deferred = false // a size or bytes flush is waiting for the frame budget
   }
 
   /** Pending messages in order, without dropped or coalesced ones. */

@@ -22,10 +22,13 @@ pub enum FlushReason {
   Close,
   /// A target became ready (markReady, an ack that reopened it).
   Ready,
+  /// Adaptive batching: the message reached an idle target and left at once.
+  Idle,
 }
 
 impl FlushReason {
-  pub const ALL: [FlushReason; 7] = [
+  pub const COUNT: usize = 8;
+  pub const ALL: [FlushReason; Self::COUNT] = [
     FlushReason::Size,
     FlushReason::Bytes,
     FlushReason::Time,
@@ -33,6 +36,7 @@ impl FlushReason {
     FlushReason::Manual,
     FlushReason::Close,
     FlushReason::Ready,
+    FlushReason::Idle,
   ];
 
   /// The key in `getMetrics().flushReasons`: the variant's name in lower case.
@@ -45,6 +49,7 @@ impl FlushReason {
       FlushReason::Manual => "manual",
       FlushReason::Close => "close",
       FlushReason::Ready => "ready",
+      FlushReason::Idle => "idle",
     }
   }
 }
@@ -53,7 +58,7 @@ impl FlushReason {
 pub struct BatchStats {
   pub frames: u64,
   pub messages_out: u64,
-  pub reasons: [u64; 7],
+  pub reasons: [u64; FlushReason::COUNT],
   batch_size: Histogram,
   frame_bytes: Histogram,
   /// Wait of the oldest message of each batch, exact, in microseconds.
@@ -65,7 +70,7 @@ pub struct BatchStats {
 pub struct StatsSnapshot {
   pub frames: u64,
   pub messages_out: u64,
-  pub reasons: [(&'static str, u64); 7],
+  pub reasons: [(&'static str, u64); FlushReason::COUNT],
   pub batch_size: HistogramSummary,
   pub frame_bytes: HistogramSummary,
   pub batch_age_ms: HistogramSummary,
@@ -101,7 +106,7 @@ impl BatchStats {
   }
 
   pub fn snapshot(&self) -> StatsSnapshot {
-    let mut reasons = [("", 0); 7];
+    let mut reasons = [("", 0); FlushReason::COUNT];
     for (slot, reason) in reasons.iter_mut().zip(FlushReason::ALL) {
       *slot = (reason.name(), self.reasons[reason as usize]);
     }

@@ -1,0 +1,106 @@
+// Adaptive batching: a message to an idle target leaves at once (no batching
+// latency when batching saves nothing); under load frames batch as before, and
+// an optional frame budget caps frames per second per target.
+import { BatchManager } from '../index'
+import { openWindow, sleep } from './helpers/window'
+
+function recordingTarget(id = 900) {
+  const sent: Array<{ at: number; payloads: unknown[]; seq: number }> = []
+  return {
+    sent,
+    target: { id, send: (_channel: string, frame: any) => void sent.push({ at: performance.now(), payloads: frame.payloads, seq: frame.seq }) },
+  }
+}
+
+test('the first message to an idle target leaves at once; the ones right after it batch as usual', async () => {
+  const { sent, target } = recordingTarget()
+  const batcher = new BatchManager({ maxWaitMs: 20 })
+  batcher.addMessage('a', 1, target)
+  expect(sent.map((f) => f.payloads)).toEqual([[1]]) // synchronously, inside addMessage
+  batcher.addMessage('a', 2, target)
+  batcher.addMessage('a', 3, target)
+  expect(sent).toHaveLength(1)
+  await sleep(60)
+  expect(sent.map((f) => f.payloads)).toEqual([[1], [2, 3]])
+  expect(batcher.getMetrics().flushReasons).toMatchObject({ idle: 1, time: 1 })
+  await batcher.close()
+})
+
+test('a target that has been quiet for idleMs gets its next message at once again', async () => {
+  const { sent, target } = recordingTarget()
+  const batcher = new BatchManager({ maxWaitMs: 10, idleMs: 30 })
+  batcher.addMessage('a', 1, target) // idle: sent
+  await sleep(15)
+  batcher.addMessage('a', 2, target) // 15 ms after a frame: batched
+  expect(sent).toHaveLength(1)
+  await sleep(80) // the batch left ~10 ms later; then 70 ms of quiet
+  expect(sent).toHaveLength(2)
+  batcher.addMessage('a', 3, target)
+  expect(sent.map((f) => f.payloads)).toEqual([[1], [2], [3]])
+  expect(batcher.getMetrics().flushReasons).toMatchObject({ idle: 2, time: 1 })
+  await batcher.close()
+})
+
+test('adaptive: false batches even the first message; low priority and held targets are never sent early', async () => {
+  const plain = recordingTarget()
+  const off = new BatchManager({ adaptive: false, maxWaitMs: 10 })
+  off.addMessage('a', 1, plain.target)
+  expect(plain.sent).toHaveLength(0)
+  await off.close()
+  expect(plain.sent).toHaveLength(1)
+
+  const low = recordingTarget()
+  const batcher = new BatchManager({ maxWaitMs: 10 })
+  batcher.addMessage('a', 1, low.target, { priority: 'low' })
+  expect(low.sent).toHaveLength(0)
+  await batcher.close()
+
+  const held = recordingTarget()
+  const holding = new BatchManager({ holdUntilReady: true })
+  holding.addMessage('a', 1, held.target)
+  expect(held.sent).toHaveLength(0)
+  holding.markReady(held.target)
+  expect(held.sent.map((f) => f.payloads)).toEqual([[1]])
+  expect(holding.getMetrics().flushReasons).toMatchObject({ ready: 1, idle: 0 })
+  await holding.close()
+})
+
+test('a frame budget stretches the wait under load, never sends faster, and lets critical messages through', async () => {
+  const { sent, target } = recordingTarget()
+  const batcher = new BatchManager({ maxBatchSize: 5, maxWaitMs: 5, maxFramesPerSecond: 20 }) // >= 50 ms apart
+  const start = performance.now()
+  let n = 0
+  while (performance.now() - start < 300) {
+    batcher.addMessage('a', n++, target)
+    await sleep(1)
+  }
+  const gaps = sent.slice(1).map((f, i) => f.at - sent[i].at)
+  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(48) // the timer may fire up to 1 ms early
+  expect(sent.length).toBeLessThanOrEqual(Math.ceil(300 / 50) + 1)
+  expect(Math.max(...sent.map((f) => f.payloads.length))).toBeGreaterThan(5) // frames grew past maxBatchSize
+
+  // A critical message does not wait for the budget: it takes what is pending with it, now.
+  const before = sent.length
+  batcher.addMessage('a', 'now', target, { priority: 'critical' })
+  expect(sent).toHaveLength(before + 1)
+  expect(sent[before].payloads.at(-1)).toBe('now')
+  expect(sent.flatMap((f) => f.payloads)).toEqual([...Array(n).keys(), 'now']) // nothing lost, in order
+  await batcher.close()
+})
+
+test('through a renderer process: at a low rate every message is its own frame and arrives without batching delay', async () => {
+  const w = await openWindow(['tick'])
+  try {
+    const batcher = new BatchManager({ maxWaitMs: 16 })
+    for (let i = 0; i < 5; i++) {
+      batcher.addMessage('tick', { i, t: Date.now() }, w.wc)
+      await sleep(40)
+    }
+    const r = await w.waitForMessages(5)
+    expect(r.messages.map((m) => m.payload.i)).toEqual([0, 1, 2, 3, 4])
+    expect(batcher.getMetrics()).toMatchObject({ framesOut: 5, flushReasons: expect.objectContaining({ idle: 5 }) })
+    await batcher.close()
+  } finally {
+    await w.close()
+  }
+})
