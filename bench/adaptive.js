@@ -1,0 +1,67 @@
+'use strict'
+// Adaptive batching across rates (`node bench/adaptive.js`): frames per
+// message, delivery latency (enqueue in main to dispatch in a renderer
+// process) and main-thread CPU per message, for ipcflow with adaptive
+// batching (the default), without it, and unbatched sends, interleaved.
+const path = require('path')
+const { createWindow } = require('../test/standin')
+const { runStream, CHANNEL } = require('./stream')
+const { median } = require('./stats')
+
+const RATES = [10, 20, 50, 200, 1000, 2000, 10_000]
+const ROUNDS = Number(process.env.BENCH_ADAPTIVE_ROUNDS || 3)
+const BASE = { maxBatchSize: 50, maxWaitMs: 16 }
+const VARIANTS = [
+  { name: 'ipcflow adaptive', variant: 'ipcflow', options: BASE },
+  { name: 'ipcflow adaptive: false', variant: 'ipcflow', options: { ...BASE, adaptive: false } },
+  { name: 'unbatched', variant: 'unbatched', options: BASE },
+]
+
+// Long enough for ~40 messages at the lowest rates, 1 s at the high ones.
+const durationFor = (rate) => Math.max(1000, Math.min(4000, (40 / rate) * 1000))
+
+async function runAdaptiveBench() {
+  const win = await createWindow({
+    kind: 'process',
+    renderer: path.join(__dirname, 'renderer.js'),
+    rendererOptions: { channels: [CHANNEL], mainTimeOrigin: performance.timeOrigin },
+  })
+  const rows = []
+  try {
+    await runStream(win, { variant: 'ipcflow', rate: 2000, durationMs: 300, options: BASE }) // warm-up
+    for (const rate of RATES) {
+      const runs = VARIANTS.map(() => [])
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let v = 0; v < VARIANTS.length; v++) {
+          const { variant, options } = VARIANTS[v]
+          runs[v].push(await runStream(win, { variant, rate, durationMs: durationFor(rate), options }))
+        }
+      }
+      VARIANTS.forEach(({ name }, v) => {
+        const pick = (key) => median(runs[v].map((r) => r[key]))
+        rows.push({
+          rate,
+          name,
+          messages: runs[v][0].messages,
+          framesPerMessage: pick('framesPerMessage'),
+          latencyP50: pick('latencyP50'),
+          latencyP99: pick('latencyP99'),
+          cpuNsPerMessage: pick('cpuNsPerMessage'),
+        })
+      })
+    }
+  } finally {
+    await win.close()
+  }
+  return { rows, rounds: ROUNDS }
+}
+
+module.exports = { runAdaptiveBench, RATES }
+
+if (require.main === module) {
+  runAdaptiveBench().then(({ rows }) => {
+    for (const r of rows) {
+      console.log(`${String(r.rate).padStart(6)} msg/s  ${r.name.padEnd(24)} frames/msg ${r.framesPerMessage.toFixed(3)}  latency p50 ${r.latencyP50.toFixed(2)} ms p99 ${r.latencyP99.toFixed(2)} ms  CPU ${r.cpuNsPerMessage.toFixed(0)} ns/msg`)
+    }
+  })
+}
