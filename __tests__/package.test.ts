@@ -157,5 +157,28 @@ describe('the packed tarball', () => {
       expect(out.renderer).toEqual(['function', 'function'])
       expect(out.deepImport).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
     }, 60_000)
+
+    test('the consumer project type-checks against the installed types (node16 resolution through `exports`)', () => {
+      // test/consumer without its `paths` to the repo; Electron, Node, Zod types and tsc from the repo.
+      const consumer = path.join(app, 'consumer')
+      fs.mkdirSync(consumer)
+      const source = path.join(ROOT, 'test', 'consumer')
+      for (const file of fs.readdirSync(source).filter((f) => /\.m?ts$/.test(f))) fs.copyFileSync(path.join(source, file), path.join(consumer, file))
+      const tsconfig = JSON.parse(fs.readFileSync(path.join(source, 'tsconfig.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''))
+      delete tsconfig.compilerOptions.paths
+      fs.writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify(tsconfig))
+      for (const dep of ['electron', 'zod', '@types/node', 'undici-types']) {
+        const link = path.join(app, 'node_modules', dep)
+        fs.mkdirSync(path.dirname(link), { recursive: true })
+        if (fs.existsSync(path.join(ROOT, 'node_modules', dep))) fs.symlinkSync(path.join(ROOT, 'node_modules', dep), link)
+      }
+      let output = ''
+      try {
+        run(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', consumer], app)
+      } catch (error) {
+        output = String((error as { stdout?: string }).stdout ?? error)
+      }
+      expect(output).toBe('')
+    }, 120_000)
   })
 })

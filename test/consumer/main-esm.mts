@@ -1,0 +1,15 @@
+// The same API from an ES module (resolves the `import` condition: index.d.mts).
+import ipcflow, { BatchManager, HandlerRegistry, type Envelope } from 'ipcflow'
+import { ipcMain, type WebContents } from 'electron'
+import type { Channels } from './channels.js'
+
+const registry = new HandlerRegistry<Channels>()
+registry.register('math:add', (a, b) => a + b)
+registry.attach(ipcMain)
+const batcher = new ipcflow.BatchManager<Channels>()
+export async function send(contents: WebContents): Promise<Envelope<number>> {
+  batcher.addMessage('agent:done', { reason: 'length' }, contents)
+  const check: typeof BatchManager = ipcflow.BatchManager
+  void check
+  return registry.invoke('math:add', [2, 3])
+}
