@@ -1,4 +1,4 @@
-// A consumer project (test/consumer: strict tsconfig, Electron's own types)
+// Type checks with Electron's own types. A consumer project (test/consumer: strict tsconfig, Electron's own types)
 // imports `ipcflow` and `ipcflow/renderer` as an app does and passes
 // win.webContents, ipcMain, ipcRenderer and contextBridge to every API, with
 // typed channels (declared and derived from Zod). Its @ts-expect-error lines
@@ -21,13 +21,21 @@ function ensureRendererTypes(): void {
   if (stale) execFileSync(process.execPath, [TSC, '-p', path.join(dir, 'tsconfig.json')], { stdio: 'pipe' })
 }
 
-test('test/consumer compiles under tsc --strict against Electron types', () => {
+function typeErrors(project: string): string {
   ensureRendererTypes()
-  let output = ''
   try {
-    execFileSync(process.execPath, [TSC, '--noEmit', '-p', path.join(ROOT, 'test', 'consumer')], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' })
+    execFileSync(process.execPath, [TSC, '--noEmit', '-p', path.join(ROOT, project)], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' })
+    return ''
   } catch (error) {
-    output = String((error as { stdout?: string }).stdout ?? error)
+    return String((error as { stdout?: string }).stdout ?? error)
   }
-  expect(output).toBe('')
+}
+
+test('test/consumer compiles under tsc --strict against Electron types', () => {
+  expect(typeErrors('test/consumer')).toBe('')
+}, 120_000)
+
+// The example app is type-checked, never run here (no Electron binary in CI).
+test('examples/electron-app compiles under tsc --strict against Electron types', () => {
+  expect(typeErrors('examples/electron-app')).toBe('')
 }, 120_000)
