@@ -78,7 +78,7 @@ describe('the packed tarball', () => {
       (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)),
     )
     expect(unwanted).toEqual([])
-    for (const needed of ['package.json', 'README.md', 'index.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'binding.js', 'binding.d.ts', 'renderer/dist/index.js', 'renderer/dist/index.d.ts', 'renderer/dist/protocol.js']) {
+    for (const needed of ['package.json', 'README.md', 'index.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'binding.js', 'binding.d.ts', 'renderer/dist/index.js', 'renderer/dist/index.d.ts', 'renderer/dist/protocol.js', 'inspector/index.js', 'inspector/index.d.ts', 'inspector/page.html']) {
       expect(files).toContain(needed)
     }
     // Every file an `exports` condition names is in the tarball.
@@ -145,6 +145,7 @@ describe('the packed tarball', () => {
       expect(out.invalid).toMatchObject({ ok: false, code: 'E_VALIDATION' })
       expect(out.rendererExports).toBe('function')
       expect(out.errorCode).toBe('E_VALIDATION')
+      expect(out.inspector).toBe(true)
     }, 60_000)
 
     test("import { BatchManager } from 'ipcflow' and 'ipcflow/renderer' work from .mjs, with one copy of the library", () => {

@@ -12,6 +12,7 @@ import {
   type InvokeContext,
   type RegistryMetrics,
 } from 'ipcflow'
+import { createInspector, type InspectorSnapshot } from 'ipcflow/inspector'
 import type { Channels, Hit, Token } from './channels'
 import { check, type Equal } from './assert'
 
@@ -83,5 +84,16 @@ app.whenReady().then(async () => {
   const metrics: BatchMetrics = batcher.getMetrics()
   const calls: RegistryMetrics = registry.getMetrics()
   console.log(hits.length, metrics.framesOut, calls.totals.calls, await untypedUse(win.webContents))
-  app.on('before-quit', () => void Promise.all([batcher.close(), registry.close()]))
+  const inspector = createInspector({ batchers: { agent: batcher, plain: untypedBatcher }, registries: [registry, untyped] })
+  inspector.start(1000)
+  const inspectorWindow = new BrowserWindow({ width: 1300, height: 900 })
+  await inspectorWindow.loadFile(inspector.writeFile(`${app.getPath('temp')}/ipcflow-inspector.html`))
+  const disconnect: () => void = inspector.connect(inspectorWindow.webContents)
+  const last: InspectorSnapshot = inspector.snapshot()
+  console.log(last.batch['agent']?.framesOut, last.loop.maxMs)
+  app.on('before-quit', () => {
+    disconnect()
+    inspector.close()
+    void Promise.all([batcher.close(), registry.close()])
+  })
 })

@@ -3,6 +3,7 @@
 import { app, BrowserWindow, ipcMain, type WebContents } from 'electron'
 import path from 'node:path'
 import { BatchManager, HandlerRegistry, IpcError } from 'ipcflow'
+import { createInspector } from 'ipcflow/inspector'
 import { fakeAgent, NOTES } from './agent'
 import type { Channels } from './channels'
 
@@ -106,10 +107,24 @@ function createWindow(): void {
   void win.loadFile(path.join(__dirname, '..', 'index.html'))
 }
 
+// IPCFLOW_INSPECTOR=1 opens the live inspector in a second window.
+async function openInspector(): Promise<void> {
+  const inspector = createInspector({ batchers: { agent: batcher }, registries: { main: registry } })
+  inspector.start(1000)
+  const win = new BrowserWindow({ width: 1300, height: 900, title: 'ipcflow inspector' })
+  await win.loadFile(inspector.writeFile(path.join(app.getPath('temp'), 'ipcflow-inspector.html')))
+  const disconnect = inspector.connect(win.webContents)
+  win.on('closed', () => {
+    disconnect()
+    inspector.close()
+  })
+}
+
 app.whenReady().then(() => {
   batcher.attach(ipcMain) // renderer clients announce themselves; their window is then marked ready
   registry.attach(ipcMain) // ipcMain.handle for every registered channel
   createWindow()
+  if (process.env.IPCFLOW_INSPECTOR === '1') void openInspector()
   // What batching and the registry did, every 5 s.
   setInterval(() => {
     const frames = batcher.getMetrics()

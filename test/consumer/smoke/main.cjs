@@ -13,6 +13,7 @@ roundtrip(ipcflow, process.argv[2]).then((result) => {
     resolved: require.resolve('ipcflow'),
     rendererExports: typeof renderer.createRendererClient,
     errorCode: new ipcflow.ValidationError('x').code,
+    inspector: require('ipcflow/inspector').renderInspector([]).startsWith('<!doctype html>'),
   }))
 }, (error) => {
   console.error(error)
