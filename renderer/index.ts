@@ -50,6 +50,7 @@ import {
 } from './protocol'
 import type { ArgsOf, ChannelMap, MessageChannel, MessageOf, RequestChannel, ResultOf, UntypedChannel, UntypedChannels } from './channels'
 
+// Typed channels (channels.ts), also re-exported by the main package's index.d.ts.
 export type {
   ArgsOf,
   ChannelMap,
@@ -64,6 +65,7 @@ export type {
   UntypedChannel,
   UntypedChannels,
 } from './channels'
+
 export { ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, PROTOCOL_VERSION, READY_CHANNEL } from './protocol'
 export type { Envelope, ErrorCode, ErrorEnvelope, Frame, IpcErrorCode, SuccessEnvelope } from './protocol'
 

@@ -1,6 +1,8 @@
 // The same API from an ES module (resolves the `import` condition: index.d.mts).
 import ipcflow, { BatchManager, HandlerRegistry, type Envelope } from 'ipcflow'
-import { ipcMain, type WebContents } from 'electron'
+import { ipcMain, ipcRenderer, type WebContents } from 'electron'
+import { createRendererClient, type RendererClient } from 'ipcflow/renderer'
+import { createInspector } from 'ipcflow/inspector'
 import type { Channels } from './channels.js'
 
 const registry = new HandlerRegistry<Channels>()
@@ -13,3 +15,7 @@ export async function send(contents: WebContents): Promise<Envelope<number>> {
   void check
   return registry.invoke('math:add', [2, 3])
 }
+
+// ipcflow/renderer and ipcflow/inspector from an ES module too.
+export const client: RendererClient<Channels> = createRendererClient<Channels>(ipcRenderer)
+export const inspector = createInspector({ batchers: [batcher], registries: { main: registry } })
