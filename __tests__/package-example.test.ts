@@ -76,3 +76,12 @@ test('agent:stop aborts a run; bad input is refused with E_VALIDATION; search an
   expect(found.value.length).toBeGreaterThan(0)
   expect(found.value.every((n: { title: string }) => n.title.includes('fox'))).toBe(true)
 }, 30_000)
+
+test('close() with a run in flight stops it; its final state still reaches the page', async () => {
+  const started = await win.request('start', { prompt: 'closing', tokens: 100_000 })
+  const closing = ipc
+  ipc = undefined
+  await closing.close()
+  const state = await win.waitForReport('finished', (s: { runId: string }) => s.runId === started.value.runId, 10_000)
+  expect(state.status).toBe('stopped')
+}, 30_000)

@@ -21,8 +21,8 @@ export function createIpc(options: { origins?: string[] } = {}) {
   })
   const registry = new HandlerRegistry<Channels>({ defaults: { timeoutMs: 5000 } })
 
-  // Runs in flight, so 'agent:stop' and a closing window can abort them.
-  const runs = new Map<string, AbortController>()
+  // Runs in flight, so 'agent:stop', a closing window and close() can abort them.
+  const runs = new Map<string, { controller: AbortController; done: Promise<void> }>()
   let nextRun = 1
 
   async function run(runId: string, prompt: string, tokens: number, target: WebContents, signal: AbortSignal): Promise<void> {
@@ -44,8 +44,10 @@ export function createIpc(options: { origins?: string[] } = {}) {
       if (sender === undefined) throw new IpcError('E_NO_WINDOW', 'agent:start must come from a window')
       const runId = `run-${nextRun++}`
       const controller = new AbortController()
-      runs.set(runId, controller)
-      void run(runId, prompt, tokens, sender, controller.signal).finally(() => runs.delete(runId))
+      const done = run(runId, prompt, tokens, sender, controller.signal)
+        .catch((error: unknown) => console.error(`[example] ${runId} failed:`, error))
+        .finally(() => runs.delete(runId))
+      runs.set(runId, { controller, done })
       return { runId }
     },
     {
@@ -63,9 +65,9 @@ export function createIpc(options: { origins?: string[] } = {}) {
   registry.register(
     'agent:stop',
     ({ runId }) => {
-      const controller = runs.get(runId)
-      controller?.abort()
-      return controller !== undefined
+      const running = runs.get(runId)
+      running?.controller.abort()
+      return running !== undefined
     },
     { schema: { type: 'object', properties: { runId: { type: 'string', maxLength: 64 } }, required: ['runId'] }, allowedOrigins },
   )
@@ -101,7 +103,7 @@ export function createIpc(options: { origins?: string[] } = {}) {
     watch(contents: WebContents): void {
       contents.on('did-start-loading', () => batcher.markNotReady(contents))
       contents.on('destroyed', () => {
-        for (const controller of runs.values()) controller.abort()
+        for (const { controller } of runs.values()) controller.abort()
       })
     },
     /** What batching and the registry did so far, one line. */
@@ -113,9 +115,11 @@ export function createIpc(options: { origins?: string[] } = {}) {
         ` queue wait p99 ${frames.queueWaitMs.p99.toFixed(1)} ms, drops ${frames.drops.total}; ${calls.totals.calls} requests, ${calls.totals.errors} errors`
       )
     },
-    /** Flushes what is pending and answers calls in flight with E_CLOSED. */
+    /** Stops the runs (each still sends its final state), then flushes and answers calls in flight with E_CLOSED. */
     async close(): Promise<void> {
-      for (const controller of runs.values()) controller.abort()
+      const running = [...runs.values()]
+      for (const { controller } of running) controller.abort()
+      await Promise.all(running.map(({ done }) => done))
       await Promise.all([batcher.close(), registry.close()])
     },
   }
