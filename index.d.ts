@@ -5,6 +5,7 @@
 
 import type { BindingDistribution, BindingFlushReason } from './binding'
 import type { Envelope, ErrorCode } from './renderer/dist/protocol'
+import type { ArgsOf, ChannelMap, MessageChannel, MessageOf, RequestChannel, ResultOf, UntypedChannel, UntypedChannels } from './renderer/dist/channels'
 
 // The wire protocol (frames, requests, envelopes, error codes) is defined once,
 // in renderer/protocol.ts, which main and the renderer client both use.
@@ -186,10 +187,10 @@ export interface BatchMetrics {
   frameBytes: Distribution
 }
 
-export declare class BatchManager {
+export declare class BatchManager<C extends ChannelMap<C> = UntypedChannels> {
   constructor(options?: BatchOptions, deps?: { monitor?: MonitorLike })
   /** Queues a message; returns false when it was dropped (destroyed target, full queue). */
-  addMessage(channel: string, payload: unknown, target: WebContentsLike, options?: AddMessageOptions): boolean
+  addMessage<K extends MessageChannel<C> | UntypedChannel<C>>(channel: K, payload: MessagePayload<C, K>, target: WebContentsLike, options?: AddMessageOptions): boolean
   /** Sends what is pending now, for one target or all. */
   flush(target?: WebContentsLike): void
   /** Releases messages held for a target (see `holdUntilReady`). */
@@ -305,10 +306,11 @@ export interface RegistryMetrics {
   totals: Omit<ChannelMetrics, 'latencyMs'>
 }
 
-export declare class HandlerRegistry {
+export declare class HandlerRegistry<C extends ChannelMap<C> = UntypedChannels> {
   constructor(options?: RegistryOptions)
   /** Throws E_DUPLICATE_HANDLER for a channel already registered, E_INVALID_ARGUMENT for bad options or schemas. */
-  register(channel: string, handler: Handler, options?: HandlerOptions): void
+  register<K extends RequestChannel<C>>(channel: K, handler: TypedHandler<C, K>, options?: HandlerOptions): void
+  register(channel: UntypedChannel<C>, handler: Handler, options?: HandlerOptions): void
   /** Removes the channel (and its ipcMain handler); calls in flight still answer. */
   unregister(channel: string): boolean
   has(channel: string): boolean
@@ -317,10 +319,34 @@ export declare class HandlerRegistry {
   attach(ipcMain: IpcMainHandleLike): void
   detach(): void
   /** The same pipeline without Electron; always resolves with an envelope. */
-  invoke<T = unknown>(channel: string, args: unknown[], ctx?: InvokeContext): Promise<Envelope<T>>
+  invoke<K extends RequestChannel<C>>(channel: K, args: ArgsOf<C, K>, ctx?: InvokeContext): Promise<Envelope<ResultOf<C, K>>>
+  invoke<T = unknown>(channel: UntypedChannel<C>, args: unknown[], ctx?: InvokeContext): Promise<Envelope<T>>
   getMetrics(): RegistryMetrics
   resetMetrics(): void
   readonly closed: boolean
   /** Detaches and answers calls in flight with E_CLOSED (aborting their signals). */
   close(): Promise<void>
 }
+
+// Typed channels (renderer/channels.ts): `new HandlerRegistry<Channels>()`, `new BatchManager<Channels>()`.
+
+export type {
+  ArgsOf,
+  ChannelMap,
+  ChannelSpec,
+  InferChannels,
+  MessageChannel,
+  MessageOf,
+  RequestChannel,
+  ResultOf,
+  SchemaChannelSpec,
+  SchemaOutput,
+  UntypedChannel,
+  UntypedChannels,
+} from './renderer/dist/channels'
+
+/** A handler of request channel K: its declared arguments, then the context; returns its result (or a Promise of it). */
+export type TypedHandler<C, K extends keyof C> = (...args: [...ArgsOf<C, K>, HandlerContext]) => ResultOf<C, K> | PromiseLike<ResultOf<C, K>>
+
+/** The payload `addMessage` takes on channel K: the declared message, or `unknown` without a map. */
+export type MessagePayload<C, K> = K extends keyof C ? MessageOf<C, K> : unknown

@@ -48,6 +48,23 @@ import {
   type Envelope,
   type ErrorCode,
 } from './protocol'
+import type { ArgsOf, ChannelMap, MessageChannel, MessageOf, RequestChannel, ResultOf, UntypedChannel, UntypedChannels } from './channels'
+
+// Typed channels (channels.ts), also re-exported by the main package's index.d.ts.
+export type {
+  ArgsOf,
+  ChannelMap,
+  ChannelSpec,
+  InferChannels,
+  MessageChannel,
+  MessageOf,
+  RequestChannel,
+  ResultOf,
+  SchemaChannelSpec,
+  SchemaOutput,
+  UntypedChannel,
+  UntypedChannels,
+} from './channels'
 
 export { ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, PROTOCOL_VERSION, READY_CHANNEL } from './protocol'
 export type { Envelope, ErrorCode, ErrorEnvelope, Frame, IpcErrorCode, SuccessEnvelope } from './protocol'
@@ -124,16 +141,21 @@ export interface RendererClientStats {
 
 export type Listener<T = unknown> = (payload: T) => void
 
-export interface RendererClient {
+/** `C`: the app's channel map (see channels.ts); without one, channels are strings and payloads `unknown`. */
+export interface RendererClient<C extends ChannelMap<C> = UntypedChannels> {
   /** Subscribes to batched and direct messages of `channel`; returns an unsubscribe function. */
   /** Throws an IpcError: E_INVALID_ARGUMENT for a bad or reserved channel or listener, E_CLOSED once disposed. */
-  on<T = unknown>(channel: string, listener: Listener<T>): () => void
-  off<T = unknown>(channel: string, listener: Listener<T>): void
+  on<K extends MessageChannel<C>>(channel: K, listener: Listener<MessageOf<C, K>>): () => void
+  on<T = unknown>(channel: UntypedChannel<C>, listener: Listener<T>): () => void
+  off<K extends MessageChannel<C>>(channel: K, listener: Listener<MessageOf<C, K>>): void
+  off<T = unknown>(channel: UntypedChannel<C>, listener: Listener<T>): void
   getStats(): RendererClientStats
   /** Calls a HandlerRegistry channel; resolves with `data`, rejects with an IpcError. */
-  invoke<T = unknown>(channel: string, ...args: unknown[]): Promise<T>
+  invoke<K extends RequestChannel<C>>(channel: K, ...args: ArgsOf<C, K>): Promise<ResultOf<C, K>>
+  invoke<T = unknown>(channel: UntypedChannel<C>, ...args: unknown[]): Promise<T>
   /** `invoke` with a signal and/or a timeout; `args` is the argument list. */
-  invokeWithOptions<T = unknown>(channel: string, args: unknown[], options?: InvokeOptions): Promise<T>
+  invokeWithOptions<K extends RequestChannel<C>>(channel: K, args: ArgsOf<C, K>, options?: InvokeOptions): Promise<ResultOf<C, K>>
+  invokeWithOptions<T = unknown>(channel: UntypedChannel<C>, args: unknown[], options?: InvokeOptions): Promise<T>
   /** Removes every ipcRenderer listener and rejects pending requests (E_CLOSED); the client is unusable afterwards. */
   dispose(): void
 }
@@ -263,7 +285,7 @@ function invalidArgument(argument: string, expectation: string, received: unknow
   })
 }
 
-export function createRendererClient(ipcRenderer: IpcRendererLike, options: RendererClientOptions = {}): RendererClient {
+export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(ipcRenderer: IpcRendererLike, options: RendererClientOptions = {}): RendererClient<C> {
   const onListenerError = options.onListenerError ?? defaultListenerError
   const onGap = options.onGap
   const onProtocolError = options.onProtocolError ?? onceToConsole()
