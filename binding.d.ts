@@ -9,6 +9,42 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Latency histogram for one channel; values in milliseconds, stored in microseconds. */
+export declare class BindingHistogram {
+  constructor()
+  /** The number `histogramRecord` (from `fastCalls()`) takes. */
+  get handle(): number
+  record(value: number): void
+  /** In milliseconds; all zero when empty. */
+  summary(): Distribution
+  reset(): void
+}
+
+/** GCRA rate limiter: a burst of `requests` per `windowMs`, refilled evenly. */
+export declare class BindingRateLimiter {
+  /** Throws `E_INVALID_ARGUMENT` naming `requests` or `windowMs` when out of range. */
+  constructor(requests: number, windowMs: number)
+  /** The number `rateLimitCheck` (from `fastCalls()`) takes. */
+  get handle(): number
+  /** 0 when allowed (and counted), else ms until the next request would be allowed. */
+  check(key: string): number
+  /** Forgets one key, or every key when none is given. */
+  reset(key?: string | undefined | null): void
+}
+
+/** A compiled JSON Schema; made by `compileSchema`. */
+export declare class BindingValidator {
+  /**
+   * null when valid. Otherwise every failing field (not just the first).
+   * (Each instance's own `validate` is a raw function doing the same, faster.)
+   */
+  validate(value: unknown): Array<BindingValidationIssue> | null
+  /** The same verdict through conversion to serde_json and the `jsonschema` crate (reference path). */
+  validateConverted(value: unknown): Array<BindingValidationIssue> | null
+  /** True when values are walked in place; false when the schema needs the converting fallback. */
+  get fastPath(): boolean
+}
+
 /** Owns one BatchManager's native clock and statistics. */
 export declare class NativeBatchClock {
   /**
@@ -25,37 +61,11 @@ export declare class NativeBatchClock {
   close(): void
 }
 
-/** Latency histogram for one channel; values in milliseconds, stored in microseconds. */
-export declare class NativeHistogram {
-  constructor()
-  /** The number `histogramRecord` (from `fastCalls()`) takes. */
-  get handle(): number
-  record(value: number): void
-  /** In milliseconds; all zero when empty. */
-  summary(): Distribution
-  reset(): void
-}
-
-/** GCRA rate limiter: a burst of `requests` per `windowMs`, refilled evenly. */
-export declare class NativeRateLimiter {
-  constructor(requests: number, windowMs: number)
-  /** The number `rateLimitCheck` (from `fastCalls()`) takes. */
-  get handle(): number
-  /** 0 when allowed (and counted), else ms until the next request would be allowed. */
-  check(key: string): number
-  /** Forgets one key, or every key when none is given. */
-  reset(key?: string | undefined | null): void
-}
-
-/** A compiled JSON Schema; made by `compileSchema`. */
-export declare class NativeValidator {
-  /** null when valid. Otherwise every failing field (not just the first). */
-  validate(value: unknown): Array<ValidationIssue> | null
-  /** The same verdict through conversion to serde_json and the `jsonschema` crate (reference path). */
-  validateConverted(value: unknown): Array<ValidationIssue> | null
-  /** True when values are walked in place; false when the schema needs the converting fallback. */
-  get fastPath(): boolean
-}
+/**
+ * Panics on purpose, so tests can check that a bug reaches JS as
+ * `E_INTERNAL` and the process lives. Not part of the public API.
+ */
+export declare function __panicForTests(): void
 
 /** Arms (or tightens) the deadline of a target's open batch. */
 export declare function batchArm(handle: number, slot: number, generation: number, delayMs: number): void
@@ -80,6 +90,25 @@ export interface BatchOptionsInput {
   maxFramesInFlight?: number
 }
 
+export interface BindingSchemaError {
+  message: string
+  /** JSON pointer into the schema. */
+  pointer: string
+}
+
+/** Caps checked with validation. A number >= 2^31 - 1 or `Infinity` means no cap. */
+export interface BindingSchemaLimits {
+  maxBytes?: number
+  maxDepth?: number
+}
+
+export interface BindingValidationIssue {
+  /** RFC 6901 pointer into the value. */
+  pointer: string
+  keyword: string
+  message: string
+}
+
 /**
  * Applies the option rules; returns the normalized options or the issue,
  * so the JS front can throw its own typed `IpcError`.
@@ -91,11 +120,17 @@ export interface CheckedBatchOptions {
   issue?: OptionIssue
 }
 
-/** Checks size and depth caps BEFORE any conversion; also usable without a schema. null = within limits. */
-export declare function checkLimits(value: unknown, maxBytes: number, maxDepth: number): ValidationIssue | null
+/**
+ * Checks size and depth caps before any conversion, without a schema; null
+ * when within them. A cap >= 2^31 - 1 or `Infinity` is no cap.
+ */
+export declare function checkLimits(value: unknown, maxBytes: number, maxDepth: number): BindingValidationIssue | null
 
-/** Compiles a JSON Schema (draft 2020-12) once. Invalid schema -> `error` set, never a throw. */
-export declare function compileSchema(schema: object | boolean, limits?: SchemaLimits): { validator?: NativeValidator; error?: SchemaError }
+/**
+ * Compiles a JSON Schema (draft 2020-12) once. An invalid schema is a result
+ * (`ok: false`), never a throw; bad limits throw `E_INVALID_ARGUMENT`.
+ */
+export declare function compileSchema(schema: object | boolean, limits?: BindingSchemaLimits): { ok: true; validator: BindingValidator } | { ok: false; error: BindingSchemaError }
 
 export interface Distribution {
   count: number
@@ -148,21 +183,4 @@ export interface NormalizedBatchOptions {
 export interface OptionIssue {
   argument: string
   message: string
-}
-
-export interface SchemaError {
-  message: string
-  pointer: string
-}
-
-export interface SchemaLimits {
-  maxBytes?: number
-  maxDepth?: number
-}
-
-export interface ValidationIssue {
-  pointer: string
-  keyword: string
-  message: string
-  schemaPath?: string
 }

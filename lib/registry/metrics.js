@@ -1,7 +1,7 @@
 'use strict'
 // Per-channel counters in JS (an increment is cheaper than a native call) and
 // a native latency histogram of calls that reached their handler.
-const { NativeHistogram } = require('./native')
+const { Histogram: NativeHistogram } = require('./native')
 
 class ChannelMetrics {
   constructor() {

@@ -3,7 +3,7 @@
 // register time, into the plain "entry" the per-call pipeline reads.
 const { InvalidArgumentError, invalidArgument } = require('../errors')
 const { readAllowedOrigins } = require('./senders')
-const { compileSchema, NativeRateLimiter } = require('./native')
+const { compileSchema, RateLimiter: NativeRateLimiter } = require('./native')
 const { ChannelMetrics } = require('./metrics')
 
 const DEFAULTS = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 64, timeoutMs: Infinity })
@@ -77,21 +77,15 @@ function readRateLimits(value) {
 
 function readSchema(schema, argument, limits) {
   if (schema !== true && schema !== false && !isObject(schema)) throw invalidArgument(argument, 'a JSON Schema (an object or a boolean)', schema)
-  let compiled
-  try {
-    compiled = compileSchema(schema, limits)
-  } catch (error) {
-    compiled = { error: { message: String(error?.message ?? error), pointer: '' } }
-  }
-  if (compiled.error !== undefined || compiled.validator === undefined) {
-    const { message = 'unknown error', pointer = '' } = compiled.error ?? {}
-    throw new InvalidArgumentError(`${argument} is not a valid JSON Schema: ${message}${pointer ? ` (at ${pointer})` : ''}`, {
-      argument,
-      message,
-      pointer,
-    })
-  }
-  return compiled.validator
+  // An invalid schema is a result; a throw here is ipcflow's bug (E_INTERNAL) and passes through.
+  const compiled = compileSchema(schema, limits)
+  if (compiled.ok) return compiled.validator
+  const { message, pointer } = compiled.error
+  throw new InvalidArgumentError(`${argument} is not a valid JSON Schema: ${message}${pointer ? ` (at ${pointer})` : ''}`, {
+    argument,
+    message,
+    pointer,
+  })
 }
 
 /** Builds the entry for one channel; throws E_INVALID_ARGUMENT naming the option. */

@@ -267,7 +267,8 @@ fn a_recursive_schema_stops_at_the_walk_ceiling() {
 }
 
 fn recursive_schema_at_the_ceiling() {
-  let schema = json!({"$defs": {"n": {"type": "object", "properties": {"a": {"$ref": "#/$defs/n"}}}}, "$ref": "#/$defs/n"});
+  let schema =
+    json!({"$defs": {"n": {"type": "object", "properties": {"a": {"$ref": "#/$defs/n"}}}}, "$ref": "#/$defs/n"});
   let v = Validator::compile(&schema, Some(Limits { max_bytes: None, max_depth: Some(NO_DEPTH_CAP) })).unwrap();
   let shallow = v.validate(&&nested(400, "a"));
   assert!(shallow.is_empty(), "{shallow:?}");
@@ -276,7 +277,8 @@ fn recursive_schema_at_the_ceiling() {
   assert_eq!(issues[0].keyword, "maxDepth");
   assert!(issues[0].message.contains(&format!("cannot walk deeper than {WALK_CEILING} levels")), "{issues:?}");
   // The converting fallback stops there too.
-  let fallback = Validator::compile(&json!({"pattern": "x"}), Some(Limits { max_bytes: None, max_depth: Some(NO_DEPTH_CAP) }));
+  let fallback =
+    Validator::compile(&json!({"pattern": "x"}), Some(Limits { max_bytes: None, max_depth: Some(NO_DEPTH_CAP) }));
   let issue = &fallback.unwrap().validate(&&nested(3000, "a"))[0];
   assert!(issue.keyword == "maxDepth" && issue.message.contains("cannot walk deeper"), "{issue:?}");
 }

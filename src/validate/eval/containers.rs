@@ -106,10 +106,7 @@ impl<'p, I: Instance> Eval<'p, I> {
     let mut seen = std::collections::HashMap::new();
     for (i, item) in value.iter().enumerate() {
       if let Some(j) = seen.insert(item.to_string(), i) {
-        return self.fail(
-          "uniqueItems",
-          format!("must NOT have duplicate items (items ## {j} and {i} are identical)"),
-        );
+        return self.fail("uniqueItems", format!("must NOT have duplicate items (items ## {j} and {i} are identical)"));
       }
     }
     true

@@ -37,8 +37,7 @@ pub fn equals<I: Instance>(v: &I, c: &Value) -> Result<bool, Fault> {
       true
     }
     (Kind::Object, Value::Object(m)) => {
-      let entries: Vec<_> =
-        v.entries()?.into_iter().filter(|(_, x)| x.kind() != Kind::Undefined).collect();
+      let entries: Vec<_> = v.entries()?.into_iter().filter(|(_, x)| x.kind() != Kind::Undefined).collect();
       if entries.len() != m.len() {
         return Ok(false);
       }
@@ -104,12 +103,8 @@ impl<'p, I: Instance> Eval<'p, I> {
         let ok = units <= *max || (units.div_ceil(2) <= *max && v.char_len() as u64 <= *max);
         ok || self.fail("maxLength", format!("must NOT have more than {max} characters"))
       }
-      Check::Minimum(m) if kind == Kind::Number => {
-        v.number() >= *m || self.fail("minimum", format!("must be >= {m}"))
-      }
-      Check::Maximum(m) if kind == Kind::Number => {
-        v.number() <= *m || self.fail("maximum", format!("must be <= {m}"))
-      }
+      Check::Minimum(m) if kind == Kind::Number => v.number() >= *m || self.fail("minimum", format!("must be >= {m}")),
+      Check::Maximum(m) if kind == Kind::Number => v.number() <= *m || self.fail("maximum", format!("must be <= {m}")),
       Check::ExclusiveMinimum(m) if kind == Kind::Number => {
         v.number() > *m || self.fail("exclusiveMinimum", format!("must be > {m}"))
       }
@@ -127,15 +122,13 @@ impl<'p, I: Instance> Eval<'p, I> {
       }
       Check::MinProperties(min) if kind == Kind::Object => match v.entries() {
         Ok(e) => {
-          count_defined(&e) >= *min
-            || self.fail("minProperties", format!("must NOT have fewer than {min} properties"))
+          count_defined(&e) >= *min || self.fail("minProperties", format!("must NOT have fewer than {min} properties"))
         }
         Err(f) => self.fault("exception", f.message),
       },
       Check::MaxProperties(max) if kind == Kind::Object => match v.entries() {
         Ok(e) => {
-          count_defined(&e) <= *max
-            || self.fail("maxProperties", format!("must NOT have more than {max} properties"))
+          count_defined(&e) <= *max || self.fail("maxProperties", format!("must NOT have more than {max} properties"))
         }
         Err(f) => self.fault("exception", f.message),
       },

@@ -9,13 +9,7 @@ impl<'p, I: Instance> Eval<'p, I> {
   /// `members_among` tells in one step (with their order): each is then read by
   /// name (no key list walked), measured and evaluated in member order, and the
   /// issues put back in schema order. None: not the case.
-  pub(super) fn members_metered(
-    &mut self,
-    props: &'p [Prop],
-    extra: &'p [Key],
-    site: usize,
-    v: &I,
-  ) -> Option<bool> {
+  pub(super) fn members_metered(&mut self, props: &'p [Prop], extra: &'p [Key], site: usize, v: &I) -> Option<bool> {
     if props.is_empty() || props.len() > 15 {
       return None;
     }
@@ -85,7 +79,13 @@ impl<'p, I: Instance> Eval<'p, I> {
 
   /// Members in their own order (each measured once); issues then put back in
   /// the unmetered order: properties in schema order, required, additional.
-  pub(super) fn object_metered(&mut self, props: &'p [Prop], extra: &'p [Key], additional: &'p Additional, v: &I) -> bool {
+  pub(super) fn object_metered(
+    &mut self,
+    props: &'p [Prop],
+    extra: &'p [Key],
+    additional: &'p Additional,
+    v: &I,
+  ) -> bool {
     let keys = match v.keys() {
       Ok(k) => k,
       Err(f) => return self.stop(Issue::at(&self.path, "exception", f.message)),
