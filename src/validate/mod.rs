@@ -3,6 +3,8 @@
 //! `Instance` abstracts reading a value, so the same compiled `Plan` walks a
 //! `serde_json::Value` here (tested against the `jsonschema` crate) and a live
 //! JS value in the binding, reading only what the schema asks for.
+#[cfg(test)]
+mod depth_tests;
 mod describe;
 mod eval;
 mod fallback;

@@ -1,5 +1,7 @@
 //! Live JS values read in place with raw Node-API: the one module of the
-//! binding that calls `napi::sys` for validation. `JsVal` implements the core's
+//! binding that calls `napi::sys` for validation (the two raw per-call
+//! functions of `fastCalls()` stay beside their classes, in ratelimit.rs and
+//! histogram.rs). `JsVal` implements the core's
 //! `Instance` (kinds, members, strings, identity) so the plan reads only what a
 //! schema asks for and nothing is converted; `Realm` knows which prototypes count
 //! as plain objects across realms (`vm` contexts, jest sandboxes); `prototype`
