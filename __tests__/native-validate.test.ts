@@ -2,6 +2,7 @@
 // subset, all failing fields with pointers, hostile input, and agreement with
 // the converting fallback (the jsonschema crate) outside the subset.
 const native = require('../binding.js')
+import type * as Binding from '../binding'
 
 type Issue = { pointer: string; keyword: string; message: string }
 
@@ -96,6 +97,20 @@ describe('compile errors', () => {
     expect(() => native.checkLimits({}, -1, 5)).toThrow(/maxBytes/)
     expect(() => native.checkLimits({}, -1, 5)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
     expect(() => native.compileSchema({}, { maxDepth: NaN })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
+  })
+
+  test('the result type narrows on `ok` (checked by tsc through ts-jest)', () => {
+    const compileSchema: typeof Binding.compileSchema = native.compileSchema
+    const results = [compileSchema({ type: 'string' }), compileSchema({ type: 'strin' })]
+    const seen = results.map((r) => {
+      if (r.ok) {
+        const validator: Binding.BindingValidator = r.validator
+        return validator.validate('x')
+      }
+      const error: Binding.BindingSchemaError = r.error
+      return error.message.length > 0
+    })
+    expect(seen).toEqual([null, true])
   })
 
   test('a valid schema is { ok: true, validator }', () => {
