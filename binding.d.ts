@@ -26,7 +26,7 @@ export declare class BindingBatchClock {
 }
 
 /** Latency histogram for one channel; values in milliseconds, stored in microseconds. */
-export declare class NativeHistogram {
+export declare class BindingHistogram {
   constructor()
   /** The number `histogramRecord` (from `fastCalls()`) takes. */
   get handle(): number
@@ -37,7 +37,8 @@ export declare class NativeHistogram {
 }
 
 /** GCRA rate limiter: a burst of `requests` per `windowMs`, refilled evenly. */
-export declare class NativeRateLimiter {
+export declare class BindingRateLimiter {
+  /** Throws `E_INVALID_ARGUMENT` naming `requests` or `windowMs` when out of range. */
   constructor(requests: number, windowMs: number)
   /** The number `rateLimitCheck` (from `fastCalls()`) takes. */
   get handle(): number
@@ -48,11 +49,14 @@ export declare class NativeRateLimiter {
 }
 
 /** A compiled JSON Schema; made by `compileSchema`. */
-export declare class NativeValidator {
-  /** null when valid. Otherwise every failing field (not just the first). */
-  validate(value: unknown): Array<ValidationIssue> | null
+export declare class BindingValidator {
+  /**
+   * null when valid. Otherwise every failing field (not just the first).
+   * (Each instance's own `validate` is a raw function doing the same, faster.)
+   */
+  validate(value: unknown): Array<BindingValidationIssue> | null
   /** The same verdict through conversion to serde_json and the `jsonschema` crate (reference path). */
-  validateConverted(value: unknown): Array<ValidationIssue> | null
+  validateConverted(value: unknown): Array<BindingValidationIssue> | null
   /** True when values are walked in place; false when the schema needs the converting fallback. */
   get fastPath(): boolean
 }
@@ -123,11 +127,36 @@ export declare enum BindingFlushReason {
   Idle = 7,
 }
 
-/** Checks size and depth caps BEFORE any conversion; also usable without a schema. null = within limits. */
-export declare function checkLimits(value: unknown, maxBytes: number, maxDepth: number): ValidationIssue | null
+export interface BindingSchemaError {
+  message: string
+  /** JSON pointer into the schema. */
+  pointer: string
+}
 
-/** Compiles a JSON Schema (draft 2020-12) once. Invalid schema -> `error` set, never a throw. */
-export declare function compileSchema(schema: object | boolean, limits?: SchemaLimits): { validator?: NativeValidator; error?: SchemaError }
+/** Caps checked with validation. A number >= 2^31 - 1 or `Infinity` means no cap. */
+export interface BindingSchemaLimits {
+  maxBytes?: number
+  maxDepth?: number
+}
+
+export interface BindingValidationIssue {
+  /** RFC 6901 pointer into the value. */
+  pointer: string
+  keyword: string
+  message: string
+}
+
+/**
+ * Checks size and depth caps before any conversion, without a schema; null
+ * when within them. A cap >= 2^31 - 1 or `Infinity` is no cap.
+ */
+export declare function checkLimits(value: unknown, maxBytes: number, maxDepth: number): BindingValidationIssue | null
+
+/**
+ * Compiles a JSON Schema (draft 2020-12) once. An invalid schema is a result
+ * (`ok: false`), never a throw; bad limits throw `E_INVALID_ARGUMENT`.
+ */
+export declare function compileSchema(schema: object | boolean, limits?: BindingSchemaLimits): { ok: true; validator: BindingValidator } | { ok: false; error: BindingSchemaError }
 
 /**
  * The per-call functions as raw Node-API functions (no napi-rs wrapper):
@@ -135,20 +164,3 @@ export declare function compileSchema(schema: object | boolean, limits?: SchemaL
  * `handle` is `limiter.handle` / `histogram.handle`.
  */
 export declare function fastCalls(): { rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }
-
-export interface SchemaError {
-  message: string
-  pointer: string
-}
-
-export interface SchemaLimits {
-  maxBytes?: number
-  maxDepth?: number
-}
-
-export interface ValidationIssue {
-  pointer: string
-  keyword: string
-  message: string
-  schemaPath?: string
-}

@@ -836,9 +836,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.BindingBatchClock = nativeBinding.BindingBatchClock
-module.exports.NativeHistogram = nativeBinding.NativeHistogram
-module.exports.NativeRateLimiter = nativeBinding.NativeRateLimiter
-module.exports.NativeValidator = nativeBinding.NativeValidator
+module.exports.BindingHistogram = nativeBinding.BindingHistogram
+module.exports.BindingRateLimiter = nativeBinding.BindingRateLimiter
+module.exports.BindingValidator = nativeBinding.BindingValidator
 module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.batchArm = nativeBinding.batchArm
 module.exports.batchDiscard = nativeBinding.batchDiscard

@@ -2,13 +2,14 @@
 // subset, all failing fields with pointers, hostile input, and agreement with
 // the converting fallback (the jsonschema crate) outside the subset.
 const native = require('../binding.js')
+import type * as Binding from '../binding'
 
-type Issue = { pointer: string; keyword: string; message: string; schemaPath?: string }
+type Issue = { pointer: string; keyword: string; message: string }
 
 function compile(schema: object | boolean, limits?: object) {
-  const { validator, error } = native.compileSchema(schema, limits)
-  if (error) throw new Error(`unexpected schema error: ${error.message}`)
-  return validator
+  const result = native.compileSchema(schema, limits)
+  if (!result.ok) throw new Error(`unexpected schema error: ${result.error.message}`)
+  return result.validator
 }
 
 const REF = {
@@ -55,11 +56,11 @@ describe('fast subset', () => {
     for (const x of valid) expect(v.validateConverted(x)).toBeNull()
   })
 
-  test('lists every failing field with pointer, keyword, message and schema path', () => {
+  test('lists every failing field with pointer, keyword and message', () => {
     const v = compile(REF)
     const issues = v.validate({ id: 'x', text: 'y'.repeat(501), ts: 1 })
     expect(at(issues)).toEqual(['/id type', '/text maxLength', '/type required'])
-    expect(issues).toContainEqual({ pointer: '/text', keyword: 'maxLength', message: 'must NOT have more than 500 characters', schemaPath: '#/properties/text/maxLength' })
+    expect(issues).toContainEqual({ pointer: '/text', keyword: 'maxLength', message: 'must NOT have more than 500 characters' })
     expect(issues).toContainEqual(expect.objectContaining({ pointer: '/type', message: "must have required property 'type'" }))
     expect(v.validate({ id: 1, type: 't', text: 'ok', ts: 2 })).toBeNull()
   })
@@ -82,6 +83,7 @@ describe('fast subset', () => {
 describe('compile errors', () => {
   test('an invalid schema is reported, not thrown', () => {
     const r = native.compileSchema({ type: 'strin' })
+    expect(r.ok).toBe(false)
     expect(r.validator).toBeUndefined()
     expect(r.error).toEqual({ message: expect.any(String), pointer: expect.any(String) })
     const cyclic: any = { type: 'object' }
@@ -93,6 +95,28 @@ describe('compile errors', () => {
     expect(() => native.compileSchema({}, { maxBytes: NaN })).toThrow(/limits\.maxBytes/)
     expect(() => native.compileSchema({}, { maxDepth: 0 })).toThrow(/limits\.maxDepth/)
     expect(() => native.checkLimits({}, -1, 5)).toThrow(/maxBytes/)
+    expect(() => native.checkLimits({}, -1, 5)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
+    expect(() => native.compileSchema({}, { maxDepth: NaN })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
+  })
+
+  test('the result type narrows on `ok` (checked by tsc through ts-jest)', () => {
+    const compileSchema: typeof Binding.compileSchema = native.compileSchema
+    const results = [compileSchema({ type: 'string' }), compileSchema({ type: 'strin' })]
+    const seen = results.map((r) => {
+      if (r.ok) {
+        const validator: Binding.BindingValidator = r.validator
+        return validator.validate('x')
+      }
+      const error: Binding.BindingSchemaError = r.error
+      return error.message.length > 0
+    })
+    expect(seen).toEqual([null, true])
+  })
+
+  test('a valid schema is { ok: true, validator }', () => {
+    const r = native.compileSchema({ type: 'object' })
+    expect(r.ok).toBe(true)
+    expect(r.validator.validate({})).toBeNull()
   })
 })
 
@@ -260,6 +284,53 @@ describe('hostile input', () => {
     for (let i = 0; i < 100000; i++) deep = [deep]
     expect(compile(true, { maxDepth: 64 }).validate(deep)?.[0].keyword).toBe('maxDepth')
     expect(compile({ pattern: 'a' }).validate(deep)?.[0].keyword).toBe('maxDepth')
+  })
+})
+
+describe('maxDepth: Infinity is no cap (regression: it was silently 1000)', () => {
+  function deepObject(depth: number) {
+    let v: any = {}
+    for (let i = 0; i < depth; i++) v = { a: v }
+    return v
+  }
+  const UNCAPPED = 0x7fffffff
+
+  test.each([5_000, 100_000])('%p levels pass with and without a schema, without overflowing the stack', (depth) => {
+    const deep = deepObject(depth)
+    for (const maxDepth of [Infinity, UNCAPPED]) {
+      expect(native.checkLimits(deep, 1e9, maxDepth)).toBeNull()
+      expect(native.checkLimits(deep, Infinity, maxDepth)).toBeNull()
+      expect(compile({ type: 'object' }, { maxBytes: 1e9, maxDepth }).validate(deep)).toBeNull()
+      expect(compile({ type: 'object' }, { maxDepth }).validate(deep)).toBeNull()
+      expect(compile({ type: 'object' }, { maxBytes: Infinity, maxDepth }).validate(deep)).toBeNull()
+    }
+    expect(compile({ type: 'object' }).validate(deep)).toBeNull()
+  })
+
+  test('a finite cap gives the same issue with and without a schema', () => {
+    const deep = deepObject(5_000)
+    const limits = native.checkLimits(deep, 1e9, 64)
+    expect(limits).toMatchObject({ keyword: 'maxDepth' })
+    expect(compile({ type: 'object' }, { maxBytes: 1e9, maxDepth: 64 }).validate(deep)).toEqual([limits])
+  })
+
+  test('a cycle is still found when there is no cap, however deep it closes', () => {
+    const top: any = deepObject(300)
+    let inner = top
+    while (Object.keys(inner.a).length) inner = inner.a
+    inner.a = top
+    expect(native.checkLimits(top, Infinity, Infinity)).toMatchObject({ keyword: 'cycle' })
+    expect(native.checkLimits([top], Infinity, Infinity)).toMatchObject({ keyword: 'cycle' })
+  })
+
+  test('a recursive schema stops at the validator\'s ceiling with a clear issue', () => {
+    const list = compile({ $defs: { n: { type: 'object', properties: { a: { $ref: '#/$defs/n' } } } }, $ref: '#/$defs/n' }, { maxDepth: Infinity })
+    expect(list.validate(deepObject(100))).toBeNull()
+    const issues = list.validate(deepObject(5_000))
+    expect(issues).toEqual([expect.objectContaining({ keyword: 'maxDepth', message: expect.stringMatching(/ipcflow's validator cannot walk deeper than \d+ levels/) })])
+    // The converting fallback copies the value first, and stops there too.
+    const fallback = compile({ pattern: 'x' }, { maxDepth: Infinity }).validate(deepObject(5_000))
+    expect(fallback).toEqual([expect.objectContaining({ keyword: 'maxDepth', message: expect.stringMatching(/cannot walk deeper/) })])
   })
 })
 

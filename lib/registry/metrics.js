@@ -1,11 +1,11 @@
 'use strict'
 // Per-channel counters in JS (an increment is cheaper than a native call) and
 // a native latency histogram of calls that reached their handler.
-const { NativeHistogram } = require('./native')
+const { Histogram } = require('./native')
 
 class ChannelMetrics {
   constructor() {
-    this.latency = new NativeHistogram()
+    this.latency = new Histogram()
     this.reset()
   }
 

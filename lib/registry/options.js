@@ -3,7 +3,7 @@
 // register time, into the plain "entry" the per-call pipeline reads.
 const { InvalidArgumentError, invalidArgument } = require('../errors')
 const { readAllowedOrigins } = require('./senders')
-const { compileSchema, NativeRateLimiter } = require('./native')
+const { compileSchema, RateLimiter } = require('./native')
 const { ChannelMetrics } = require('./metrics')
 
 const DEFAULTS = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 64, timeoutMs: Infinity })
@@ -70,27 +70,21 @@ function readRateLimits(value) {
     if (per !== 'channel' && per !== 'sender') throw invalidArgument(`${name}.per`, "'channel' or 'sender'", per)
     if (pers.has(per)) throw invalidArgument(`${name}.per`, 'different from the other limit', per)
     pers.add(per)
-    return { per, limiter: new NativeRateLimiter(requests, windowMs) }
+    return { per, limiter: new RateLimiter(requests, windowMs) }
   }).sort((a, b) => (a.per === 'sender' ? 0 : 1) - (b.per === 'sender' ? 0 : 1)) // sender first: see pipeline/guard.js
 }
 
 function readSchema(schema, argument, limits) {
   if (schema !== true && schema !== false && !isObject(schema)) throw invalidArgument(argument, 'a JSON Schema (an object or a boolean)', schema)
-  let compiled
-  try {
-    compiled = compileSchema(schema, limits)
-  } catch (error) {
-    compiled = { error: { message: String(error?.message ?? error), pointer: '' } }
-  }
-  if (compiled.error !== undefined || compiled.validator === undefined) {
-    const { message = 'unknown error', pointer = '' } = compiled.error ?? {}
-    throw new InvalidArgumentError(`${argument} is not a valid JSON Schema: ${message}${pointer ? ` (at ${pointer})` : ''}`, {
-      argument,
-      message,
-      pointer,
-    })
-  }
-  return compiled.validator
+  // An invalid schema is a result; a throw here is ipcflow's bug (E_INTERNAL) and passes through.
+  const compiled = compileSchema(schema, limits)
+  if (compiled.ok) return compiled.validator
+  const { message, pointer } = compiled.error
+  throw new InvalidArgumentError(`${argument} is not a valid JSON Schema: ${message}${pointer ? ` (at ${pointer})` : ''}`, {
+    argument,
+    message,
+    pointer,
+  })
 }
 
 /** Builds the entry for one channel; throws E_INVALID_ARGUMENT naming the option. */

@@ -1,9 +1,11 @@
+use super::errors::{guard, guard_coded, guard_raw, invalid_argument, Result};
 use super::handles;
 use crate::ratelimit::RateLimiter;
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
 use std::cell::RefCell;
+use std::ffi::CStr;
 use std::ptr::null_mut;
 use std::time::Instant;
 
@@ -25,40 +27,47 @@ fn with_limiter<R>(handle: u32, f: impl FnOnce(&mut Limiter) -> R) -> Option<R> 
 
 /// GCRA rate limiter: a burst of `requests` per `windowMs`, refilled evenly.
 #[napi]
-pub struct NativeRateLimiter {
+pub struct BindingRateLimiter {
   handle: u32,
 }
 
 #[napi]
-impl NativeRateLimiter {
-  #[napi(constructor, catch_unwind)]
+impl BindingRateLimiter {
+  /// Throws `E_INVALID_ARGUMENT` naming `requests` or `windowMs` when out of range.
+  #[napi(constructor)]
   pub fn new(requests: f64, window_ms: f64) -> Result<Self> {
-    let inner = RateLimiter::new(requests, window_ms).map_err(|e| Error::new(Status::InvalidArg, e.0))?;
-    let limiter = Limiter { inner, epoch: Instant::now() };
-    let handle = handles::insert(&LIMITERS, limiter)?;
-    Ok(Self { handle })
+    guard_coded("BindingRateLimiter", || {
+      let inner = RateLimiter::new(requests, window_ms).map_err(|e| invalid_argument(e.0))?;
+      let limiter = Limiter { inner, epoch: Instant::now() };
+      let handle =
+        handles::insert(&LIMITERS, limiter).map_err(|e| super::errors::internal("BindingRateLimiter", &e.reason))?;
+      Ok(Self { handle })
+    })
   }
 
   /// The number `rateLimitCheck` (from `fastCalls()`) takes.
-  #[napi(getter, catch_unwind)]
-  pub fn handle(&self) -> u32 {
-    self.handle
+  #[napi(getter)]
+  pub fn handle(&self) -> Result<u32> {
+    guard("handle", || Ok(self.handle))
   }
 
   /// 0 when allowed (and counted), else ms until the next request would be allowed.
-  #[napi(catch_unwind)]
-  pub fn check(&self, key: String) -> f64 {
-    check(self.handle, &key)
+  #[napi]
+  pub fn check(&self, key: String) -> Result<f64> {
+    guard("check", || Ok(check(self.handle, &key)))
   }
 
   /// Forgets one key, or every key when none is given.
-  #[napi(catch_unwind)]
-  pub fn reset(&self, key: Option<String>) {
-    with_limiter(self.handle, |l| l.inner.reset(key.as_deref()));
+  #[napi]
+  pub fn reset(&self, key: Option<String>) -> Result<()> {
+    guard("reset", || {
+      with_limiter(self.handle, |l| l.inner.reset(key.as_deref()));
+      Ok(())
+    })
   }
 }
 
-impl Drop for NativeRateLimiter {
+impl Drop for BindingRateLimiter {
   fn drop(&mut self) {
     handles::remove(&LIMITERS, self.handle);
   }
@@ -73,77 +82,87 @@ fn check(handle: u32, key: &str) -> f64 {
 }
 
 /// `rateLimitCheck(handle, key)`: a raw Node-API function reading the key into
-/// a stack buffer (no allocation for keys up to 127 bytes). A handle that names
-/// no limiter allows everything (0).
+/// a stack buffer (no allocation for keys up to 123 bytes). A handle that names
+/// no limiter allows everything (0). A key that is not a string throws
+/// `E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// Called by Node-API as a function callback.
 unsafe extern "C" fn raw_rate_limit_check(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-  let mut argc = 2usize;
-  let mut argv = [null_mut(); 2];
-  sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), null_mut());
-  let mut handle = u32::MAX;
-  sys::napi_get_value_uint32(env, argv[0], &mut handle);
-  let mut buf = [0u8; 128];
-  let mut len = 0usize;
-  if sys::napi_get_value_string_utf8(env, argv[1], buf.as_mut_ptr().cast(), buf.len(), &mut len) != sys::Status::napi_ok
-  {
-    sys::napi_throw_type_error(env, c"InvalidArg".as_ptr(), c"rateLimitCheck: key must be a string".as_ptr());
-    return null_mut();
-  }
-  let mut heap = Vec::new();
-  let key: &[u8] = if len + 4 >= buf.len() {
-    sys::napi_get_value_string_utf8(env, argv[1], null_mut(), 0, &mut len);
-    heap.resize(len + 1, 0u8);
-    sys::napi_get_value_string_utf8(env, argv[1], heap.as_mut_ptr().cast(), len + 1, &mut len);
-    &heap[..len]
-  } else {
-    &buf[..len]
+  let body = || {
+    let mut argc = 2usize;
+    let mut argv = [null_mut(); 2];
+    let mut handle = u32::MAX;
+    let mut buf = [0u8; 128];
+    let mut len = 0usize;
+    // SAFETY: a callback on the env's thread; `argv` has room for `argc` values;
+    // Node-API writes at most `buf.len()` bytes (NUL included) into `buf`.
+    let read = unsafe {
+      sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), null_mut());
+      sys::napi_get_value_uint32(env, argv[0], &mut handle);
+      sys::napi_get_value_string_utf8(env, argv[1], buf.as_mut_ptr().cast(), buf.len(), &mut len)
+    };
+    if read != sys::Status::napi_ok {
+      // SAFETY: as above; both strings are NUL-terminated.
+      unsafe {
+        sys::napi_throw_type_error(
+          env,
+          c"E_INVALID_ARGUMENT".as_ptr(),
+          c"rateLimitCheck: key must be a string".as_ptr(),
+        )
+      };
+      return null_mut();
+    }
+    let mut heap = Vec::new();
+    let key: &[u8] = if len + 4 >= buf.len() {
+      // SAFETY: as above; `heap` holds `len + 1` bytes, the size passed.
+      unsafe {
+        sys::napi_get_value_string_utf8(env, argv[1], null_mut(), 0, &mut len);
+        heap.resize(len + 1, 0u8);
+        sys::napi_get_value_string_utf8(env, argv[1], heap.as_mut_ptr().cast(), len + 1, &mut len);
+      }
+      &heap[..len]
+    } else {
+      &buf[..len]
+    };
+    // napi writes UTF-8 (lone surrogates replaced), so this never fails.
+    let wait = check(handle, std::str::from_utf8(key).unwrap_or_default());
+    let mut out = null_mut();
+    // SAFETY: as above; `out` is a live out-pointer.
+    unsafe { sys::napi_create_double(env, wait, &mut out) };
+    out
   };
-  // napi writes UTF-8 (lone surrogates replaced), so this never fails.
-  let key = std::str::from_utf8(key).unwrap_or_default();
-  match std::panic::catch_unwind(|| check(handle, key)) {
-    Ok(wait) => {
-      let mut out = null_mut();
-      sys::napi_create_double(env, wait, &mut out);
-      out
-    }
-    Err(_) => {
-      sys::napi_throw_error(
-        env,
-        c"E_NATIVE_PANIC".as_ptr(),
-        c"ipcflow: rateLimitCheck() panicked; this is a bug".as_ptr(),
-      );
-      null_mut()
-    }
-  }
+  // SAFETY: Node-API calls this on the env's thread, during the call.
+  unsafe { guard_raw("rateLimitCheck", env, body) }
 }
 
-unsafe fn raw_function(
-  env: sys::napi_env,
-  name: &std::ffi::CStr,
-  f: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
-) -> Result<Unknown<'_>> {
+type RawCallback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+
+fn raw_function<'e>(env: &'e Env, name: &CStr, f: RawCallback) -> napi::Result<Unknown<'e>> {
   let mut out = null_mut();
   let len = name.to_bytes().len() as isize;
-  if sys::napi_create_function(env, name.as_ptr(), len, Some(f), null_mut(), &mut out) != sys::Status::napi_ok {
-    return Err(Error::new(Status::GenericFailure, "ipcflow: could not create a function"));
+  // SAFETY: `env` is the env of the current call; `name` is NUL-terminated and `len` long; `f`
+  // needs no data (null).
+  let status = unsafe { sys::napi_create_function(env.raw(), name.as_ptr(), len, Some(f), null_mut(), &mut out) };
+  if status != sys::Status::napi_ok {
+    return Err(Error::new(Status::GenericFailure, "could not create a function"));
   }
-  Ok(Unknown::from_raw_unchecked(env, out))
+  // SAFETY: `out` is a function just made in this env.
+  Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), out) })
 }
 
 /// The per-call functions as raw Node-API functions (no napi-rs wrapper):
 /// `rateLimitCheck(handle, key)` and `histogramRecord(handle, ms)`, where
 /// `handle` is `limiter.handle` / `histogram.handle`.
 #[napi(
-  catch_unwind,
   ts_return_type = "{ rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }"
 )]
 pub fn fast_calls(env: &Env) -> Result<Object<'_>> {
-  let mut out = Object::new(env)?;
-  unsafe {
-    out.set_named_property("rateLimitCheck", raw_function(env.raw(), c"rateLimitCheck", raw_rate_limit_check)?)?;
-    out.set_named_property(
-      "histogramRecord",
-      raw_function(env.raw(), c"histogramRecord", super::histogram::raw_histogram_record)?,
-    )?;
-  }
-  Ok(out)
+  guard("fastCalls", || {
+    let mut out = Object::new(env)?;
+    out.set_named_property("rateLimitCheck", raw_function(env, c"rateLimitCheck", raw_rate_limit_check)?)?;
+    let record = raw_function(env, c"histogramRecord", super::histogram::raw_histogram_record)?;
+    out.set_named_property("histogramRecord", record)?;
+    Ok(out)
+  })
 }

@@ -1,6 +1,6 @@
 //! The `jsonschema` crate: checks schemas at compile time and validates
 //! converted values for schemas outside the plan's subset.
-use super::Issue;
+use super::{push_token, required_message, Issue};
 use jsonschema::error::ValidationErrorKind as K;
 use jsonschema::ValidationError;
 use serde_json::Value;
@@ -19,8 +19,8 @@ fn issue(e: &ValidationError<'_>) -> Issue {
   let message = match e.kind() {
     K::Required { property } => {
       let name = property.as_str().unwrap_or_default();
-      pointer = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
-      format!("must have required property '{name}'")
+      push_token(&mut pointer, name);
+      required_message(name)
     }
     K::MaxLength { limit } => format!("must NOT have more than {limit} characters"),
     K::MinLength { limit } => format!("must NOT have fewer than {limit} characters"),
@@ -41,7 +41,5 @@ fn issue(e: &ValidationError<'_>) -> Issue {
     // The masked form names the keyword without echoing the (possibly huge) value.
     _ => e.masked().to_string(),
   };
-  let mut out = Issue::new(pointer, &keyword, message);
-  out.schema_path = Some(format!("#{}", e.schema_path().as_str()));
-  out
+  Issue::new(pointer, &keyword, message)
 }

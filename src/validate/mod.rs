@@ -3,8 +3,12 @@
 //! `Instance` abstracts reading a value, so the same compiled `Plan` walks a
 //! `serde_json::Value` here (tested against the `jsonschema` crate) and a live
 //! JS value in the binding, reading only what the schema asks for.
+#[cfg(test)]
+mod depth_tests;
+mod describe;
 mod eval;
 mod fallback;
+mod limits;
 mod plan;
 mod serde_impl;
 #[cfg(test)]
@@ -12,11 +16,13 @@ mod tests;
 mod validator;
 mod walk;
 
+pub use describe::object_name;
+pub use limits::{read_max_bytes, read_max_depth, Limits, NO_DEPTH_CAP, WALK_CEILING};
 pub use plan::Plan;
-pub use validator::{Limits, SchemaError, Validator};
+pub use validator::{SchemaError, Validator};
 pub use walk::{check_limits, to_value};
 
-/// What kind of value an instance is; `Unsupported` for values JSON cannot hold.
+/// What kind of value an instance is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
   Null,
@@ -25,6 +31,9 @@ pub enum Kind {
   String,
   Array,
   Object,
+  /// `undefined`: inside an object it means the member is absent (JSON.stringify and
+  /// structured clone agree); anywhere else it is a value JSON cannot hold.
+  Undefined,
   /// Not JSON: what it is, as a noun phrase ("a Map", "a function", "NaN").
   Unsupported(&'static str),
   /// Reading the value itself threw (a Proxy's `getPrototypeOf` trap, a revoked Proxy):
@@ -32,14 +41,31 @@ pub enum Kind {
   Thrown,
 }
 
-/// A JS exception raised while reading a value (a getter or a Proxy trap threw):
-/// its message, and the member being read when a whole-object read failed there.
+/// A JS exception raised while reading a value (a getter or a Proxy trap threw).
 #[derive(Debug, Clone)]
-pub struct Fault(pub String, pub Option<String>);
+pub struct Fault {
+  pub message: String,
+  /// The member being read, when a whole-object read (`entries`) failed there.
+  pub member: Option<String>,
+}
+
+/// Longest thrown message kept (a hostile value could throw megabytes).
+const THROWN_TEXT_MAX: usize = 200;
 
 impl Fault {
   pub fn new(message: impl Into<String>) -> Fault {
-    Fault(message.into(), None)
+    Fault { message: message.into(), member: None }
+  }
+
+  /// What was thrown while reading: its text (`None` when it was not a string
+  /// or an Error with a string message), cut to a readable length.
+  pub fn thrown(text: Option<String>) -> Fault {
+    let mut text = text.unwrap_or_else(|| "a non-Error value".into());
+    if text.len() > THROWN_TEXT_MAX {
+      let cut = (0..=THROWN_TEXT_MAX).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+      text.truncate(cut);
+    }
+    Fault::new(format!("reading this value threw: {text}"))
   }
 }
 
@@ -99,7 +125,7 @@ pub trait Instance: Sized + Clone {
       let mut name = String::new();
       match self.entry(&keys, i, &mut name) {
         Ok(v) => out.push((name, v)),
-        Err(f) => return Err(Fault(f.0, Some(name))),
+        Err(f) => return Err(Fault { member: Some(name), ..f }),
       }
     }
     Ok(out)
@@ -136,12 +162,16 @@ pub struct Issue {
   pub pointer: String,
   pub keyword: String,
   pub message: String,
-  pub schema_path: Option<String>,
 }
 
 impl Issue {
   pub fn new(pointer: String, keyword: &str, message: String) -> Issue {
-    Issue { pointer, keyword: keyword.to_string(), message, schema_path: None }
+    Issue { pointer, keyword: keyword.to_string(), message }
+  }
+
+  /// An issue at the value `path` leads to.
+  pub fn at(path: &[Seg<'_>], keyword: &str, message: String) -> Issue {
+    Issue::new(pointer(path), keyword, message)
   }
 }
 
@@ -157,17 +187,21 @@ pub enum Seg<'a> {
 pub fn pointer(path: &[Seg<'_>]) -> String {
   let mut out = String::new();
   for seg in path {
-    out.push('/');
     match seg {
-      Seg::Key(k) => escape_into(&mut out, k),
-      Seg::Owned(k) => escape_into(&mut out, k),
-      Seg::Index(i) => out.push_str(&i.to_string()),
+      Seg::Key(k) => push_token(&mut out, k),
+      Seg::Owned(k) => push_token(&mut out, k),
+      Seg::Index(i) => {
+        out.push('/');
+        out.push_str(&i.to_string());
+      }
     }
   }
   out
 }
 
-fn escape_into(out: &mut String, key: &str) {
+/// Appends `/` and `key` as one RFC 6901 reference token (`~` as `~0`, `/` as `~1`).
+pub fn push_token(out: &mut String, key: &str) {
+  out.push('/');
   for c in key.chars() {
     match c {
       '~' => out.push_str("~0"),
@@ -177,11 +211,26 @@ fn escape_into(out: &mut String, key: &str) {
   }
 }
 
-/// The message of an unsupported value, by kind name.
-pub fn unsupported_message(what: &str) -> String {
-  match what {
-    "cycle" => "must not contain a reference to itself (cycle)".to_string(),
+/// The `required` keyword's message (the same from the plan and the fallback).
+pub fn required_message(name: &str) -> String {
+  format!("must have required property '{name}'")
+}
+
+pub fn cycle_message() -> String {
+  "must not contain a reference to itself (cycle)".to_string()
+}
+
+/// The keyword and message for a value JSON cannot hold, or that threw when read; None for JSON.
+pub fn refusal<I: Instance>(value: &I) -> Option<(&'static str, String)> {
+  let what = match value.kind() {
+    Kind::Undefined => "undefined",
+    Kind::Unsupported(what) => what,
+    Kind::Thrown => return Some(("exception", value.fault().message)),
+    _ => return None,
+  };
+  let message = match what {
     "NaN" | "Infinity" => format!("must be a finite number, got {what}"),
     _ => format!("{what} cannot be validated as JSON"),
-  }
+  };
+  Some(("unsupported", message))
 }

@@ -64,8 +64,6 @@ pub enum Check {
 #[derive(Default)]
 pub struct Node {
   pub checks: Vec<Check>,
-  /// Schema location, e.g. `#/properties/text`.
-  pub path: String,
 }
 
 pub struct Plan {
@@ -135,33 +133,32 @@ impl Plan {
       }
     }
     let mut c = Compiler { root: schema, nodes: Vec::new(), refs: HashMap::new(), sites: 0 };
-    c.schema(schema, "#".to_string(), true).ok()?;
+    c.schema(schema, true).ok()?;
     let has_refs = !c.refs.is_empty();
     Some(Plan { nodes: c.nodes, has_refs, sites: c.sites })
   }
 }
 
 impl Compiler<'_> {
-  fn schema(&mut self, schema: &Value, path: String, root: bool) -> R<usize> {
+  fn schema(&mut self, schema: &Value, root: bool) -> R<usize> {
     let index = self.nodes.len();
-    self.nodes.push(Node { checks: Vec::new(), path: path.clone() });
+    self.nodes.push(Node::default());
     let checks = match schema {
       Value::Bool(true) => Vec::new(),
       Value::Bool(false) => vec![Check::False],
-      Value::Object(map) => self.keywords(map, &path, root)?,
+      Value::Object(map) => self.keywords(map, root)?,
       _ => return Err(()),
     };
     self.nodes[index].checks = checks;
     Ok(index)
   }
 
-  fn sub(&mut self, schema: &Value, path: String) -> R<usize> {
-    self.schema(schema, path, false)
+  fn sub(&mut self, schema: &Value) -> R<usize> {
+    self.schema(schema, false)
   }
 
-  fn list(&mut self, v: &Value, path: &str) -> R<Vec<usize>> {
-    let items = v.as_array().ok_or(())?;
-    items.iter().enumerate().map(|(i, s)| self.sub(s, format!("{path}/{i}"))).collect()
+  fn list(&mut self, v: &Value) -> R<Vec<usize>> {
+    v.as_array().ok_or(())?.iter().map(|s| self.sub(s)).collect()
   }
 
   fn reference(&mut self, target: &str) -> R<usize> {
@@ -176,19 +173,18 @@ impl Compiler<'_> {
     // Reserve the slot first so recursive references resolve to it.
     let index = self.nodes.len();
     self.refs.insert(target.to_string(), index);
-    let compiled = self.schema(schema, target.to_string(), pointer.is_empty())?;
+    let compiled = self.schema(schema, pointer.is_empty())?;
     debug_assert_eq!(compiled, index);
     Ok(index)
   }
 
-  fn keywords(&mut self, map: &Map<String, Value>, path: &str, root: bool) -> R<Vec<Check>> {
+  fn keywords(&mut self, map: &Map<String, Value>, root: bool) -> R<Vec<Check>> {
     let mut checks = Vec::new();
     let required: Vec<&str> = match map.get("required") {
       Some(v) => v.as_array().ok_or(())?.iter().map(|s| s.as_str().ok_or(())).collect::<R<_>>()?,
       None => Vec::new(),
     };
     for (kw, v) in map {
-      let at = format!("{path}/{kw}");
       match kw.as_str() {
         "$schema" | "$id" if root => {}
         k if IGNORED.contains(&k) => {}
@@ -226,24 +222,24 @@ impl Compiler<'_> {
         }
         "properties" | "additionalProperties" => {}
         "items" | "prefixItems" => {}
-        "allOf" => checks.push(Check::AllOf(self.list(v, &at)?)),
-        "anyOf" => checks.push(Check::AnyOf(self.list(v, &at)?)),
-        "oneOf" => checks.push(Check::OneOf(self.list(v, &at)?)),
-        "not" => checks.push(Check::Not(self.sub(v, at)?)),
+        "allOf" => checks.push(Check::AllOf(self.list(v)?)),
+        "anyOf" => checks.push(Check::AnyOf(self.list(v)?)),
+        "oneOf" => checks.push(Check::OneOf(self.list(v)?)),
+        "not" => checks.push(Check::Not(self.sub(v)?)),
         "$ref" => checks.push(Check::Ref(self.reference(v.as_str().ok_or(())?)?)),
         _ => return Err(()),
       }
     }
     if map.contains_key("properties") || map.contains_key("additionalProperties") || !required.is_empty() {
-      checks.push(self.object(map, path, &required)?);
+      checks.push(self.object(map, &required)?);
     }
     if map.contains_key("items") || map.contains_key("prefixItems") {
       let prefix = match map.get("prefixItems") {
-        Some(v) => self.list(v, &format!("{path}/prefixItems"))?,
+        Some(v) => self.list(v)?,
         None => Vec::new(),
       };
       let items = match map.get("items") {
-        Some(v) => Some(self.sub(v, format!("{path}/items"))?),
+        Some(v) => Some(self.sub(v)?),
         None => None,
       };
       checks.push(Check::Array { prefix, items });
@@ -251,13 +247,12 @@ impl Compiler<'_> {
     Ok(checks)
   }
 
-  fn object(&mut self, map: &Map<String, Value>, path: &str, required: &[&str]) -> R<Check> {
+  fn object(&mut self, map: &Map<String, Value>, required: &[&str]) -> R<Check> {
     let mut props = Vec::new();
     if let Some(p) = map.get("properties") {
       for (name, s) in p.as_object().ok_or(())? {
         let key = Key::new(name).ok_or(())?;
-        let escaped = name.replace('~', "~0").replace('/', "~1");
-        let node = self.sub(s, format!("{path}/properties/{escaped}"))?;
+        let node = self.sub(s)?;
         let node = if self.nodes[node].checks.is_empty() { None } else { Some(node) };
         props.push(Prop { key, node, required: required.contains(&name.as_str()) });
       }
@@ -271,7 +266,7 @@ impl Compiler<'_> {
     let additional = match map.get("additionalProperties") {
       None | Some(Value::Bool(true)) => Additional::Any,
       Some(Value::Bool(false)) => Additional::Deny,
-      Some(s) => Additional::Schema(self.sub(s, format!("{path}/additionalProperties"))?),
+      Some(s) => Additional::Schema(self.sub(s)?),
     };
     self.sites += 1;
     Ok(Check::Object { props, extra_required, additional, site: self.sites - 1 })

@@ -1,14 +1,12 @@
 //! A compiled schema: the fast plan when the schema fits its subset, else the
 //! `jsonschema` crate on a converted copy; optional size and depth caps first.
 use super::walk::{check_limits, to_value, DEFAULT_MAX_DEPTH};
-use super::{eval, fallback, Instance, Issue, Plan};
+use super::{eval, fallback, Instance, Issue, Limits, Plan};
 use serde_json::Value;
 
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Limits {
-  pub max_bytes: Option<f64>,
-  pub max_depth: Option<u32>,
-}
+/// How deep a schema given as a live value is read (schemas are shallow; this
+/// keeps a hostile one from costing more).
+const SCHEMA_MAX_DEPTH: u32 = 256;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchemaError {
@@ -27,6 +25,13 @@ impl Validator {
   pub fn compile(schema: &Value, limits: Option<Limits>) -> Result<Validator, SchemaError> {
     let fallback = fallback::build(schema).map_err(|(message, pointer)| SchemaError { message, pointer })?;
     Ok(Validator { plan: Plan::compile(schema), fallback, limits })
+  }
+
+  /// `compile` for a schema read from any `Instance` (a live JS value).
+  pub fn compile_instance<I: Instance>(schema: &I, limits: Option<Limits>) -> Result<Validator, SchemaError> {
+    let schema = to_value(schema, f64::INFINITY, SCHEMA_MAX_DEPTH)
+      .map_err(|i| SchemaError { message: format!("schema is not JSON: {}", i.message), pointer: i.pointer })?;
+    Validator::compile(&schema, limits)
   }
 
   /// How many object keywords the plan has (for per-site caches of callers).

@@ -6,8 +6,14 @@ const { checkLimits } = require('../native')
 
 const MAX_ISSUES = 50
 
+// A depth issue past a finite cap names the cap; with no cap, it can only be
+// the validator's own walking ceiling, whose message says so.
 function tooLarge(entry, issue) {
-  const which = issue.keyword === 'maxDepth' ? `nested deeper than ${entry.caps.maxDepth}` : `larger than ${entry.caps.maxBytes} bytes`
+  const { maxBytes, maxDepth } = entry.caps
+  let which
+  if (issue.keyword === 'maxBytes') which = `larger than ${maxBytes} bytes`
+  else if (maxDepth !== Infinity) which = `nested deeper than ${maxDepth}`
+  else which = `nested too deeply to validate (${issue.message})`
   return new PayloadTooLargeError(`Arguments for '${entry.channel}' are ${which}`, {
     channel: entry.channel,
     limit: issue.keyword,

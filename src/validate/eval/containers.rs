@@ -2,59 +2,47 @@
 use super::Eval;
 use crate::validate::plan::*;
 use crate::validate::walk::to_value;
-use crate::validate::{unsupported_message, Fault, Instance, Key, Kind, Seg};
+use crate::validate::{refusal, Fault, Instance, Key, Kind, Seg};
 use serde_json::Value;
 
 impl<'p, I: Instance> Eval<'p, I> {
   /// A property read by name (own only for `Object.prototype` names), then its subschema.
-  pub(super) fn prop(&mut self, node: &'p Node, prop: &'p Prop, v: &I) -> bool {
+  pub(super) fn prop(&mut self, prop: &'p Prop, v: &I) -> bool {
     self.path.push(Seg::Key(&prop.key.name));
     let r = match v.get(&prop.key) {
-      Err(f) => self.fault("exception", f.0),
-      Ok(None) => {
-        !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name))
-      }
-      Ok(Some(x)) => match prop.node {
-        Some(n) => self.node(n, &x),
-        None => match x.kind() {
-          Kind::Unsupported(w) => self.fault("unsupported", unsupported_message(w)),
-          Kind::Thrown => self.fault("exception", x.fault().0),
-          _ => true,
-        },
+      Err(f) => self.fault("exception", f.message),
+      Ok(None) => !prop.required || self.missing(&prop.key.name),
+      Ok(Some(x)) => match (prop.node, refusal(&x)) {
+        (Some(n), _) => self.node(n, &x),
+        (None, Some((keyword, message))) => self.fault(keyword, message),
+        (None, None) => true,
       },
     };
     self.path.pop();
     r
   }
 
-  pub(super) fn required(&mut self, node: &'p Node, key: &'p Key, v: &I) -> bool {
+  pub(super) fn required(&mut self, key: &'p Key, v: &I) -> bool {
     self.path.push(Seg::Key(&key.name));
     let r = match v.get(key) {
-      Err(f) => self.fault("exception", f.0),
-      Ok(None) => self.fail(node, "required", format!("must have required property '{}'", key.name)),
+      Err(f) => self.fault("exception", f.message),
+      Ok(None) => self.missing(&key.name),
       Ok(Some(_)) => true,
     };
     self.path.pop();
     r
   }
 
-  pub(super) fn object(
-    &mut self,
-    node: &'p Node,
-    props: &'p [Prop],
-    extra: &'p [Key],
-    additional: &'p Additional,
-    v: &I,
-  ) -> bool {
+  pub(super) fn object(&mut self, props: &'p [Prop], extra: &'p [Key], additional: &'p Additional, v: &I) -> bool {
     let mut ok = true;
     for prop in props {
-      ok &= self.prop(node, prop, v);
+      ok &= self.prop(prop, v);
       if !ok && !self.collect {
         return false;
       }
     }
     for key in extra {
-      ok &= self.required(node, key, v);
+      ok &= self.required(key, v);
       if !ok && !self.collect {
         return false;
       }
@@ -64,23 +52,23 @@ impl<'p, I: Instance> Eval<'p, I> {
     }
     let entries = match v.entries() {
       Ok(e) => e,
-      Err(Fault(message, key)) => {
+      Err(Fault { message, member }) => {
         let depth = self.path.len();
-        self.path.extend(key.map(Seg::Owned));
+        self.path.extend(member.map(Seg::Owned));
         self.fault("exception", message);
         self.path.truncate(depth);
         return false;
       }
     };
     for (name, x) in entries {
-      if x.kind() == Kind::Unsupported("undefined") || props.iter().any(|p| p.key.name == name) {
+      if x.kind() == Kind::Undefined || props.iter().any(|p| p.key.name == name) {
         continue;
       }
       let message = format!("must NOT have additional property '{name}'");
       self.path.push(Seg::Owned(name));
       let r = match additional {
         Additional::Schema(n) => self.node(*n, &x),
-        _ => self.fail(node, "additionalProperties", message),
+        _ => self.fail("additionalProperties", message),
       };
       self.path.pop();
       ok &= r;
@@ -98,7 +86,7 @@ impl<'p, I: Instance> Eval<'p, I> {
       self.path.push(Seg::Index(i));
       let r = match v.element(i) {
         Ok(x) => self.node(n, &x),
-        Err(f) => self.fault("exception", f.0),
+        Err(f) => self.fault("exception", f.message),
       };
       self.path.pop();
       ok &= r;
@@ -109,7 +97,7 @@ impl<'p, I: Instance> Eval<'p, I> {
     ok
   }
 
-  pub(super) fn unique(&mut self, node: &Node, v: &I) -> bool {
+  pub(super) fn unique(&mut self, v: &I) -> bool {
     let value = match to_value(v, f64::INFINITY, self.max_depth) {
       Ok(Value::Array(items)) => items,
       Ok(_) => return true,
@@ -118,11 +106,7 @@ impl<'p, I: Instance> Eval<'p, I> {
     let mut seen = std::collections::HashMap::new();
     for (i, item) in value.iter().enumerate() {
       if let Some(j) = seen.insert(item.to_string(), i) {
-        return self.fail(
-          node,
-          "uniqueItems",
-          format!("must NOT have duplicate items (items ## {j} and {i} are identical)"),
-        );
+        return self.fail("uniqueItems", format!("must NOT have duplicate items (items ## {j} and {i} are identical)"));
       }
     }
     true

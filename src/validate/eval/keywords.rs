@@ -37,8 +37,7 @@ pub fn equals<I: Instance>(v: &I, c: &Value) -> Result<bool, Fault> {
       true
     }
     (Kind::Object, Value::Object(m)) => {
-      let entries: Vec<_> =
-        v.entries()?.into_iter().filter(|(_, x)| x.kind() != Kind::Unsupported("undefined")).collect();
+      let entries: Vec<_> = v.entries()?.into_iter().filter(|(_, x)| x.kind() != Kind::Undefined).collect();
       if entries.len() != m.len() {
         return Ok(false);
       }
@@ -63,9 +62,9 @@ fn is_multiple(n: f64, m: f64) -> bool {
 }
 
 impl<'p, I: Instance> Eval<'p, I> {
-  pub(super) fn check(&mut self, node: &'p Node, check: &'p Check, kind: Kind, v: &I) -> bool {
+  pub(super) fn check(&mut self, check: &'p Check, kind: Kind, v: &I) -> bool {
     match check {
-      Check::False => self.fail(node, "false schema", "boolean schema is false".into()),
+      Check::False => self.fail("false schema", "boolean schema is false".into()),
       Check::Type(bits) => {
         let ok = match kind {
           Kind::Null => bits & T_NULL != 0,
@@ -74,70 +73,64 @@ impl<'p, I: Instance> Eval<'p, I> {
           Kind::String => bits & T_STRING != 0,
           Kind::Array => bits & T_ARRAY != 0,
           Kind::Object => bits & T_OBJECT != 0,
-          Kind::Unsupported(_) | Kind::Thrown => false,
+          Kind::Undefined | Kind::Unsupported(_) | Kind::Thrown => false,
         };
-        ok || self.fail(node, "type", format!("must be {}", type_names(*bits)))
+        ok || self.fail("type", format!("must be {}", type_names(*bits)))
       }
       Check::Const(c) => match equals(v, c) {
         Ok(true) => true,
-        Ok(false) => self.fail(node, "const", "must be equal to constant".into()),
-        Err(f) => self.fault("exception", f.0),
+        Ok(false) => self.fail("const", "must be equal to constant".into()),
+        Err(f) => self.fault("exception", f.message),
       },
       Check::Enum(options) => {
         for c in options {
           match equals(v, c) {
             Ok(true) => return true,
             Ok(false) => {}
-            Err(f) => return self.fault("exception", f.0),
+            Err(f) => return self.fault("exception", f.message),
           }
         }
-        self.fail(node, "enum", "must be equal to one of the allowed values".into())
+        self.fail("enum", "must be equal to one of the allowed values".into())
       }
       Check::MinLength(min) if kind == Kind::String => {
         // A code point is one or two UTF-16 units: count only when the bounds disagree.
         let units = v.utf16_len() as u64;
         let ok = units.div_ceil(2) >= *min || (units >= *min && v.char_len() as u64 >= *min);
-        ok || self.fail(node, "minLength", format!("must NOT have fewer than {min} characters"))
+        ok || self.fail("minLength", format!("must NOT have fewer than {min} characters"))
       }
       Check::MaxLength(max) if kind == Kind::String => {
         let units = v.utf16_len() as u64;
         let ok = units <= *max || (units.div_ceil(2) <= *max && v.char_len() as u64 <= *max);
-        ok || self.fail(node, "maxLength", format!("must NOT have more than {max} characters"))
+        ok || self.fail("maxLength", format!("must NOT have more than {max} characters"))
       }
-      Check::Minimum(m) if kind == Kind::Number => {
-        v.number() >= *m || self.fail(node, "minimum", format!("must be >= {m}"))
-      }
-      Check::Maximum(m) if kind == Kind::Number => {
-        v.number() <= *m || self.fail(node, "maximum", format!("must be <= {m}"))
-      }
+      Check::Minimum(m) if kind == Kind::Number => v.number() >= *m || self.fail("minimum", format!("must be >= {m}")),
+      Check::Maximum(m) if kind == Kind::Number => v.number() <= *m || self.fail("maximum", format!("must be <= {m}")),
       Check::ExclusiveMinimum(m) if kind == Kind::Number => {
-        v.number() > *m || self.fail(node, "exclusiveMinimum", format!("must be > {m}"))
+        v.number() > *m || self.fail("exclusiveMinimum", format!("must be > {m}"))
       }
       Check::ExclusiveMaximum(m) if kind == Kind::Number => {
-        v.number() < *m || self.fail(node, "exclusiveMaximum", format!("must be < {m}"))
+        v.number() < *m || self.fail("exclusiveMaximum", format!("must be < {m}"))
       }
       Check::MultipleOf(m) if kind == Kind::Number => {
-        is_multiple(v.number(), *m) || self.fail(node, "multipleOf", format!("must be multiple of {m}"))
+        is_multiple(v.number(), *m) || self.fail("multipleOf", format!("must be multiple of {m}"))
       }
       Check::Object { props, extra_required, additional, .. } if kind == Kind::Object => {
         self.descend(v);
-        let ok = self.object(node, props, extra_required, additional, v);
+        let ok = self.object(props, extra_required, additional, v);
         self.ascend();
         ok
       }
       Check::MinProperties(min) if kind == Kind::Object => match v.entries() {
         Ok(e) => {
-          count_defined(&e) >= *min
-            || self.fail(node, "minProperties", format!("must NOT have fewer than {min} properties"))
+          count_defined(&e) >= *min || self.fail("minProperties", format!("must NOT have fewer than {min} properties"))
         }
-        Err(f) => self.fault("exception", f.0),
+        Err(f) => self.fault("exception", f.message),
       },
       Check::MaxProperties(max) if kind == Kind::Object => match v.entries() {
         Ok(e) => {
-          count_defined(&e) <= *max
-            || self.fail(node, "maxProperties", format!("must NOT have more than {max} properties"))
+          count_defined(&e) <= *max || self.fail("maxProperties", format!("must NOT have more than {max} properties"))
         }
-        Err(f) => self.fault("exception", f.0),
+        Err(f) => self.fault("exception", f.message),
       },
       Check::Array { prefix, items } if kind == Kind::Array => {
         self.descend(v);
@@ -146,12 +139,12 @@ impl<'p, I: Instance> Eval<'p, I> {
         ok
       }
       Check::MinItems(min) if kind == Kind::Array => {
-        v.array_len() as u64 >= *min || self.fail(node, "minItems", format!("must NOT have fewer than {min} items"))
+        v.array_len() as u64 >= *min || self.fail("minItems", format!("must NOT have fewer than {min} items"))
       }
       Check::MaxItems(max) if kind == Kind::Array => {
-        v.array_len() as u64 <= *max || self.fail(node, "maxItems", format!("must NOT have more than {max} items"))
+        v.array_len() as u64 <= *max || self.fail("maxItems", format!("must NOT have more than {max} items"))
       }
-      Check::Unique if kind == Kind::Array => self.unique(node, v),
+      Check::Unique if kind == Kind::Array => self.unique(v),
       Check::AllOf(list) => {
         let mut ok = true;
         for &n in list {
@@ -163,22 +156,14 @@ impl<'p, I: Instance> Eval<'p, I> {
         ok
       }
       Check::AnyOf(list) => {
-        list.iter().any(|&n| self.probe(n, v)) || self.fail(node, "anyOf", "must match a schema in anyOf".into())
+        list.iter().any(|&n| self.probe(n, v)) || self.fail("anyOf", "must match a schema in anyOf".into())
       }
       Check::OneOf(list) => {
         let matched = list.iter().filter(|&&n| self.probe(n, v)).count();
-        matched == 1 || self.fail(node, "oneOf", "must match exactly one schema in oneOf".into())
+        matched == 1 || self.fail("oneOf", "must match exactly one schema in oneOf".into())
       }
-      Check::Not(n) => !self.probe(*n, v) || self.fail(node, "not", "must NOT be valid".into()),
-      Check::Ref(n) => {
-        if self.depth >= self.max_depth {
-          return self.fault("maxDepth", format!("must NOT be nested deeper than {} levels", self.max_depth));
-        }
-        self.depth += 1;
-        let ok = self.node(*n, v);
-        self.depth -= 1;
-        ok
-      }
+      Check::Not(n) => !self.probe(*n, v) || self.fail("not", "must NOT be valid".into()),
+      Check::Ref(n) => self.follow(*n, v),
       // A keyword for another type than the instance's holds trivially.
       _ => true,
     }
@@ -186,5 +171,5 @@ impl<'p, I: Instance> Eval<'p, I> {
 }
 
 fn count_defined<I: Instance>(entries: &[(String, I)]) -> u64 {
-  entries.iter().filter(|(_, x)| x.kind() != Kind::Unsupported("undefined")).count() as u64
+  entries.iter().filter(|(_, x)| x.kind() != Kind::Undefined).count() as u64
 }

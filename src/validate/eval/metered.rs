@@ -3,7 +3,7 @@
 use super::Eval;
 use crate::validate::plan::*;
 use crate::validate::walk::Meter;
-use crate::validate::{pointer, Instance, Issue, Kind, Seg};
+use crate::validate::{Instance, Issue, Kind, Seg};
 
 /// Whether `node` can walk a container of `kind` itself while measuring it:
 /// it has the container keyword and nothing that revisits the value.
@@ -56,13 +56,13 @@ impl<'p, I: Instance> Eval<'p, I> {
     for check in &node.checks {
       ok &= match (check, kind) {
         (Check::Object { props, extra_required, additional, site }, Kind::Object) => {
-          match self.members_metered(node, props, extra_required, *site, v) {
+          match self.members_metered(props, extra_required, *site, v) {
             Some(ok) => ok,
-            None => self.object_metered(node, props, extra_required, additional, v),
+            None => self.object_metered(props, extra_required, additional, v),
           }
         }
         (Check::Array { prefix, items }, Kind::Array) => self.array_metered(prefix, *items, v),
-        _ => self.check(node, check, kind, v),
+        _ => self.check(check, kind, v),
       };
       if self.stopped.is_some() {
         return false;
@@ -83,8 +83,7 @@ impl<'p, I: Instance> Eval<'p, I> {
       let x = match v.element(i) {
         Ok(x) => x,
         Err(f) => {
-          let issue = Issue::new(pointer(&self.path), "exception", f.0);
-          return self.stop(issue);
+          return self.stop(Issue::at(&self.path, "exception", f.message));
         }
       };
       ok &= self.metered(prefix.get(i).copied().or(items), &x);

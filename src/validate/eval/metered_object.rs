@@ -2,21 +2,14 @@
 //! the order the unmetered walk reports them.
 use super::Eval;
 use crate::validate::plan::*;
-use crate::validate::{pointer, Instance, Issue, Key, Kind, Seg};
+use crate::validate::{Instance, Issue, Key, Kind, Seg};
 
 impl<'p, I: Instance> Eval<'p, I> {
   /// The common case: every member is one of the schema's properties, as
   /// `members_among` tells in one step (with their order): each is then read by
   /// name (no key list walked), measured and evaluated in member order, and the
   /// issues put back in schema order. None: not the case.
-  pub(super) fn members_metered(
-    &mut self,
-    node: &'p Node,
-    props: &'p [Prop],
-    extra: &'p [Key],
-    site: usize,
-    v: &I,
-  ) -> Option<bool> {
+  pub(super) fn members_metered(&mut self, props: &'p [Prop], extra: &'p [Key], site: usize, v: &I) -> Option<bool> {
     if props.is_empty() || props.len() > 15 {
       return None;
     }
@@ -45,14 +38,9 @@ impl<'p, I: Instance> Eval<'p, I> {
       let start = self.issues.len();
       self.path.push(Seg::Key(&prop.key.name));
       let r = match v.get(&prop.key) {
-        Err(f) => {
-          let issue = Issue::new(pointer(&self.path), "exception", f.0);
-          return Some(self.stop(issue));
-        }
+        Err(f) => return Some(self.stop(Issue::at(&self.path, "exception", f.message))),
         // An undefined member is absent, and not measured.
-        Ok(None) => {
-          !prop.required || self.fail(node, "required", format!("must have required property '{}'", prop.key.name))
-        }
+        Ok(None) => !prop.required || self.missing(&prop.key.name),
         Ok(Some(x)) => {
           if let Err(issue) = self
             .meter
@@ -75,7 +63,7 @@ impl<'p, I: Instance> Eval<'p, I> {
       ok &= r;
     }
     // Not own enumerable members: read by name as usual (absent, inherited, hidden).
-    Some(self.finish_members(node, props, extra, v, |j| seen & (1 << j) != 0, base, segments) && ok)
+    Some(self.finish_members(props, extra, v, |j| seen & (1 << j) != 0, base, segments) && ok)
   }
 
   /// Puts the issues from `base` on in the order of their segments' tags.
@@ -93,7 +81,6 @@ impl<'p, I: Instance> Eval<'p, I> {
   /// the unmetered order: properties in schema order, required, additional.
   pub(super) fn object_metered(
     &mut self,
-    node: &'p Node,
     props: &'p [Prop],
     extra: &'p [Key],
     additional: &'p Additional,
@@ -101,10 +88,7 @@ impl<'p, I: Instance> Eval<'p, I> {
   ) -> bool {
     let keys = match v.keys() {
       Ok(k) => k,
-      Err(f) => {
-        let issue = Issue::new(pointer(&self.path), "exception", f.0);
-        return self.stop(issue);
-      }
+      Err(f) => return self.stop(Issue::at(&self.path, "exception", f.message)),
     };
     let len = I::keys_len(&keys);
     if let Err(issue) = self.meter.as_mut().expect("metered").add(&self.path, 2.0 + len.saturating_sub(1) as f64) {
@@ -121,11 +105,10 @@ impl<'p, I: Instance> Eval<'p, I> {
         Ok(x) => x,
         Err(f) => {
           self.path.push(Seg::Owned(name));
-          let issue = Issue::new(pointer(&self.path), "exception", f.0);
-          return self.stop(issue);
+          return self.stop(Issue::at(&self.path, "exception", f.message));
         }
       };
-      if x.kind() == Kind::Unsupported("undefined") {
+      if x.kind() == Kind::Undefined {
         continue;
       }
       if let Err(issue) = self.meter.as_mut().expect("metered").add(&self.path, name.len() as f64 + 3.0) {
@@ -151,7 +134,7 @@ impl<'p, I: Instance> Eval<'p, I> {
             Additional::Any => self.metered(None, &x),
             Additional::Deny => {
               self.metered(None, &x)
-                && self.fail(node, "additionalProperties", format!("must NOT have additional property '{name}'"))
+                && self.fail("additionalProperties", format!("must NOT have additional property '{name}'"))
             }
           };
           self.path.pop();
@@ -169,7 +152,7 @@ impl<'p, I: Instance> Eval<'p, I> {
     self.name = name;
     // Properties that are not own enumerable members (absent, inherited, hidden): read by name.
     let seen = |j: usize| if props.len() > 64 { seen_big[j] } else { seen_small & (1 << j) != 0 };
-    self.finish_members(node, props, extra, v, seen, base, segments) && ok
+    self.finish_members(props, extra, v, seen, base, segments) && ok
   }
 
   /// After the member pass: properties it did not see are read by name, then the
@@ -177,7 +160,6 @@ impl<'p, I: Instance> Eval<'p, I> {
   #[allow(clippy::too_many_arguments)]
   fn finish_members(
     &mut self,
-    node: &'p Node,
     props: &'p [Prop],
     extra: &'p [Key],
     v: &I,
@@ -189,7 +171,7 @@ impl<'p, I: Instance> Eval<'p, I> {
     for (j, prop) in props.iter().enumerate() {
       if !seen(j) {
         let start = self.issues.len();
-        ok &= self.prop(node, prop, v);
+        ok &= self.prop(prop, v);
         if self.issues.len() > start {
           segments.push((j, start, self.issues.len()));
         }
@@ -197,7 +179,7 @@ impl<'p, I: Instance> Eval<'p, I> {
     }
     for (k, key) in extra.iter().enumerate() {
       let start = self.issues.len();
-      ok &= self.required(node, key, v);
+      ok &= self.required(key, v);
       if self.issues.len() > start {
         segments.push((props.len() + k, start, self.issues.len()));
       }

@@ -6,9 +6,10 @@ mod containers;
 mod keywords;
 mod metered;
 mod metered_object;
+use super::limits::recursion_limit;
 use super::plan::*;
-use super::walk::Meter;
-use super::{pointer, unsupported_message, Instance, Issue, Kind, Seg};
+use super::walk::{repeats_ancestor, Meter};
+use super::{cycle_message, pointer, refusal, required_message, Instance, Issue, Kind, Seg};
 
 pub fn evaluate<I: Instance>(plan: &Plan, value: &I, max_depth: u32) -> Vec<Issue> {
   let mut e = Eval::new(plan, max_depth, None);
@@ -37,6 +38,7 @@ struct Eval<'p, I> {
   faults: Vec<Issue>,
   collect: bool,
   ancestors: Vec<I>,
+  /// `$ref` hops on the current path.
   depth: u32,
   max_depth: u32,
   /// Present in a metered evaluation.
@@ -70,13 +72,16 @@ impl<'p, I: Instance> Eval<'p, I> {
     issues
   }
 
-  fn fail(&mut self, node: &Node, keyword: &str, message: String) -> bool {
+  fn fail(&mut self, keyword: &str, message: String) -> bool {
     if self.collect {
-      let mut issue = Issue::new(pointer(&self.path), keyword, message);
-      issue.schema_path = Some(format!("{}/{}", node.path, keyword));
-      self.issues.push(issue);
+      self.issues.push(Issue::at(&self.path, keyword, message));
     }
     false
+  }
+
+  /// A `required` property that is absent.
+  fn missing(&mut self, name: &str) -> bool {
+    self.fail("required", required_message(name))
   }
 
   fn fault(&mut self, keyword: &str, message: String) -> bool {
@@ -91,28 +96,37 @@ impl<'p, I: Instance> Eval<'p, I> {
     let plan = self.plan;
     let node = &plan.nodes[n];
     let kind = v.kind();
-    if let Kind::Unsupported(what) = kind {
-      return self.fault("unsupported", unsupported_message(what));
-    }
-    if kind == Kind::Thrown {
-      return self.fault("exception", v.fault().0);
+    if let Some((keyword, message)) = refusal(v) {
+      return self.fault(keyword, message);
     }
     if node.checks.is_empty() {
       return true;
     }
     // Only `$ref` can revisit a value: then a container met again below itself is a cycle.
-    if plan.has_refs && matches!(kind, Kind::Object | Kind::Array) && self.ancestors.iter().any(|a| a.same(v)) {
-      return self.fault("cycle", unsupported_message("cycle"));
+    if plan.has_refs && matches!(kind, Kind::Object | Kind::Array) && repeats_ancestor(&self.ancestors, v) {
+      return self.fault("cycle", cycle_message());
     }
     let mut ok = true;
     for check in &node.checks {
-      if !self.check(node, check, kind, v) {
+      if !self.check(check, kind, v) {
         ok = false;
         if !self.collect {
           break;
         }
       }
     }
+    ok
+  }
+
+  /// Follows a `$ref`: the one way the walk recurses deeper than the schema
+  /// is written, so here it stops at `max_depth` hops or `WALK_CEILING` levels.
+  fn follow(&mut self, n: usize, v: &I) -> bool {
+    if let Some(issue) = recursion_limit(&self.path, self.depth, self.max_depth) {
+      return self.fault(&issue.keyword, issue.message);
+    }
+    self.depth += 1;
+    let ok = self.node(n, v);
+    self.depth -= 1;
     ok
   }
 
