@@ -9,6 +9,26 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Keys, weights, TTL and eviction of one channel's responses; the values stay in JS under the ids returned here. */
+export declare class BindingResponseCache {
+  /** Caps absent or Infinity are unbounded in that dimension (the JS front checks ranges). */
+  constructor(ttlMs?: number | undefined | null, maxEntries?: number | undefined | null, maxBytes?: number | undefined | null)
+  get handle(): number
+  /** Stores `key`; returns `[id, ...ids removed]` (removed may include `id` itself when it alone exceeds maxBytes). */
+  insert(key: string, bytes: number): Array<number>
+  /** As `insert`, keyed by the native hash of the argument list; `[]` when the arguments have no canonical key. */
+  insertArgs(args: unknown[], bytes: number): Array<number>
+  /** Removes one key; returns the ids removed. */
+  invalidate(key: string): Array<number>
+  /** Removes every entry; returns the ids removed. */
+  clear(): Array<number>
+  /** Removes the oldest `fraction` (0..1) of the entries; returns the ids removed. */
+  shrink(fraction: number): Array<number>
+  /** Applies due expirations and evictions; returns the ids removed since the last call. */
+  drain(): Array<number>
+  stats(): BindingCacheStats
+}
+
 /** Owns one BatchManager's native clock and statistics. */
 export declare class NativeBatchClock {
   /**
@@ -57,6 +77,12 @@ export declare class NativeValidator {
   get fastPath(): boolean
 }
 
+/**
+ * Panics on purpose, so tests can check that a bug reaches JS as
+ * `E_INTERNAL` and the process lives. Not part of the public API.
+ */
+export declare function __panicForTests(): void
+
 /** Arms (or tightens) the deadline of a target's open batch. */
 export declare function batchArm(handle: number, slot: number, generation: number, delayMs: number): void
 
@@ -79,6 +105,16 @@ export interface BatchOptionsInput {
   waitSampleEvery?: number
   maxFramesInFlight?: number
 }
+
+export interface BindingCacheStats {
+  entries: number
+  bytes: number
+  evictions: number
+  expirations: number
+}
+
+/** The hit-path lookups as raw Node-API functions: `cacheGet(handle, key)` and `cacheGetArgs(handle, args)`. */
+export declare function cacheFastCalls(): { cacheGet(handle: number, key: string): number; cacheGetArgs(handle: number, args: unknown[]): number }
 
 /**
  * Applies the option rules; returns the normalized options or the issue,

@@ -835,13 +835,16 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.BindingResponseCache = nativeBinding.BindingResponseCache
 module.exports.NativeBatchClock = nativeBinding.NativeBatchClock
 module.exports.NativeHistogram = nativeBinding.NativeHistogram
 module.exports.NativeRateLimiter = nativeBinding.NativeRateLimiter
 module.exports.NativeValidator = nativeBinding.NativeValidator
+module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.batchArm = nativeBinding.batchArm
 module.exports.batchDiscard = nativeBinding.batchDiscard
 module.exports.batchFlushed = nativeBinding.batchFlushed
+module.exports.cacheFastCalls = nativeBinding.cacheFastCalls
 module.exports.checkBatchOptions = nativeBinding.checkBatchOptions
 module.exports.checkLimits = nativeBinding.checkLimits
 module.exports.compileSchema = nativeBinding.compileSchema

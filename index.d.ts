@@ -263,6 +263,35 @@ export interface HandlerOptions {
   maxBytes?: number
   /** Nesting cap within one argument (E_PAYLOAD_TOO_LARGE). Default 64; Infinity turns it off. */
   maxDepth?: number
+  /** Response cache (README "Response cache"), after the sender check, validation and rate limit. */
+  cache?: CacheOptions
+}
+
+export interface CacheOptions {
+  /** Time to live of an entry, ms (Infinity: until evicted or invalidated). */
+  ttlMs: number
+  /** Entry cap (default 1000 when neither cap is given). */
+  maxEntries?: number
+  /** Cap on the estimated bytes of keys and values. */
+  maxBytes?: number
+  /** Also replay handler errors (never E_TIMEOUT, E_CANCELLED, E_CLOSED, E_INTERNAL). Default false. */
+  cacheErrors?: boolean
+  /** A custom key instead of the canonical arguments; `undefined` serves the call uncached. */
+  key?: (args: unknown[], ctx: HandlerContext) => string | undefined
+}
+
+export interface CacheStats {
+  hits: number
+  misses: number
+  entries: number
+  /** Estimated bytes (0 unless `maxBytes` is set). */
+  bytes: number
+  /** Removed to stay within maxEntries / maxBytes. */
+  evictions: number
+  /** Removed because their TTL passed. */
+  expirations: number
+  /** hits / (hits + misses), 0 before any lookup. */
+  hitRate: number
 }
 
 export interface RegistryOptions {
@@ -285,7 +314,8 @@ export interface SuccessEnvelope<T = unknown> {
 export interface ErrorEnvelope {
   success: false
   error: { code: IpcErrorCode | (string & {}); message: string; details: Record<string, unknown> }
-  metadata: { executionTimeMs: number }
+  /** `cached: true` when a cached error was replayed (`cache.cacheErrors`). */
+  metadata: { executionTimeMs: number; cached?: boolean }
 }
 
 /** Every reply, in process and across IPC. */
@@ -324,6 +354,15 @@ export declare class HandlerRegistry {
   invoke<T = unknown>(channel: string, args: unknown[], ctx?: InvokeContext): Promise<Envelope<T>>
   getMetrics(): RegistryMetrics
   resetMetrics(): void
+  /** Drops `channel`'s cached answers: all, or the one for `args` (the argument list, as given to invoke). Returns how many. */
+  invalidate(channel: string, args?: unknown[]): number
+  /** Drops the cached answers of every channel whose name starts with `prefix`. */
+  invalidatePrefix(prefix: string): number
+  clearCache(): number
+  /** Per cached channel. */
+  getCacheStats(): Record<string, CacheStats>
+  /** Drops the oldest `fraction` (0 < fraction <= 1) of every cache (memory pressure). Returns how many. */
+  shrinkCaches(fraction: number): number
   readonly closed: boolean
   /** Detaches and answers calls in flight with E_CLOSED (aborting their signals). */
   close(): Promise<void>

@@ -12,6 +12,7 @@ const { runStalled } = require('./stalled')
 const { runValidationBench } = require('./validation')
 const { runRegistryBench } = require('./registry')
 const { runNativeCalls } = require('./native-calls')
+const { runCacheBench, cacheMarkdown } = require('./cache')
 const { median } = require('./stats')
 
 const RATE = 2000
@@ -92,6 +93,7 @@ async function main() {
   const validation = await runValidationBench()
   const registry = await runRegistryBench()
   const nativeCalls = await runNativeCalls()
+  const cache = await runCacheBench()
 
   const table = (stream) => VARIANTS.map((v) => {
     const s = stream[v]
@@ -199,7 +201,7 @@ async function main() {
     '- Validation with an 11-character text: ajv reads four properties inline in JS (~20 ns); every property read',
     '  through Node-API costs ~70 ns, so no native walk can match it on short payloads.',
     '',
-  ].join('\n')
+  ].join('\n') + cacheMarkdown(cache)
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md)
   console.log(md)
 }

@@ -5,9 +5,10 @@ const { InvalidArgumentError, invalidArgument } = require('../errors')
 const { readAllowedOrigins } = require('./senders')
 const { compileSchema, NativeRateLimiter } = require('./native')
 const { ChannelMetrics } = require('./metrics')
+const { readCacheOptions } = require('./cache')
 
 const DEFAULTS = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 64, timeoutMs: Infinity })
-const HANDLER_OPTIONS = new Set(['schema', 'argsSchema', 'timeoutMs', 'rateLimit', 'allowedOrigins', 'allowSender', 'maxBytes', 'maxDepth'])
+const HANDLER_OPTIONS = new Set(['schema', 'argsSchema', 'timeoutMs', 'rateLimit', 'allowedOrigins', 'allowSender', 'maxBytes', 'maxDepth', 'cache'])
 // Native limits are 32-bit; this is "no cap" in practice.
 const UNCAPPED = 0x7fffffff
 const MAX_TIMER_MS = 0x7fffffff
@@ -135,6 +136,7 @@ function createEntry(channel, handler, options, defaults) {
     limits: readRateLimits(options.rateLimit),
     origins: readAllowedOrigins(options.allowedOrigins),
     allowSender: options.allowSender,
+    cache: readCacheOptions(options.cache),
     metrics: new ChannelMetrics(),
   }
 }

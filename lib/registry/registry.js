@@ -12,6 +12,7 @@ const { Call } = require('./pipeline/call')
 const { HandlerContext, infoFromEvent } = require('./pipeline/context')
 const { CANCEL_CHANNEL, unwrap, cancelKey } = require('./wire')
 const { totals, tell } = require('./metrics')
+const { serveCached } = require('./cache')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
 const RESERVED_PREFIX = 'ipcflow:'
@@ -37,6 +38,13 @@ class HandlerRegistry {
     this._closed = false
     this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
     this._watched = new WeakSet() // webContents whose 'destroyed' resets their per-sender limits
+    this._cacheHooks = {
+      run: (entry, args, ctx, start) => new Call(this, entry, args, ctx, undefined, start, undefined, true).promise,
+      plain: (entry, args, ctx, signal, start, key) => new Call(this, entry, args, ctx, signal, start, key).promise,
+      counted: (entry, code) => this._counted(entry, code),
+      tell: (method, name, value) => tell(this._monitor, method, name, value),
+      cancellable: this._cancellable,
+    }
   }
 
   get closed() {
@@ -196,6 +204,7 @@ class HandlerRegistry {
       this._counted(entry, error.code)
       return Promise.resolve(fail(error, start))
     }
+    if (entry.cache !== undefined) return serveCached(this._cacheHooks, entry, args, ctx, info.signal, start, key)
     return new Call(this, entry, args, ctx, info.signal, start, key).promise
   }
 
@@ -223,8 +232,50 @@ class HandlerRegistry {
   }
 
   resetMetrics() {
-    for (const entry of this._entries.values()) entry.metrics.reset()
+    for (const entry of this._entries.values()) {
+      entry.metrics.reset()
+      entry.cache?.resetStats()
+    }
     this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
+  }
+
+  /** Drops cached answers of `channel`: all of them, or the one for `args` (the argument list). Returns how many. */
+  invalidate(channel, args) {
+    if (typeof channel !== 'string') throw invalidArgument('channel', 'a string', channel)
+    if (args !== undefined && !Array.isArray(args)) throw invalidArgument('args', 'an array of arguments (as given to invoke)', args)
+    const cache = this._entries.get(channel)?.cache
+    if (cache === undefined) return 0
+    if (args === undefined) return cache.clear()
+    const key = cache.keyOf(args, new HandlerContext(channel, NO_INFO))
+    return key === undefined ? 0 : cache.invalidate(key)
+  }
+
+  /** Drops every cached answer of the channels whose name starts with `prefix`. */
+  invalidatePrefix(prefix) {
+    if (typeof prefix !== 'string') throw invalidArgument('prefix', 'a string', prefix)
+    let n = 0
+    for (const [channel, entry] of this._entries) if (entry.cache !== undefined && channel.startsWith(prefix)) n += entry.cache.clear()
+    return n
+  }
+
+  clearCache() {
+    return this.invalidatePrefix('')
+  }
+
+  /** Per cached channel: `{ hits, misses, entries, bytes, evictions, expirations, hitRate }`. */
+  getCacheStats() {
+    const out = {}
+    for (const [channel, entry] of this._entries) if (entry.cache !== undefined) out[channel] = entry.cache.stats()
+    return out
+  }
+
+  /** Drops the oldest `fraction` (0 < fraction <= 1) of every cache, e.g. under memory pressure. Returns how many. */
+  shrinkCaches(fraction) {
+    if (typeof fraction !== 'number' || !(fraction > 0) || fraction > 1) throw invalidArgument('fraction', 'a number in (0, 1]', fraction)
+    let n = 0
+    for (const entry of this._entries.values()) if (entry.cache !== undefined) n += entry.cache.shrink(fraction)
+    if (n > 0) tell(this._monitor, 'increment', 'ipcflow.cache.shrunk', n)
+    return n
   }
 
   /** Detaches, answers calls in flight with E_CLOSED (aborting their signals); later calls get E_CLOSED. */
@@ -232,6 +283,7 @@ class HandlerRegistry {
     if (this._closed) return
     this._closed = true
     this.detach()
+    this.clearCache()
     for (const call of [...this._inflight]) {
       call.close(new ClosedError(`HandlerRegistry closed while '${call.entry.channel}' was running`, { channel: call.entry.channel }))
     }

@@ -8,8 +8,10 @@ const { tell } = require('../metrics')
 const { HandlerContext } = require('./context')
 
 class Call {
-  constructor(registry, entry, args, ctx, signal, start, key) {
+  // `shared`: a cache's single-flight run; its callers are counted by the cache.
+  constructor(registry, entry, args, ctx, signal, start, key, shared = false) {
     this.registry = registry
+    this.shared = shared
     this.entry = entry
     this.ctx = ctx
     this.start = start
@@ -94,7 +96,7 @@ class Call {
       tell(registry._monitor, 'record', entry.channel, envelope.metadata.executionTimeMs)
     }
     if (this.key !== undefined) registry._cancellable.delete(this.key)
-    registry._counted(entry, code)
+    if (!this.shared) registry._counted(entry, code)
     this.resolve(envelope)
   }
 }
