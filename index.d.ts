@@ -280,6 +280,36 @@ export interface CacheOptions {
   key?: (args: unknown[], ctx: HandlerContext) => string | undefined
 }
 
+export interface StreamOptions extends Omit<HandlerOptions, 'cache'> {
+  /** Items per chunk (default 64). */
+  chunkSize?: number
+  /** Chunks sent ahead of the renderer's acknowledgements; the producer is not resumed past it (default 4). */
+  highWaterMark?: number
+  /** A chunk is sent early once its items' estimated size reaches this (default 256 KiB). */
+  maxChunkBytes?: number
+}
+
+/** The `ctx` a stream producer receives: a HandlerContext plus `setTotal`. */
+export interface StreamContext extends HandlerContext {
+  /** The expected number of items: chunks then carry `total` and `percentage`. */
+  setTotal(total: number): void
+}
+
+export interface StreamMetrics {
+  opened: number
+  completed: number
+  cancelled: number
+  failed: number
+  open: number
+  chunks: number
+  items: number
+  /** Estimated bytes of the items sent. */
+  bytes: number
+  /** Time producers spent paused by backpressure. */
+  pausedMs: number
+  durationMs: Distribution
+}
+
 export interface CacheStats {
   hits: number
   misses: number
@@ -331,6 +361,8 @@ export interface ChannelMetrics {
   inFlight: number
   /** Calls that reached their handler, ms. */
   latencyMs: Distribution
+  /** Channels registered with registerStream. */
+  stream?: StreamMetrics
 }
 
 export interface RegistryMetrics {
@@ -343,6 +375,8 @@ export declare class HandlerRegistry {
   constructor(options?: RegistryOptions)
   /** Throws E_DUPLICATE_HANDLER for a channel already registered, E_INVALID_ARGUMENT for bad options or schemas. */
   register(channel: string, handler: Handler, options?: HandlerOptions): void
+  /** `handler(...args, ctx)` returns an async or sync iterable (or a promise of one), read by `client.stream` in a renderer. */
+  registerStream(channel: string, handler: (...args: any[]) => AsyncIterable<unknown> | Iterable<unknown> | Promise<AsyncIterable<unknown> | Iterable<unknown>>, options?: StreamOptions): void
   /** Removes the channel (and its ipcMain handler); calls in flight still answer. */
   unregister(channel: string): boolean
   has(channel: string): boolean

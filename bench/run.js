@@ -13,6 +13,7 @@ const { runValidationBench } = require('./validation')
 const { runRegistryBench } = require('./registry')
 const { runNativeCalls } = require('./native-calls')
 const { runCacheBench, cacheMarkdown } = require('./cache')
+const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-stream')
 const { median } = require('./stats')
 
 const RATE = 2000
@@ -94,6 +95,7 @@ async function main() {
   const registry = await runRegistryBench()
   const nativeCalls = await runNativeCalls()
   const cache = await runCacheBench()
+  const registryStream = await runRegistryStreamBench()
 
   const table = (stream) => VARIANTS.map((v) => {
     const s = stream[v]
@@ -201,7 +203,7 @@ async function main() {
     '- Validation with an 11-character text: ajv reads four properties inline in JS (~20 ns); every property read',
     '  through Node-API costs ~70 ns, so no native walk can match it on short payloads.',
     '',
-  ].join('\n') + cacheMarkdown(cache)
+  ].join('\n') + cacheMarkdown(cache) + '\n' + registryStreamMarkdown(registryStream)
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md)
   console.log(md)
 }

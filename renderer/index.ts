@@ -33,6 +33,10 @@
  *   types than IPC's structured clone (e.g. no Map/Set).
  * - A sandboxed preload cannot `require` npm packages: bundle this file into it.
  */
+import { createStreamer, type StreamChunk, type StreamOptions } from './stream'
+
+export type { StreamChunk, StreamOptions } from './stream'
+export { STREAM_CHANNEL, STREAM_ACK_CHANNEL } from './stream-protocol'
 
 export const FRAME_CHANNEL = 'ipcflow:frame' as const
 export const READY_CHANNEL = 'ipcflow:ready' as const
@@ -134,6 +138,8 @@ export interface RendererClient {
   invoke<T = any>(channel: string, ...args: unknown[]): Promise<T>
   /** `invoke` with a signal and/or a timeout; `args` is the argument list. */
   invokeWithOptions<T = any>(channel: string, args: unknown[], options?: InvokeOptions): Promise<T>
+  /** Opens a `registerStream` channel; `for await` its chunks, `break` or abort to cancel (README "Streaming"). */
+  stream<T = any>(channel: string, args: unknown[], options?: StreamOptions): AsyncIterable<StreamChunk<T>>
   /** Removes every ipcRenderer listener and rejects pending requests (E_CLOSED); the client is unusable afterwards. */
   dispose(): void
 }
@@ -278,6 +284,7 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
   const lastSeqs = new Map<number, number>()
   let disposed = false
   const invoker = createInvoker(ipcRenderer)
+  const streamer = createStreamer(ipcRenderer, CANCEL_CHANNEL, (code, message, details) => new IpcError(code, message, details))
 
   const dispatch = (channel: string, payload: unknown): void => {
     stats.messages++
@@ -391,6 +398,7 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     direct.clear()
     listeners.clear()
     invoker.close()
+    streamer.close()
   }
 
   ipcRenderer.on(FRAME_CHANNEL, onFrame)
@@ -398,5 +406,6 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
   if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL, { acks: true })
 
   const { invoke, invokeWithOptions } = invoker
-  return Object.freeze({ on, off, invoke, invokeWithOptions, getStats, dispose })
+  const { stream } = streamer
+  return Object.freeze({ on, off, invoke, invokeWithOptions, stream, getStats, dispose })
 }

@@ -13,6 +13,7 @@ const { HandlerContext, infoFromEvent } = require('./pipeline/context')
 const { CANCEL_CHANNEL, unwrap, cancelKey } = require('./wire')
 const { totals, tell } = require('./metrics')
 const { serveCached } = require('./cache')
+const { StreamHub, readStreamOptions, STREAM_ACK_CHANNEL } = require('./stream')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
 const RESERVED_PREFIX = 'ipcflow:'
@@ -45,6 +46,7 @@ class HandlerRegistry {
       tell: (method, name, value) => tell(this._monitor, method, name, value),
       cancellable: this._cancellable,
     }
+    this._streams = new StreamHub(this._cacheHooks)
   }
 
   get closed() {
@@ -66,6 +68,13 @@ class HandlerRegistry {
         throw error
       }
     }
+  }
+
+  /** A channel whose handler produces an (async) iterable, read by `client.stream` (README "Streaming"). */
+  registerStream(channel, handler, options) {
+    const { stream, rest } = readStreamOptions(options)
+    this.register(channel, handler, rest)
+    this._entries.get(channel).stream = stream
   }
 
   /** Removes a channel (and its ipcMain handler); calls in flight still answer. */
@@ -108,6 +117,7 @@ class HandlerRegistry {
       }
     }
     ipcMain.on(CANCEL_CHANNEL, this._onCancel)
+    ipcMain.on(STREAM_ACK_CHANNEL, this._streams.onAck)
   }
 
   detach() {
@@ -122,6 +132,7 @@ class HandlerRegistry {
     }
     this._handled.clear()
     if (this._onCancel !== undefined) ipcMain.removeListener(CANCEL_CHANNEL, this._onCancel)
+    ipcMain.removeListener(STREAM_ACK_CHANNEL, this._streams.onAck)
     this._onCancel = undefined
     this._ipcMain = undefined
   }
@@ -204,6 +215,7 @@ class HandlerRegistry {
       this._counted(entry, error.code)
       return Promise.resolve(fail(error, start))
     }
+    if (entry.stream !== undefined) return this._streams.open(entry, args, ctx, info, start, key)
     if (entry.cache !== undefined) return serveCached(this._cacheHooks, entry, args, ctx, info.signal, start, key)
     return new Call(this, entry, args, ctx, info.signal, start, key).promise
   }
@@ -227,7 +239,10 @@ class HandlerRegistry {
 
   getMetrics() {
     const channels = {}
-    for (const [channel, entry] of this._entries) channels[channel] = entry.metrics.snapshot()
+    for (const [channel, entry] of this._entries) {
+      channels[channel] = entry.metrics.snapshot()
+      if (entry.stream !== undefined) channels[channel].stream = entry.stream.metrics.snapshot()
+    }
     return { channels, totals: totals(channels, this._unrouted) }
   }
 
@@ -235,6 +250,7 @@ class HandlerRegistry {
     for (const entry of this._entries.values()) {
       entry.metrics.reset()
       entry.cache?.resetStats()
+      entry.stream?.metrics.reset()
     }
     this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
   }
@@ -284,6 +300,7 @@ class HandlerRegistry {
     this._closed = true
     this.detach()
     this.clearCache()
+    this._streams.closeAll()
     for (const call of [...this._inflight]) {
       call.close(new ClosedError(`HandlerRegistry closed while '${call.entry.channel}' was running`, { channel: call.entry.channel }))
     }
