@@ -265,6 +265,29 @@ export interface HandlerOptions {
   maxDepth?: number
   /** Response cache (README "Response cache"), after the sender check, validation and rate limit. */
   cache?: CacheOptions
+  /**
+   * Request batching (README "Request batching"): the handler is called as `handler(keys, ctxs)` with one
+   * key per call (each call takes exactly one argument) and returns an array of the same length and order.
+   */
+  batch?: RequestBatchOptions
+}
+
+export interface RequestBatchOptions {
+  /** Distinct keys per handler call; more calls start another batch at once (default 100). */
+  maxSize?: number
+  /** The window from a batch's first call, ms; 0 (default) = until the next macrotask. */
+  delayMs?: number
+}
+
+export interface RequestBatchMetrics {
+  batches: number
+  calls: number
+  /** Calls that shared an identical key already in their batch. */
+  deduplicated: number
+  /** Keys per handler call. */
+  sizes: Distribution
+  /** From a call's arrival to its batch's start, ms. */
+  waitMs: Distribution
 }
 
 export interface CacheOptions {
@@ -338,7 +361,8 @@ export interface ValidationIssue {
 export interface SuccessEnvelope<T = unknown> {
   success: true
   data: T
-  metadata: { executionTimeMs: number; cached: boolean }
+  /** `batched: true` on channels registered with `batch`. */
+  metadata: { executionTimeMs: number; cached: boolean; batched?: true }
 }
 
 export interface ErrorEnvelope {
@@ -363,6 +387,8 @@ export interface ChannelMetrics {
   latencyMs: Distribution
   /** Channels registered with registerStream. */
   stream?: StreamMetrics
+  /** Channels registered with `batch`. */
+  batch?: RequestBatchMetrics
 }
 
 export interface RegistryMetrics {

@@ -34,9 +34,10 @@
  * - A sandboxed preload cannot `require` npm packages: bundle this file into it.
  */
 import { createStreamer, type StreamChunk, type StreamOptions } from './stream'
+import { createRequestBatcher } from './batch'
 
 export type { StreamChunk, StreamOptions } from './stream'
-export { STREAM_CHANNEL, STREAM_ACK_CHANNEL } from './stream-protocol'
+export { STREAM_CHANNEL, STREAM_ACK_CHANNEL } from './protocol-ext'
 
 export const FRAME_CHANNEL = 'ipcflow:frame' as const
 export const READY_CHANNEL = 'ipcflow:ready' as const
@@ -112,6 +113,8 @@ export interface RendererClientOptions {
   onGap?: (info: GapInfo) => void
   /** A listener (or onGap) threw; the other messages still go out. Default: console.error. */
   onListenerError?: (error: unknown, channel: string) => void
+  /** Batchable channels to coalesce from the first call (others are learnt from main's replies). */
+  batchChannels?: string[]
 }
 
 export interface RendererClientStats {
@@ -125,6 +128,9 @@ export interface RendererClientStats {
   malformed: number
   /** Frames whose seq was not newer than the last one. */
   duplicates: number
+  /** Request batches sent (IPC messages carrying more than one call) and the calls in them. */
+  requestBatches: number
+  batchedCalls: number
 }
 
 export type Listener<T = any> = (payload: T) => void
@@ -188,7 +194,7 @@ function fromTransportError(error: unknown, channel: string): IpcError {
   return new IpcError('E_HANDLER', message, { channel, transport: true })
 }
 
-function createInvoker(ipcRenderer: IpcRendererLike) {
+function createInvoker(ipcRenderer: IpcRendererLike, batcher: ReturnType<typeof createRequestBatcher>) {
   // Request ids are unique per client: a random prefix keeps two clients in
   // one renderer (two preloads, a reload) from cancelling each other's calls.
   const clientId = Math.random().toString(36).slice(2, 10)
@@ -220,7 +226,7 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
         if (settled) return
         cleanup()
         try {
-          ipcRenderer.send(CANCEL_CHANNEL, id)
+          if (!batcher.drop(channel, id)) ipcRenderer.send(CANCEL_CHANNEL, id)
         } catch {
           // nothing more to do: the caller already has its answer
         }
@@ -234,7 +240,7 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
       pending.add(giveUp)
       let reply: Promise<unknown>
       try {
-        reply = Promise.resolve(ipcRenderer.invoke(channel, { ipcflow: 'invoke', v: 1, id, args }))
+        reply = batcher.wants(channel) ? batcher.call(channel, id, args) : Promise.resolve(ipcRenderer.invoke(channel, { ipcflow: 'invoke', v: 1, id, args }))
       } catch (error) {
         cleanup()
         reject(fromTransportError(error, channel))
@@ -245,7 +251,10 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
           if (settled) return
           cleanup()
           if (!isEnvelope(value)) resolve(value as T) // a plain ipcMain.handle handler
-          else if (value.success) resolve(value.data as T)
+          else if (value.success && (value.metadata as { batched?: unknown }).batched === true && !batcher.wants(channel)) {
+            batcher.learn(channel)
+            resolve(value.data as T)
+          } else if (value.success) resolve(value.data as T)
           else reject(fromEnvelopeError(value.error, channel))
         },
         (error) => {
@@ -274,7 +283,7 @@ const defaultListenerError = (error: unknown, channel: string): void => {
 export function createRendererClient(ipcRenderer: IpcRendererLike, options: RendererClientOptions = {}): RendererClient {
   const onListenerError = options.onListenerError ?? defaultListenerError
   const onGap = options.onGap
-  const stats: RendererClientStats = { frames: 0, messages: 0, gaps: 0, lostFrames: 0, malformed: 0, duplicates: 0 }
+  const stats: Omit<RendererClientStats, 'requestBatches' | 'batchedCalls'> = { frames: 0, messages: 0, gaps: 0, lostFrames: 0, malformed: 0, duplicates: 0 }
   // Arrays replaced on change (copy-on-write): a dispatch iterates a snapshot,
   // so listeners added or removed meanwhile do not disturb it.
   const listeners = new Map<string, Listener[]>()
@@ -283,7 +292,8 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
   // Last seq per stream (one stream per main-side BatchManager).
   const lastSeqs = new Map<number, number>()
   let disposed = false
-  const invoker = createInvoker(ipcRenderer)
+  const batcher = createRequestBatcher(ipcRenderer, options.batchChannels)
+  const invoker = createInvoker(ipcRenderer, batcher)
   const streamer = createStreamer(ipcRenderer, CANCEL_CHANNEL, (code, message, details) => new IpcError(code, message, details))
 
   const dispatch = (channel: string, payload: unknown): void => {
@@ -388,7 +398,10 @@ export function createRendererClient(ipcRenderer: IpcRendererLike, options: Rend
     }
   }
 
-  const getStats = (): RendererClientStats => ({ ...stats })
+  const getStats = (): RendererClientStats => {
+    const b = batcher.stats()
+    return { ...stats, requestBatches: b.batches, batchedCalls: b.batchedCalls }
+  }
 
   const dispose = (): void => {
     if (disposed) return

@@ -5,7 +5,7 @@
  * acknowledges them, so a page that stops reading stops main's producer.
  * `break`, `return()`, an aborted signal or `dispose()` cancel in main.
  */
-import { STREAM_CHANNEL, STREAM_ACK_CHANNEL, isStreamOpened, ackEvery, type StreamMessage } from './stream-protocol'
+import { STREAM_CHANNEL, STREAM_ACK_CHANNEL, isStreamOpened, ackEvery, type StreamMessage } from './protocol-ext'
 
 export interface StreamChunk<T = unknown> {
   index: number

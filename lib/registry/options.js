@@ -6,9 +6,10 @@ const { readAllowedOrigins } = require('./senders')
 const { compileSchema, NativeRateLimiter } = require('./native')
 const { ChannelMetrics } = require('./metrics')
 const { readCacheOptions } = require('./cache')
+const { readBatchOptions } = require('./batching')
 
 const DEFAULTS = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 64, timeoutMs: Infinity })
-const HANDLER_OPTIONS = new Set(['schema', 'argsSchema', 'timeoutMs', 'rateLimit', 'allowedOrigins', 'allowSender', 'maxBytes', 'maxDepth', 'cache'])
+const HANDLER_OPTIONS = new Set(['schema', 'argsSchema', 'timeoutMs', 'rateLimit', 'allowedOrigins', 'allowSender', 'maxBytes', 'maxDepth', 'cache', 'batch'])
 // Native limits are 32-bit; this is "no cap" in practice.
 const UNCAPPED = 0x7fffffff
 const MAX_TIMER_MS = 0x7fffffff
@@ -137,6 +138,7 @@ function createEntry(channel, handler, options, defaults) {
     origins: readAllowedOrigins(options.allowedOrigins),
     allowSender: options.allowSender,
     cache: readCacheOptions(options.cache),
+    batch: readBatchOptions(options.batch),
     metrics: new ChannelMetrics(),
   }
 }

@@ -14,6 +14,7 @@ const { CANCEL_CHANNEL, unwrap, cancelKey } = require('./wire')
 const { totals, tell } = require('./metrics')
 const { serveCached } = require('./cache')
 const { StreamHub, readStreamOptions, STREAM_ACK_CHANNEL } = require('./stream')
+const { BatchHub, batchCalls, serveBatchMessage } = require('./batching')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
 const RESERVED_PREFIX = 'ipcflow:'
@@ -40,13 +41,17 @@ class HandlerRegistry {
     this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
     this._watched = new WeakSet() // webContents whose 'destroyed' resets their per-sender limits
     this._cacheHooks = {
-      run: (entry, args, ctx, start) => new Call(this, entry, args, ctx, undefined, start, undefined, true).promise,
-      plain: (entry, args, ctx, signal, start, key) => new Call(this, entry, args, ctx, signal, start, key).promise,
+      run: (entry, args, ctx, start) =>
+        entry.batch !== undefined ? this._batches.join(entry, args, ctx, undefined, start, undefined, true) : new Call(this, entry, args, ctx, undefined, start, undefined, true).promise,
+      plain: (entry, args, ctx, signal, start, key) =>
+        entry.batch !== undefined ? this._batches.join(entry, args, ctx, signal, start, key) : new Call(this, entry, args, ctx, signal, start, key).promise,
       counted: (entry, code) => this._counted(entry, code),
       tell: (method, name, value) => tell(this._monitor, method, name, value),
       cancellable: this._cancellable,
+      monitor: this._monitor,
     }
     this._streams = new StreamHub(this._cacheHooks)
+    this._batches = new BatchHub(this._cacheHooks)
   }
 
   get closed() {
@@ -152,9 +157,11 @@ class HandlerRegistry {
   _fromIpc(channel, event, raw) {
     const start = performance.now()
     try {
-      const { id, args } = unwrap(raw)
       const info = infoFromEvent(event)
       if (info.sender !== undefined && !this._watched.has(info.sender)) this._watch(info.sender, info.senderId)
+      const calls = batchCalls(raw)
+      if (calls !== undefined) return serveBatchMessage(calls, (args, id) => this._dispatch(channel, args, info, start, cancelKey(info.senderId, id)))
+      const { id, args } = unwrap(raw)
       return this._dispatch(channel, args, info, start, cancelKey(info.senderId, id))
     } catch (error) {
       return Promise.resolve(fail(new IpcError('E_INTERNAL', `ipcflow failed to dispatch '${channel}': ${messageOf(error)}`, { channel }), start))
@@ -217,6 +224,7 @@ class HandlerRegistry {
     }
     if (entry.stream !== undefined) return this._streams.open(entry, args, ctx, info, start, key)
     if (entry.cache !== undefined) return serveCached(this._cacheHooks, entry, args, ctx, info.signal, start, key)
+    if (entry.batch !== undefined) return this._batches.join(entry, args, ctx, info.signal, start, key)
     return new Call(this, entry, args, ctx, info.signal, start, key).promise
   }
 
@@ -242,6 +250,7 @@ class HandlerRegistry {
     for (const [channel, entry] of this._entries) {
       channels[channel] = entry.metrics.snapshot()
       if (entry.stream !== undefined) channels[channel].stream = entry.stream.metrics.snapshot()
+      if (entry.batch !== undefined) channels[channel].batch = entry.batch.metrics.snapshot()
     }
     return { channels, totals: totals(channels, this._unrouted) }
   }
@@ -251,6 +260,7 @@ class HandlerRegistry {
       entry.metrics.reset()
       entry.cache?.resetStats()
       entry.stream?.metrics.reset()
+      entry.batch?.metrics.reset()
     }
     this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
   }
@@ -301,6 +311,7 @@ class HandlerRegistry {
     this.detach()
     this.clearCache()
     this._streams.closeAll()
+    this._batches.closeAll((channel) => new ClosedError(`HandlerRegistry closed while a batch of '${channel}' was pending or running`, { channel }))
     for (const call of [...this._inflight]) {
       call.close(new ClosedError(`HandlerRegistry closed while '${call.entry.channel}' was running`, { channel: call.entry.channel }))
     }

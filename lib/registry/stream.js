@@ -11,7 +11,7 @@ const { infoFromEvent, HandlerContext } = require('./pipeline/context')
 const { cancelKey } = require('./wire')
 const { NativeHistogram } = require('./native')
 const { estimateBytes } = require('./cache-key')
-const { STREAM_CHANNEL, STREAM_ACK_CHANNEL, STREAM_VERSION } = require('../../renderer/dist/stream-protocol.js')
+const { STREAM_CHANNEL, STREAM_ACK_CHANNEL, STREAM_VERSION } = require('../../renderer/dist/protocol-ext.js')
 
 const STREAM_DEFAULTS = Object.freeze({ chunkSize: 64, highWaterMark: 4, maxChunkBytes: 256 * 1024 })
 const STREAM_ONLY = new Set(Object.keys(STREAM_DEFAULTS))
