@@ -199,6 +199,7 @@ test('options are checked', () => {
   bad({ chunkSize: 0 }, 'options.chunkSize')
   bad({ highWaterMark: 1.5 }, 'options.highWaterMark')
   bad({ cache: { ttlMs: 1 } }, 'options.cache')
+  bad({ batch: {} }, 'options.batch')
   bad({ timeoutMs: -1 }, 'options.timeoutMs')
   expect(r.has('s')).toBe(false)
 })

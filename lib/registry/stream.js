@@ -27,6 +27,7 @@ function readStreamOptions(options) {
   if (options === undefined || options === null) options = {}
   if (typeof options !== 'object' || Array.isArray(options)) throw invalidArgument('options', 'an object', options)
   if (options.cache !== undefined) throw invalidArgument('options.cache', 'absent: stream channels are not cached', options.cache)
+  if (options.batch !== undefined) throw invalidArgument('options.batch', 'absent: stream channels are not batched', options.batch)
   const rest = {}
   for (const key of Object.keys(options)) if (!STREAM_ONLY.has(key)) rest[key] = options[key]
   const stream = {
@@ -83,8 +84,16 @@ class StreamHub {
     }
   }
 
-  /** Runs the producer and answers the opening request; chunks follow on STREAM_CHANNEL. */
-  async open(entry, args, ctx, info, start, key) {
+  /** Runs the producer and answers the opening request; chunks follow on STREAM_CHANNEL. Never rejects. */
+  open(entry, args, ctx, info, start, key) {
+    return this.opening(entry, args, ctx, info, start, key).catch((error) => {
+      const e = new IpcError('E_INTERNAL', `ipcflow failed to open a stream on '${entry.channel}': ${error?.message ?? error}`, { channel: entry.channel })
+      this.hooks.counted(entry, e.code)
+      return fail(e, start)
+    })
+  }
+
+  async opening(entry, args, ctx, info, start, key) {
     const { sender } = info
     if (sender === undefined || key === undefined || typeof sender.send !== 'function') {
       const error = invalidArgument('channel', `a request from client.stream in a renderer ('${entry.channel}' is a stream channel)`, entry.channel)

@@ -188,12 +188,11 @@ unsafe extern "C" fn raw_cache_get(env: sys::napi_env, info: sys::napi_callback_
     let mut argv = [null_mut(); 2];
     let mut handle = u32::MAX;
     // SAFETY: env and info belong to this callback; argv has room for argc values; out-params are valid locals.
-    let key = unsafe {
+    let id = unsafe {
       sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), null_mut());
       sys::napi_get_value_uint32(env, argv[0], &mut handle);
-      walk::read_utf8(env, argv[1])
+      walk::with_utf8(env, argv[1], |key| with_cache(handle, |c| c.text.get(key)).flatten()).flatten()
     };
-    let id = key.and_then(|key| with_cache(handle, |c| c.text.get(key.as_str())).flatten());
     // SAFETY: as above.
     unsafe { walk::number(env, id.map_or(-1.0, |id| id as f64)) }
   })
