@@ -13,12 +13,12 @@ afterEach(async () => {
   await Promise.all(windows.splice(0).map((w) => w.close()))
 })
 
-async function setup(register: (r: any) => void) {
+async function setup(register: (r: any) => void, kind: 'process' | 'worker' = 'process') {
   const ipcMain = new IpcMain()
   const r = registry()
   register(r)
   r.attach(ipcMain)
-  const win = await createWindow({ kind: 'process', renderer: STREAMER, ipcMain })
+  const win = await createWindow({ kind, renderer: STREAMER, ipcMain })
   windows.push(win)
   const open = (channel: string, args: unknown[] = [], name = 'a') => win.request('open', { name, channel, args })
   const read = (chunks: number, name = 'a') => win.request('read', { name, chunks })
@@ -51,7 +51,8 @@ test('100,000 items to a slow reader: items pulled stay within highWaterMark * c
   const state = { pulled: 0, finallyRan: false }
   const { r, open, read, drain } = await setup((reg) => reg.registerStream('numbers', counted(100_000, state), { chunkSize: 100, highWaterMark: 4 }))
   await open('numbers')
-  await sleep(150) // the reader has read nothing: main pauses after 4 chunks
+  await until(() => state.pulled >= 400)
+  await sleep(100) // the reader has read nothing: main stays paused after 4 chunks
   expect(state.pulled).toBe(400)
   const first = await read(10)
   expect(first).toMatchObject({ chunks: 10, items: 1000, lastIndex: 9 })
@@ -190,6 +191,21 @@ test('timeoutMs and registry.close() end a stream with E_TIMEOUT / E_CLOSED and 
   await r.close()
   expect(await pending).toMatchObject({ error: { code: 'E_CLOSED' } })
   await until(() => closed.finallyRan)
+})
+
+test('from a worker renderer too; dispose() ends the loop with E_CLOSED and cancels in main', async () => {
+  const state = { pulled: 0, finallyRan: false }
+  const { win, open, read, drain } = await setup((reg) => {
+    reg.registerStream('numbers', counted(1e9, state), { chunkSize: 10, highWaterMark: 2 })
+    reg.registerStream('few', (n: number) => Array.from({ length: n }, (_, i) => i), { chunkSize: 10 })
+  }, 'worker')
+  await open('few', [25], 'f')
+  expect(await drain('f')).toMatchObject({ chunks: 3, items: 25, sum: 300, done: true })
+  await open('numbers')
+  await read(2)
+  await win.request('dispose')
+  expect(await read(100)).toMatchObject({ done: true, error: { code: 'E_CLOSED' } })
+  await until(() => state.finallyRan)
 })
 
 test('options are checked', () => {

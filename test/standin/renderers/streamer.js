@@ -6,6 +6,7 @@
 //   request('drain', { name }) -> reads to the end, same answer
 //   request('break', { name }) -> leaves the loop (iterator.return())
 //   request('abort', { name }) -> aborts the stream's signal
+//   request('dispose') -> client.dispose()
 //   request('timed', { channel, args, itemCostUs }) -> drains a stream, busy for itemCostUs per item read
 //     -> { items, ms }
 //   request('count', { channel, n, itemCostUs }) -> counts n plain sends on channel (busy per item) -> { items, ms }
@@ -57,6 +58,10 @@ module.exports = async (ipcRenderer) => {
         case 'drain': return read(open.get(data.name), Infinity)
         case 'break': {
           await open.get(data.name).it.return()
+          return true
+        }
+        case 'dispose': {
+          client.dispose()
           return true
         }
         case 'abort': {
