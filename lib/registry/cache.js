@@ -10,6 +10,9 @@ const { IpcError, CancelledError, invalidArgument } = require('../errors')
 const { fail } = require('./pipeline/envelope')
 const { BindingResponseCache, cacheGet } = require('./native-cache')
 const { argsKey, estimateBytes } = require('./cache-key')
+const { HandlerContext } = require('./pipeline/context')
+
+const NO_SENDER = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined })
 
 const OPTIONS = new Set(['ttlMs', 'maxEntries', 'maxBytes', 'cacheErrors', 'key'])
 // Outcomes of the run, not of the arguments: never replayed.
@@ -244,4 +247,37 @@ class Waiter {
   }
 }
 
-module.exports = { readCacheOptions, serveCached, ChannelCache }
+// The registry's cache operations over its channel entries (Map channel -> entry).
+const caches = {
+  invalidate(entries, channel, args) {
+    if (typeof channel !== 'string') throw invalidArgument('channel', 'a string', channel)
+    if (args !== undefined && !Array.isArray(args)) throw invalidArgument('args', 'an array of arguments (as given to invoke)', args)
+    const cache = entries.get(channel)?.cache
+    if (cache === undefined) return 0
+    if (args === undefined) return cache.clear()
+    const key = cache.keyOf(args, new HandlerContext(channel, NO_SENDER))
+    return key === undefined ? 0 : cache.invalidate(key)
+  },
+
+  invalidatePrefix(entries, prefix) {
+    if (typeof prefix !== 'string') throw invalidArgument('prefix', 'a string', prefix)
+    let n = 0
+    for (const [channel, entry] of entries) if (entry.cache !== undefined && channel.startsWith(prefix)) n += entry.cache.clear()
+    return n
+  },
+
+  stats(entries) {
+    const out = {}
+    for (const [channel, entry] of entries) if (entry.cache !== undefined) out[channel] = entry.cache.stats()
+    return out
+  },
+
+  shrink(entries, fraction) {
+    if (typeof fraction !== 'number' || !(fraction > 0) || fraction > 1) throw invalidArgument('fraction', 'a number in (0, 1]', fraction)
+    let n = 0
+    for (const entry of entries.values()) if (entry.cache !== undefined) n += entry.cache.shrink(fraction)
+    return n
+  },
+}
+
+module.exports = { readCacheOptions, serveCached, ChannelCache, caches }

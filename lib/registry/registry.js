@@ -12,7 +12,7 @@ const { Call } = require('./pipeline/call')
 const { HandlerContext, infoFromEvent } = require('./pipeline/context')
 const { CANCEL_CHANNEL, unwrap, cancelKey } = require('./wire')
 const { totals, tell } = require('./metrics')
-const { serveCached } = require('./cache')
+const { serveCached, caches } = require('./cache')
 const { StreamHub, readStreamOptions, STREAM_ACK_CHANNEL } = require('./stream')
 const { BatchHub, batchCalls, serveBatchMessage } = require('./batching')
 
@@ -267,39 +267,26 @@ class HandlerRegistry {
 
   /** Drops cached answers of `channel`: all of them, or the one for `args` (the argument list). Returns how many. */
   invalidate(channel, args) {
-    if (typeof channel !== 'string') throw invalidArgument('channel', 'a string', channel)
-    if (args !== undefined && !Array.isArray(args)) throw invalidArgument('args', 'an array of arguments (as given to invoke)', args)
-    const cache = this._entries.get(channel)?.cache
-    if (cache === undefined) return 0
-    if (args === undefined) return cache.clear()
-    const key = cache.keyOf(args, new HandlerContext(channel, NO_INFO))
-    return key === undefined ? 0 : cache.invalidate(key)
+    return caches.invalidate(this._entries, channel, args)
   }
 
   /** Drops every cached answer of the channels whose name starts with `prefix`. */
   invalidatePrefix(prefix) {
-    if (typeof prefix !== 'string') throw invalidArgument('prefix', 'a string', prefix)
-    let n = 0
-    for (const [channel, entry] of this._entries) if (entry.cache !== undefined && channel.startsWith(prefix)) n += entry.cache.clear()
-    return n
+    return caches.invalidatePrefix(this._entries, prefix)
   }
 
   clearCache() {
-    return this.invalidatePrefix('')
+    return caches.invalidatePrefix(this._entries, '')
   }
 
   /** Per cached channel: `{ hits, misses, entries, bytes, evictions, expirations, hitRate }`. */
   getCacheStats() {
-    const out = {}
-    for (const [channel, entry] of this._entries) if (entry.cache !== undefined) out[channel] = entry.cache.stats()
-    return out
+    return caches.stats(this._entries)
   }
 
   /** Drops the oldest `fraction` (0 < fraction <= 1) of every cache, e.g. under memory pressure. Returns how many. */
   shrinkCaches(fraction) {
-    if (typeof fraction !== 'number' || !(fraction > 0) || fraction > 1) throw invalidArgument('fraction', 'a number in (0, 1]', fraction)
-    let n = 0
-    for (const entry of this._entries.values()) if (entry.cache !== undefined) n += entry.cache.shrink(fraction)
+    const n = caches.shrink(this._entries, fraction)
     if (n > 0) tell(this._monitor, 'increment', 'ipcflow.cache.shrunk', n)
     return n
   }
