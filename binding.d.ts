@@ -48,6 +48,26 @@ export declare class BindingRateLimiter {
   reset(key?: string | undefined | null): void
 }
 
+/** Keys, weights, TTL and eviction of one channel's responses; the values stay in JS under the ids returned here. */
+export declare class BindingResponseCache {
+  /** Caps absent or Infinity are unbounded in that dimension (the JS front checks ranges). */
+  constructor(ttlMs?: number | undefined | null, maxEntries?: number | undefined | null, maxBytes?: number | undefined | null)
+  get handle(): number
+  /** Stores `key`; returns `[id, ...ids removed]` (removed may include `id` itself when it alone exceeds maxBytes). */
+  insert(key: string, bytes: number): Array<number>
+  /** As `insert`, keyed by the native hash of the argument list; `[]` when the arguments have no canonical key. */
+  insertArgs(args: unknown[], bytes: number): Array<number>
+  /** Removes one key; returns the ids removed. */
+  invalidate(key: string): Array<number>
+  /** Removes every entry; returns the ids removed. */
+  clear(): Array<number>
+  /** Removes the oldest `fraction` (0..1) of the entries; returns the ids removed. */
+  shrink(fraction: number): Array<number>
+  /** Applies due expirations and evictions; returns the ids removed since the last call. */
+  drain(): Array<number>
+  stats(): BindingCacheStats
+}
+
 /** A compiled JSON Schema; made by `compileSchema`. */
 export declare class BindingValidator {
   /**
@@ -90,6 +110,13 @@ export interface BindingBatchMetrics {
   frameBytes: BindingDistribution
   batchAgeMs: BindingDistribution
   queueWaitMs: BindingDistribution
+}
+
+export interface BindingCacheStats {
+  entries: number
+  bytes: number
+  evictions: number
+  expirations: number
 }
 
 /** count, min, max, mean and percentiles of a native histogram. */
@@ -145,6 +172,9 @@ export interface BindingValidationIssue {
   keyword: string
   message: string
 }
+
+/** The hit-path lookups as raw Node-API functions: `cacheGet(handle, key)` and `cacheGetArgs(handle, args)`. */
+export declare function cacheFastCalls(): { cacheGet(handle: number, key: string): number; cacheGetArgs(handle: number, args: unknown[]): number }
 
 /**
  * Checks size and depth caps before any conversion, without a schema; null

@@ -275,6 +275,88 @@ export interface HandlerOptions {
   maxBytes?: number
   /** Nesting cap within one argument (E_PAYLOAD_TOO_LARGE). Default 64; Infinity turns it off. */
   maxDepth?: number
+  /** Response cache (README "Response cache"), after the sender check, validation and rate limit. */
+  cache?: CacheOptions
+  /**
+   * Request batching (README "Request batching"): the handler is called as `handler(keys, ctxs)` with one
+   * key per call (each call takes exactly one argument) and returns an array of the same length and order.
+   */
+  batch?: RequestBatchOptions
+}
+
+export interface RequestBatchOptions {
+  /** Distinct keys per handler call; more calls start another batch at once (default 100). */
+  maxSize?: number
+  /** The window from a batch's first call, ms; 0 (default) = until the next macrotask. */
+  delayMs?: number
+}
+
+export interface RequestBatchMetrics {
+  batches: number
+  calls: number
+  /** Calls that shared an identical key already in their batch. */
+  deduplicated: number
+  /** Keys per handler call. */
+  sizes: Distribution
+  /** From a call's arrival to its batch's start, ms. */
+  waitMs: Distribution
+}
+
+export interface CacheOptions {
+  /** Time to live of an entry, ms (Infinity: until evicted or invalidated). */
+  ttlMs: number
+  /** Entry cap (default 1000 when neither cap is given). */
+  maxEntries?: number
+  /** Cap on the estimated bytes of keys and values. */
+  maxBytes?: number
+  /** Also replay handler errors (never E_TIMEOUT, E_CANCELLED, E_CLOSED, E_INTERNAL). Default false. */
+  cacheErrors?: boolean
+  /** A custom key instead of the canonical arguments; `undefined` serves the call uncached. */
+  key?: (args: unknown[], ctx: HandlerContext) => string | undefined
+}
+
+export interface StreamOptions extends Omit<HandlerOptions, 'cache'> {
+  /** Items per chunk (default 64). */
+  chunkSize?: number
+  /** Chunks sent ahead of the renderer's acknowledgements; the producer is not resumed past it (default 4). */
+  highWaterMark?: number
+  /** A chunk is sent early once its items' estimated size reaches this (default 256 KiB). */
+  maxChunkBytes?: number
+}
+
+/** The `ctx` a stream producer receives: a HandlerContext plus `setTotal`. */
+export interface StreamContext extends HandlerContext {
+  /** The expected number of items: chunks then carry `total` and `percentage`. */
+  setTotal(total: number): void
+}
+
+export interface StreamMetrics {
+  opened: number
+  completed: number
+  cancelled: number
+  failed: number
+  open: number
+  chunks: number
+  items: number
+  /** Estimated bytes of the items sent. */
+  bytes: number
+  /** Time producers spent paused by backpressure. */
+  pausedMs: number
+  durationMs: Distribution
+}
+
+export interface CacheStats {
+  hits: number
+  misses: number
+  entries: number
+  /** Estimated bytes (0 unless `maxBytes` is set). */
+  bytes: number
+  /** Removed to stay within maxEntries / maxBytes. */
+  evictions: number
+  /** Removed because their TTL passed. */
+  expirations: number
+  /** hits / (hits + misses), 0 before any lookup. */
+  hitRate: number
 }
 
 export interface RegistryOptions {
@@ -298,6 +380,10 @@ export interface ChannelMetrics {
   inFlight: number
   /** Calls that reached their handler, ms. */
   latencyMs: Distribution
+  /** Channels registered with registerStream. */
+  stream?: StreamMetrics
+  /** Channels registered with `batch`. */
+  batch?: RequestBatchMetrics
 }
 
 export interface RegistryMetrics {
@@ -311,6 +397,9 @@ export declare class HandlerRegistry<C extends ChannelMap<C> = UntypedChannels> 
   /** Throws E_DUPLICATE_HANDLER for a channel already registered, E_INVALID_ARGUMENT for bad options or schemas. */
   register<K extends RequestChannel<C>>(channel: K, handler: TypedHandler<C, K>, options?: HandlerOptions): void
   register(channel: UntypedChannel<C>, handler: Handler, options?: HandlerOptions): void
+  /** `handler(...args, ctx)` returns an async or sync iterable (or a promise of one), read by `client.stream` in a renderer. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  registerStream(channel: string, handler: (...args: any[]) => AsyncIterable<unknown> | Iterable<unknown> | Promise<AsyncIterable<unknown> | Iterable<unknown>>, options?: StreamOptions): void
   /** Removes the channel (and its ipcMain handler); calls in flight still answer. */
   unregister(channel: string): boolean
   has(channel: string): boolean
@@ -323,6 +412,15 @@ export declare class HandlerRegistry<C extends ChannelMap<C> = UntypedChannels> 
   invoke<T = unknown>(channel: UntypedChannel<C>, args: unknown[], ctx?: InvokeContext): Promise<Envelope<T>>
   getMetrics(): RegistryMetrics
   resetMetrics(): void
+  /** Drops `channel`'s cached answers: all, or the one for `args` (the argument list, as given to invoke). Returns how many. */
+  invalidate(channel: string, args?: unknown[]): number
+  /** Drops the cached answers of every channel whose name starts with `prefix`. */
+  invalidatePrefix(prefix: string): number
+  clearCache(): number
+  /** Per cached channel. */
+  getCacheStats(): Record<string, CacheStats>
+  /** Drops the oldest `fraction` (0 < fraction <= 1) of every cache (memory pressure). Returns how many. */
+  shrinkCaches(fraction: number): number
   readonly closed: boolean
   /** Detaches and answers calls in flight with E_CLOSED (aborting their signals). */
   close(): Promise<void>

@@ -61,7 +61,7 @@ describe('registration', () => {
     ['options.allowSender', () => make().register('a', () => 1, { allowSender: true as any })],
     ['options.schema', () => make().register('a', () => 1, { schema: 'string' as any })],
     ['options.argsSchema', () => make().register('a', () => 1, { schema: {}, argsSchema: {} })],
-    ['options.cache', () => make().register('a', () => 1, { cache: { ttlMs: 1 } } as any)],
+    ['options.cache', () => make().register('a', () => 1, { cache: 5 } as any)],
     ['options.monitor', () => make({ monitor: {} as any })],
     ['options.defaults.retries', () => make({ defaults: { retries: 1 } as any })],
   ])('bad %s is E_INVALID_ARGUMENT naming it', (argument, act) => {

@@ -42,7 +42,7 @@ describe('renderer client', () => {
     f.emit(FRAME_CHANNEL, frame(1, [['a', 1], ['b', 2], ['a', 3], ['c', 4], ['b', 5]]))
     f.emit(FRAME_CHANNEL, frame(2, [['b', 6]]))
     expect(seen).toEqual(['a:1', 'b:2', 'a:3', 'b:5', 'b:6'])
-    expect(client.getStats()).toEqual({ frames: 2, messages: 6, gaps: 0, lostFrames: 0, malformed: 0, versionMismatches: 0, duplicates: 0 })
+    expect(client.getStats()).toEqual({ frames: 2, messages: 6, gaps: 0, lostFrames: 0, malformed: 0, versionMismatches: 0, duplicates: 0, requestBatches: 0, batchedCalls: 0 })
   })
 
   test('several listeners on one channel run in subscription order', () => {

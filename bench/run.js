@@ -13,6 +13,9 @@ const { runValidationBench } = require('./validation')
 const { runRegistryBench } = require('./registry')
 const { runNativeCalls } = require('./native-calls')
 const { runAdaptiveBench } = require('./adaptive')
+const { runCacheBench, cacheMarkdown } = require('./cache')
+const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-stream')
+const { runRegistryBatchBench, registryBatchMarkdown } = require('./registry-batch')
 const { median } = require('./stats')
 
 const RATE = 2000
@@ -94,6 +97,9 @@ async function main() {
   const registry = await runRegistryBench()
   const nativeCalls = await runNativeCalls()
   const adaptive = await runAdaptiveBench()
+  const cache = await runCacheBench()
+  const registryStream = await runRegistryStreamBench()
+  const registryBatch = await runRegistryBatchBench()
 
   const table = (stream) => VARIANTS.map((v) => {
     const s = stream[v]
@@ -216,7 +222,7 @@ async function main() {
     '- Validation with an 11-character text: ajv reads four properties inline in JS (~20 ns); every property read',
     '  through Node-API costs ~70 ns, so no native walk can match it on short payloads.',
     '',
-  ].join('\n')
+  ].join('\n') + cacheMarkdown(cache) + '\n' + registryStreamMarkdown(registryStream) + '\n' + registryBatchMarkdown(registryBatch)
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md)
   console.log(md)
 }

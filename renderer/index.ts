@@ -33,6 +33,11 @@
  *   types than IPC's structured clone (e.g. no Map/Set).
  * - A sandboxed preload cannot `require` npm packages: bundle this file into it.
  */
+import { createStreamer, type StreamChunk, type StreamOptions } from './stream'
+import { createRequestBatcher } from './batch'
+
+export type { StreamChunk, StreamOptions } from './stream'
+export { STREAM_CHANNEL, STREAM_ACK_CHANNEL } from './protocol'
 
 import {
   ACK_CHANNEL,
@@ -122,6 +127,8 @@ export interface RendererClientOptions {
    * it is counted and not dispatched. Default: console.error, once per client.
    */
   onProtocolError?: (error: IpcError) => void
+  /** Batchable channels to coalesce from the first call (others are learnt from main's replies). */
+  batchChannels?: string[]
 }
 
 export interface RendererClientStats {
@@ -137,6 +144,9 @@ export interface RendererClientStats {
   versionMismatches: number
   /** Frames whose seq was not newer than the last one. */
   duplicates: number
+  /** Request batches sent (IPC messages carrying more than one call) and the calls in them. */
+  requestBatches: number
+  batchedCalls: number
 }
 
 export type Listener<T = unknown> = (payload: T) => void
@@ -156,6 +166,8 @@ export interface RendererClient<C extends ChannelMap<C> = UntypedChannels> {
   /** `invoke` with a signal and/or a timeout; `args` is the argument list. */
   invokeWithOptions<K extends RequestChannel<C>>(channel: K, args: ArgsOf<C, K>, options?: InvokeOptions): Promise<ResultOf<C, K>>
   invokeWithOptions<T = unknown>(channel: UntypedChannel<C>, args: unknown[], options?: InvokeOptions): Promise<T>
+  /** Opens a `registerStream` channel; `for await` its chunks, `break` or abort to cancel (README "Streaming"). */
+  stream<T = unknown>(channel: string, args: unknown[], options?: StreamOptions): AsyncIterable<StreamChunk<T>>
   /** Removes every ipcRenderer listener and rejects pending requests (E_CLOSED); the client is unusable afterwards. */
   dispose(): void
 }
@@ -178,7 +190,7 @@ function fromTransportError(error: unknown, channel: string): IpcError {
   return new IpcError('E_HANDLER', message, { channel, transport: true })
 }
 
-function createInvoker(ipcRenderer: IpcRendererLike) {
+function createInvoker(ipcRenderer: IpcRendererLike, batcher: ReturnType<typeof createRequestBatcher>) {
   // Request ids are unique per client: a random prefix keeps two clients in
   // one renderer (two preloads, a reload) from cancelling each other's calls.
   const clientId = Math.random().toString(36).slice(2, 10)
@@ -210,7 +222,7 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
         if (settled) return
         cleanup()
         try {
-          ipcRenderer.send(CANCEL_CHANNEL, id)
+          if (!batcher.drop(channel, id)) ipcRenderer.send(CANCEL_CHANNEL, id)
         } catch {
           // nothing more to do: the caller already has its answer
         }
@@ -224,7 +236,7 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
       pending.add(giveUp)
       let reply: Promise<unknown>
       try {
-        reply = Promise.resolve(ipcRenderer.invoke(channel, makeRequest(id, args)))
+        reply = batcher.wants(channel) ? batcher.call(channel, id, args) : Promise.resolve(ipcRenderer.invoke(channel, makeRequest(id, args)))
       } catch (error) {
         cleanup()
         reject(fromTransportError(error, channel))
@@ -235,7 +247,10 @@ function createInvoker(ipcRenderer: IpcRendererLike) {
           if (settled) return
           cleanup()
           if (!isEnvelope(value)) resolve(value as T) // a plain ipcMain.handle handler
-          else if (value.success) resolve((value as Envelope<T> & { success: true }).data)
+          else if (value.success) {
+            if ((value.metadata as { batched?: unknown }).batched === true && !batcher.wants(channel)) batcher.learn(channel)
+            resolve((value as Envelope<T> & { success: true }).data)
+          }
           else reject(fromEnvelopeError(value.error, channel))
         },
         (error) => {
@@ -289,7 +304,7 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
   const onListenerError = options.onListenerError ?? defaultListenerError
   const onGap = options.onGap
   const onProtocolError = options.onProtocolError ?? onceToConsole()
-  const stats: RendererClientStats = { frames: 0, messages: 0, gaps: 0, lostFrames: 0, malformed: 0, versionMismatches: 0, duplicates: 0 }
+  const stats: Omit<RendererClientStats, 'requestBatches' | 'batchedCalls'> = { frames: 0, messages: 0, gaps: 0, lostFrames: 0, malformed: 0, versionMismatches: 0, duplicates: 0 }
   // Arrays replaced on change (copy-on-write): a dispatch iterates a snapshot,
   // so listeners added or removed meanwhile do not disturb it.
   const listeners = new Map<string, Listener[]>()
@@ -298,7 +313,9 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
   // Last seq per stream (one stream per main-side BatchManager).
   const lastSeqs = new Map<number, number>()
   let disposed = false
-  const invoker = createInvoker(ipcRenderer)
+  const batcher = createRequestBatcher(ipcRenderer, options.batchChannels)
+  const invoker = createInvoker(ipcRenderer, batcher)
+  const streamer = createStreamer(ipcRenderer, CANCEL_CHANNEL, (code, message, details) => new IpcError(code, message, details))
 
   const dispatch = (channel: string, payload: unknown): void => {
     stats.messages++
@@ -415,7 +432,10 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     }
   }
 
-  const getStats = (): RendererClientStats => ({ ...stats })
+  const getStats = (): RendererClientStats => {
+    const b = batcher.stats()
+    return { ...stats, requestBatches: b.batches, batchedCalls: b.batchedCalls }
+  }
 
   const dispose = (): void => {
     if (disposed) return
@@ -425,6 +445,7 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     direct.clear()
     listeners.clear()
     invoker.close()
+    streamer.close()
   }
 
   ipcRenderer.on(FRAME_CHANNEL, onFrame)
@@ -432,5 +453,6 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
   if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL, makeReady(true))
 
   const { invoke, invokeWithOptions } = invoker
-  return Object.freeze({ on, off, invoke, invokeWithOptions, getStats, dispose })
+  const { stream } = streamer
+  return Object.freeze({ on, off, invoke, invokeWithOptions, stream, getStats, dispose })
 }

@@ -8,6 +8,9 @@
  *                    ACK_CHANNEL     (stream, seq): frames up to seq were dispatched
  *                    CANCEL_CHANNEL  (requestId): abort that request in main
  *                    invoke(channel, Request) answered with an Envelope
+ *                    invoke(channel, BatchRequest) answered with a BatchReply
+ * main -> renderer   STREAM_CHANNEL  StreamMessage (chunks of a stream)
+ * renderer -> main   STREAM_ACK_CHANNEL (id, chunksRead)
  *
  * Every message carries PROTOCOL_VERSION; a side that meets another version
  * reports E_PROTOCOL instead of guessing at the shape.
@@ -149,13 +152,15 @@ export function checkRequest(raw: unknown[]): RequestCheck {
 export interface SuccessEnvelope<T = unknown> {
   success: true
   data: T
-  metadata: { executionTimeMs: number; cached: boolean }
+  /** `cached: true` when answered from the response cache; `batched: true` on channels registered with `batch`. */
+  metadata: { executionTimeMs: number; cached: boolean; batched?: true }
 }
 
 export interface ErrorEnvelope {
   success: false
   error: { code: ErrorCode; message: string; details: Record<string, unknown> }
-  metadata: { executionTimeMs: number }
+  /** `cached: true` when a cached error was replayed (`cache.cacheErrors`). */
+  metadata: { executionTimeMs: number; cached?: boolean }
 }
 
 /** Every reply of a HandlerRegistry, in process and across IPC. */
@@ -171,4 +176,72 @@ export function isEnvelope(value: unknown): value is Envelope {
 export function versionMismatch(what: string, theirs: unknown): string {
   return `${what} speaks ipcflow protocol v${String(theirs)}, this side speaks v${PROTOCOL_VERSION}: ` +
     'main and the renderer/preload bundle must use the same ipcflow version'
+}
+
+/**
+ * Streams (README "Streaming"). Open: the client invokes a channel registered
+ * with `registerStream` with a Request; the envelope's data is a StreamOpened
+ * (or the envelope fails: validation, sender, rate limit...). Main then sends
+ * StreamMessages on STREAM_CHANNEL to the requesting webContents; the client
+ * acknowledges with `send(STREAM_ACK_CHANNEL, id, n)`, n = chunks consumed so
+ * far (cumulative), and cancels with CANCEL_CHANNEL.
+ */
+export const STREAM_CHANNEL = 'ipcflow:stream' as const
+export const STREAM_ACK_CHANNEL = 'ipcflow:stream-ack' as const
+/** Stream and batch messages carry the protocol version too. */
+export const STREAM_VERSION = PROTOCOL_VERSION
+
+export interface StreamOpened {
+  ipcflow: 'stream'
+  v: 1
+  /** Chunks main sends ahead of the acknowledged ones. */
+  highWaterMark: number
+  chunkSize: number
+}
+
+export type StreamMessage =
+  | { ipcflow: 'chunk'; id: string; index: number; items: unknown[]; itemsSoFar: number; total?: number }
+  | { ipcflow: 'end'; id: string; itemsSoFar: number; total?: number }
+  | { ipcflow: 'error'; id: string; error: { code: ErrorCode; message: string; details: Record<string, unknown> } }
+
+export function isStreamOpened(value: unknown): value is StreamOpened {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as StreamOpened
+  return v.ipcflow === 'stream' && v.v === STREAM_VERSION && Number.isInteger(v.highWaterMark) && v.highWaterMark > 0
+}
+
+/** How many consumed chunks the client lets pass before acknowledging: half the window, so main never starves. */
+export function ackEvery(highWaterMark: number): number {
+  return Math.max(1, Math.floor(highWaterMark / 2))
+}
+
+/**
+ * Request batches. Calls a page makes to one batchable channel within one
+ * task travel as ONE `ipcRenderer.invoke(channel, BatchRequest)`; main
+ * serves each call through the registry's pipeline and answers with ONE
+ * BatchReply whose `envelopes[i]` answers `calls[i]`. Each call keeps its own
+ * id for `ipcflow:cancel`. Envelopes of batchable channels carry
+ * `metadata.batched: true`, which is how a client learns to batch a channel.
+ */
+export const BATCH_MARK = 'batch' as const
+export const BATCH_VERSION = PROTOCOL_VERSION
+/** Calls per BatchRequest; a larger tick is split into several messages. */
+export const MAX_BATCH_CALLS = 1000
+
+export interface BatchRequest {
+  ipcflow: 'batch'
+  v: 1
+  calls: Array<{ id: string; args: unknown[] }>
+}
+
+export interface BatchReply {
+  ipcflow: 'batch'
+  v: 1
+  envelopes: unknown[]
+}
+
+export function isBatchReply(value: unknown, calls: number): value is BatchReply {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as BatchReply
+  return v.ipcflow === BATCH_MARK && v.v === BATCH_VERSION && Array.isArray(v.envelopes) && v.envelopes.length === calls
 }

@@ -3,6 +3,7 @@
 //! The modules below are plain Rust, tested by `cargo test`; `binding` is the
 //! thin `#[napi]` layer that only converts between them and JS.
 pub mod batch;
+pub mod cache;
 pub mod metrics;
 pub mod runtime;
 

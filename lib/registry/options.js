@@ -5,9 +5,11 @@ const { InvalidArgumentError, invalidArgument } = require('../errors')
 const { readAllowedOrigins } = require('./senders')
 const { compileSchema, RateLimiter } = require('./native')
 const { ChannelMetrics } = require('./metrics')
+const { readCacheOptions } = require('./cache')
+const { readBatchOptions } = require('./batching')
 
 const DEFAULTS = Object.freeze({ maxBytes: 1024 * 1024, maxDepth: 64, timeoutMs: Infinity })
-const HANDLER_OPTIONS = new Set(['schema', 'argsSchema', 'timeoutMs', 'rateLimit', 'allowedOrigins', 'allowSender', 'maxBytes', 'maxDepth'])
+const HANDLER_OPTIONS = new Set(['schema', 'argsSchema', 'timeoutMs', 'rateLimit', 'allowedOrigins', 'allowSender', 'maxBytes', 'maxDepth', 'cache', 'batch'])
 // setTimeout's longest delay.
 const MAX_TIMER_MS = 0x7fffffff
 
@@ -127,6 +129,8 @@ function createEntry(channel, handler, options, defaults) {
     limits: readRateLimits(options.rateLimit),
     origins: readAllowedOrigins(options.allowedOrigins),
     allowSender: options.allowSender,
+    cache: readCacheOptions(options.cache),
+    batch: readBatchOptions(options.batch),
     metrics: new ChannelMetrics(),
   }
 }

@@ -13,6 +13,9 @@ const { HandlerContext, infoFromEvent } = require('./pipeline/context')
 const { InFlight, cancelKey } = require('./pipeline/inflight')
 const { CANCEL_CHANNEL, RESERVED_PREFIX, checkRequest, isReservedChannel, versionMismatch } = require('../protocol')
 const { totals, tell } = require('./metrics')
+const { serveCached, caches } = require('./cache')
+const { StreamHub, readStreamOptions, STREAM_ACK_CHANNEL } = require('./stream')
+const { BatchHub, batchCalls, serveBatchMessage } = require('./batching')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
 
@@ -37,6 +40,18 @@ class HandlerRegistry {
     this._closed = false
     this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
     this._watched = new WeakSet() // webContents whose 'destroyed' resets their per-sender limits
+    this._cacheHooks = {
+      run: (entry, args, ctx, start) =>
+        entry.batch !== undefined ? this._batches.join(entry, args, ctx, undefined, start, undefined, true) : new Call(this._callHost, entry, args, ctx, undefined, start, undefined, true).promise,
+      plain: (entry, args, ctx, signal, start, key) =>
+        entry.batch !== undefined ? this._batches.join(entry, args, ctx, signal, start, key) : new Call(this._callHost, entry, args, ctx, signal, start, key).promise,
+      counted: (entry, code) => this._counted(entry, code),
+      tell: (method, name, value) => tell(this._monitor, method, name, value),
+      cancellable: this._inflight.cancellable,
+      monitor: this._monitor,
+    }
+    this._streams = new StreamHub(this._cacheHooks)
+    this._batches = new BatchHub(this._cacheHooks)
   }
 
   get closed() {
@@ -58,6 +73,13 @@ class HandlerRegistry {
         throw error
       }
     }
+  }
+
+  /** A channel whose handler produces an (async) iterable, read by `client.stream` (README "Streaming"). */
+  registerStream(channel, handler, options) {
+    const { stream, rest } = readStreamOptions(options)
+    this.register(channel, handler, rest)
+    this._entries.get(channel).stream = stream
   }
 
   /** Removes a channel (and its ipcMain handler); calls in flight still answer. */
@@ -100,6 +122,7 @@ class HandlerRegistry {
       }
     }
     ipcMain.on(CANCEL_CHANNEL, this._onCancel)
+    ipcMain.on(STREAM_ACK_CHANNEL, this._streams.onAck)
   }
 
   detach() {
@@ -114,6 +137,7 @@ class HandlerRegistry {
     }
     this._handled.clear()
     if (this._onCancel !== undefined) ipcMain.removeListener(CANCEL_CHANNEL, this._onCancel)
+    ipcMain.removeListener(STREAM_ACK_CHANNEL, this._streams.onAck)
     this._onCancel = undefined
     this._ipcMain = undefined
   }
@@ -133,13 +157,15 @@ class HandlerRegistry {
   _fromIpc(channel, event, raw) {
     const start = performance.now()
     try {
-      const request = checkRequest(raw)
       const info = infoFromEvent(event)
+      if (info.sender !== undefined && !this._watched.has(info.sender)) this._watch(info.sender, info.senderId)
+      const calls = batchCalls(raw)
+      if (calls !== undefined) return serveBatchMessage(calls, (args, id) => this._dispatch(channel, args, info, start, cancelKey(info.senderId, id)))
+      const request = checkRequest(raw)
       if (request.kind === 'version') {
         const error = new ProtocolError(versionMismatch(`The renderer client calling '${channel}'`, request.version), { channel, received: String(request.version) })
         return this._unroutedFail(error, start)
       }
-      if (info.sender !== undefined && !this._watched.has(info.sender)) this._watch(info.sender, info.senderId)
       const id = request.kind === 'request' ? request.id : undefined
       return this._dispatch(channel, request.args, info, start, cancelKey(info.senderId, id))
     } catch (error) {
@@ -203,6 +229,9 @@ class HandlerRegistry {
       this._counted(entry, error.code)
       return Promise.resolve(fail(error, start))
     }
+    if (entry.stream !== undefined) return this._streams.open(entry, args, ctx, info, start, key)
+    if (entry.cache !== undefined) return serveCached(this._cacheHooks, entry, args, ctx, info.signal, start, key)
+    if (entry.batch !== undefined) return this._batches.join(entry, args, ctx, info.signal, start, key)
     return new Call(this._callHost, entry, args, ctx, info.signal, start, key).promise
   }
 
@@ -225,13 +254,48 @@ class HandlerRegistry {
 
   getMetrics() {
     const channels = {}
-    for (const [channel, entry] of this._entries) channels[channel] = entry.metrics.snapshot()
+    for (const [channel, entry] of this._entries) {
+      channels[channel] = entry.metrics.snapshot()
+      if (entry.stream !== undefined) channels[channel].stream = entry.stream.metrics.snapshot()
+      if (entry.batch !== undefined) channels[channel].batch = entry.batch.metrics.snapshot()
+    }
     return { channels, totals: totals(channels, this._unrouted) }
   }
 
   resetMetrics() {
-    for (const entry of this._entries.values()) entry.metrics.reset()
+    for (const entry of this._entries.values()) {
+      entry.metrics.reset()
+      entry.cache?.resetStats()
+      entry.stream?.metrics.reset()
+      entry.batch?.metrics.reset()
+    }
     this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
+  }
+
+  /** Drops cached answers of `channel`: all of them, or the one for `args` (the argument list). Returns how many. */
+  invalidate(channel, args) {
+    return caches.invalidate(this._entries, channel, args)
+  }
+
+  /** Drops every cached answer of the channels whose name starts with `prefix`. */
+  invalidatePrefix(prefix) {
+    return caches.invalidatePrefix(this._entries, prefix)
+  }
+
+  clearCache() {
+    return caches.invalidatePrefix(this._entries, '')
+  }
+
+  /** Per cached channel: `{ hits, misses, entries, bytes, evictions, expirations, hitRate }`. */
+  getCacheStats() {
+    return caches.stats(this._entries)
+  }
+
+  /** Drops the oldest `fraction` (0 < fraction <= 1) of every cache, e.g. under memory pressure. Returns how many. */
+  shrinkCaches(fraction) {
+    const n = caches.shrink(this._entries, fraction)
+    if (n > 0) tell(this._monitor, 'increment', 'ipcflow.cache.shrunk', n)
+    return n
   }
 
   /** Detaches, answers calls in flight with E_CLOSED (aborting their signals); later calls get E_CLOSED. */
@@ -239,6 +303,9 @@ class HandlerRegistry {
     if (this._closed) return
     this._closed = true
     this.detach()
+    this.clearCache()
+    this._streams.closeAll()
+    this._batches.closeAll((channel) => new ClosedError(`HandlerRegistry closed while a batch of '${channel}' was pending or running`, { channel }))
     for (const call of this._inflight.snapshot()) {
       call.close(new ClosedError(`HandlerRegistry closed while '${call.entry.channel}' was running`, { channel: call.entry.channel }))
     }

@@ -7,6 +7,7 @@
 //! functions are verbs (`batchArm`, `compileSchema`). The hand-written JS front
 //! (`lib/`) never exports a binding name: users see plain names there.
 mod batch;
+mod cache;
 mod errors;
 mod handles;
 mod histogram;

@@ -121,6 +121,7 @@ class WebContents extends EventEmitter {
   /** Restarts the renderer script in a fresh child; resolves when it is up again. */
   reload() {
     if (this._destroyed) throw new Error('Object has been destroyed')
+    this.emit('did-start-navigation', { url: this._win.url, isMainFrame: true, isSameDocument: false })
     return this._win._start()
   }
 }

@@ -12,8 +12,10 @@ const { tell } = require('../metrics')
 const { HandlerContext } = require('./context')
 
 class Call {
-  constructor(host, entry, args, ctx, signal, start, key) {
+  // `shared`: a cache's single-flight run; its callers are counted by the cache.
+  constructor(host, entry, args, ctx, signal, start, key, shared = false) {
     this.host = host
+    this.shared = shared
     this.entry = entry
     this.ctx = ctx
     this.start = start
@@ -92,7 +94,7 @@ class Call {
       entry.metrics.latency.record(envelope.metadata.executionTimeMs)
       tell(host.monitor, 'record', entry.channel, envelope.metadata.executionTimeMs)
     }
-    host.counted(entry, code)
+    if (!this.shared) host.counted(entry, code)
     this.resolve(envelope)
   }
 }

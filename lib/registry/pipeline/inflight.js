@@ -9,7 +9,8 @@ function cancelKey(senderId, requestId) {
 class InFlight {
   constructor() {
     this.calls = new Set()
-    this.cancellable = new Map() // cancelKey -> call
+    // cancelKey -> what a cancel reaches (a call, a cached caller, a stream, a batched call): anything with cancel(why)
+    this.cancellable = new Map()
   }
 
   /** Tracks `call`; returns the key it can be cancelled by (a repeated id from one sender is served but not cancellable). */
@@ -35,4 +36,9 @@ class InFlight {
   }
 }
 
-module.exports = { InFlight, cancelKey }
+/** The request id inside a cancel key. */
+function requestIdOf(key) {
+  return key.slice(key.indexOf('\u0000') + 1)
+}
+
+module.exports = { InFlight, cancelKey, requestIdOf }

@@ -5,6 +5,7 @@
 //     hostile: { kind, ... } builds the first argument here, in the renderer (see make())
 //   request('raw', { channel, args, hostile? }) -> what ipcRenderer.invoke returned (the envelope), or { thrown }
 //   request('many', { calls: [{ channel, args, timeoutMs? }] }) -> results in order, started at once
+//   request('stats') -> client.getStats()
 const { createRendererClient, isIpcError } = require('../../../renderer/dist/index.js')
 
 function make(spec) {
@@ -62,6 +63,7 @@ module.exports = async (ipcRenderer) => {
       switch (kind) {
         case 'invoke': return call(data)
         case 'many': return Promise.all(data.calls.map(call))
+        case 'stats': return client.getStats()
         case 'raw':
           try {
             const args = data.hostile ? [make(data.hostile), ...(data.args || [])] : data.args || []
