@@ -9,6 +9,49 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+export declare class BindingMemory {
+  /**
+   * `on_tick` runs on the JS thread for every sampler tick; the thread stops
+   * on `close()`, when this object is collected, or when the env closes.
+   */
+  constructor(options: BindingMemoryOptions, onTick: (arg: BindingMemoryTick) => void)
+  /**
+   * Adds one sample (from a tick, or injected by a test); returns the new
+   * pressure level when it changed.
+   */
+  push(s: BindingMemorySample): string | null
+  stats(): BindingMemoryStats
+  /** Forgets the samples (the trend restarts from `unknown`); the level stays. */
+  clear(): void
+  close(): void
+}
+
+/** One monitor's series and watchdog. */
+export declare class BindingMonitor {
+  constructor(options: BindingMonitorOptions)
+  /** The id `monitorApply` (from `fastCalls()`) takes, creating the series on first use. */
+  seriesId(kind: string, name: string, labels?: Record<string, string> | undefined | null): number
+  describe(name: string, help?: string | undefined | null, buckets?: Array<number> | undefined | null): void
+  snapshot(): Array<BindingSeries>
+  /** Advances rolling windows (a JS timer calls it every slot). */
+  rotate(): void
+  prometheus(): string
+  reset(): void
+  /**
+   * Starts the watchdog; true when libuv loop hooks feed it, false when the
+   * caller must call `beat()` from a timer instead.
+   */
+  startWatchdog(thresholdMs: number, onStall: (arg: BindingStall) => void): boolean
+  /**
+   * One heartbeat (fallback without loop hooks): the time since the last
+   * beat is one "turn"; returns the stall it ended, if any.
+   */
+  beat(): BindingStall | null
+  stalls(): BindingStalls | null
+  /** Stops the watchdog and freezes every series; the figures stay readable. */
+  close(): void
+}
+
 /** Owns one BatchManager's native clock and statistics. */
 export declare class NativeBatchClock {
   /**
@@ -57,6 +100,12 @@ export declare class NativeValidator {
   get fastPath(): boolean
 }
 
+/**
+ * Panics on purpose, so tests can check that a bug reaches JS as
+ * `E_INTERNAL` and the process lives. Not part of the public API.
+ */
+export declare function __panicForTests(): void
+
 /** Arms (or tightens) the deadline of a target's open batch. */
 export declare function batchArm(handle: number, slot: number, generation: number, delayMs: number): void
 
@@ -78,6 +127,103 @@ export interface BatchOptionsInput {
   overflow?: string
   waitSampleEvery?: number
   maxFramesInFlight?: number
+}
+
+/** Filled and range-checked by lib/memory/options.js. */
+export interface BindingMemoryOptions {
+  windowSamples: number
+  sampleIntervalMs: number
+  /** How often idle tasks are looked for. */
+  sweepIntervalMs: number
+  pressureOnHeap: boolean
+  warningBytes: number
+  criticalBytes: number
+  hysteresis: number
+  minGrowthBytesPerHour: number
+  minRelativeGrowthPerHour: number
+  minR2: number
+  /** Start the sampler thread (false: samples come only from `push`). */
+  sample: boolean
+}
+
+export interface BindingMemorySample {
+  rssBytes: number
+  heapUsedBytes: number
+  externalBytes: number
+  arrayBuffersBytes: number
+  cpuUserPct: number
+  cpuSystemPct: number
+  /** `'normal' | 'warning' | 'critical'`: what the OS signals, if anything. */
+  osLevel?: string
+}
+
+export interface BindingMemoryStats {
+  rssBytes: number
+  heapUsedBytes: number
+  externalBytes: number
+  arrayBuffersBytes: number
+  samples: number
+  trend: string
+  growthBytesPerHour: number
+  r2: number
+  pressure: string
+  cpuAvgPct: number
+  cpuPeakPct: number
+  suspends: number
+}
+
+export interface BindingMemoryTick {
+  atMs: number
+  sample: boolean
+  sweep: boolean
+  rssBytes?: number
+  cpuUserPct: number
+  cpuSystemPct: number
+  /** Linux PSI share of the last 10 s with some task waiting for memory (percent). */
+  osPressureSome?: number
+  osPressureFull?: number
+}
+
+export interface BindingMonitorOptions {
+  /** Prometheus bucket bounds of histograms without their own. */
+  buckets?: Array<number>
+  /** Rolling window of `getMetrics()` percentiles, in ms; none when absent. */
+  windowMs?: number
+  windowSlots?: number
+}
+
+export interface BindingSeries {
+  key: string
+  name: string
+  kind: string
+  /** Counter total or gauge value; a histogram's count. */
+  value: number
+  summary?: BindingSummary
+}
+
+export interface BindingStall {
+  durationMs: number
+  startedAt: number
+}
+
+export interface BindingStalls {
+  count: number
+  /** Stalls the watchdog thread noticed while they lasted. */
+  noticed: number
+  durationMs: BindingSummary
+}
+
+export interface BindingSummary {
+  count: number
+  sum: number
+  min: number
+  max: number
+  mean: number
+  p50: number
+  p90: number
+  p95: number
+  p99: number
+  p999: number
 }
 
 /**
@@ -112,7 +258,7 @@ export interface Distribution {
  * `rateLimitCheck(handle, key)` and `histogramRecord(handle, ms)`, where
  * `handle` is `limiter.handle` / `histogram.handle`.
  */
-export declare function fastCalls(): { rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }
+export declare function fastCalls(): { rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void; monitorApply(id: number, value: number): void }
 
 export interface FlushReasonCounts {
   size: number

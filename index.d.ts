@@ -328,3 +328,135 @@ export declare class HandlerRegistry {
   /** Detaches and answers calls in flight with E_CLOSED (aborting their signals). */
   close(): Promise<void>
 }
+
+// ---------------------------------------------------------------------------
+// PerformanceMonitor (README, PerformanceMonitor)
+
+/** Label values of one series; numbers and booleans are turned into strings. */
+export type MetricLabels = Record<string, string | number | boolean>
+
+/** One histogram's figures, in the unit values were recorded in (ms for latencies). */
+export interface HistogramSummary {
+  count: number
+  sum: number
+  min: number
+  max: number
+  mean: number
+  p50: number
+  p90: number
+  p95: number
+  p99: number
+  p999: number
+}
+
+export interface StallEvent {
+  /** How long the JS thread did not turn its event loop. */
+  durationMs: number
+  /** Wall-clock ms since the Unix epoch at which the stall began. */
+  startedAt: number
+}
+
+export interface StallMetrics {
+  count: number
+  /** Stalls the native thread noticed (and logged) while they were still happening. */
+  noticed: number
+  durationMs: HistogramSummary
+}
+
+/** `getMetrics()`: plain and JSON-serialisable, keyed by `name` or `name{label="value",...}`. */
+export interface MonitorMetrics {
+  counters: Record<string, number>
+  gauges: Record<string, number>
+  histograms: Record<string, HistogramSummary>
+  /** null when the watchdog is off. */
+  stalls: StallMetrics | null
+  uptimeMs: number
+}
+
+export type InsightLevel = 'info' | 'warning' | 'critical'
+
+export interface Insight {
+  id: string
+  level: InsightLevel
+  message: string
+  value: number
+  threshold: number
+  recommendation: string
+}
+
+/** Emitted when a rule changes level; `level: 'ok'` when it stops firing. */
+export interface AlertEvent {
+  id: string
+  level: InsightLevel | 'ok'
+  previous: InsightLevel | 'ok'
+  message: string
+  value?: number
+  threshold?: number
+  recommendation?: string
+}
+
+export interface InsightThresholds {
+  /** A channel's p95 latency (ms) that warns. Default 100. */
+  p95WarningMs?: number
+  /** A channel's p95 latency (ms) that is critical. Default 500. */
+  p95CriticalMs?: number
+  /** Values a histogram needs before latency and batch rules judge it. Default 20. */
+  minSamples?: number
+  /** Cache hit rate below which a warning fires. Default 0.5. */
+  cacheHitRate?: number
+  /** Lookups before the cache rule judges. Default 100. */
+  minCacheLookups?: number
+  /** Mean batch size, as a share of the largest, that reads as "always full". Default 0.9. */
+  batchFullShare?: number
+  /** A stall at least this long (ms) is critical. Default 1000. */
+  stallCriticalMs?: number
+}
+
+export interface MonitorOptions {
+  /** The JS-thread stall watchdog; on by default with thresholdMs 100 (>= 10). `false` turns it off. */
+  watchdog?: false | { thresholdMs?: number }
+  /** Prometheus bucket bounds for histograms without their own (see `describe`). */
+  buckets?: number[]
+  /** Percentiles in `getMetrics()` over the last windowMs (>= 10) only; Prometheus stays cumulative. */
+  windowMs?: number
+  insights?: InsightThresholds
+  /** How often rules are evaluated for 'alert' events (ms, >= 10). Default 10,000; false: only on getInsights(). */
+  insightIntervalMs?: number | false
+}
+
+export interface CounterHandle {
+  increment(n?: number): void
+}
+export interface HistogramHandle {
+  record(value: number): void
+}
+export interface GaugeHandle {
+  set(value: number): void
+}
+
+export declare class PerformanceMonitor implements MonitorLike {
+  constructor(options?: MonitorOptions)
+  increment(name: string, n?: number, labels?: MetricLabels): void
+  gauge(name: string, value: number, labels?: MetricLabels): void
+  record(name: string, value: number, labels?: MetricLabels): void
+  /** Hot-path handle: `record(v)` is one raw native call. */
+  histogram(name: string, labels?: MetricLabels): HistogramHandle
+  counter(name: string, labels?: MetricLabels): CounterHandle
+  gaugeHandle(name: string, labels?: MetricLabels): GaugeHandle
+  /** Prometheus help text; bucket bounds for histograms of this name created afterwards. */
+  describe(name: string, options?: { help?: string; buckets?: number[] }): void
+  getMetrics(): MonitorMetrics
+  reset(): void
+  /** Prometheus text exposition format 0.0.4. */
+  toPrometheus(): string
+  getInsights(): Insight[]
+  close(): void
+  readonly closed: boolean
+  /** Listener throws and rejections are contained and counted here. */
+  readonly listenerErrors: number
+  on(event: 'stall', listener: (stall: StallEvent) => void): this
+  on(event: 'alert', listener: (alert: AlertEvent) => void): this
+  once(event: 'stall', listener: (stall: StallEvent) => void): this
+  once(event: 'alert', listener: (alert: AlertEvent) => void): this
+  off(event: 'stall' | 'alert', listener: (...args: any[]) => void): this
+}

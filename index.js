@@ -5,6 +5,7 @@
 const errors = require('./lib/errors')
 const { BatchManager, FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION } = require('./lib/batch-manager')
 const { HandlerRegistry, CANCEL_CHANNEL } = require('./lib/registry/registry')
+const { PerformanceMonitor } = require('./lib/monitor/monitor')
 
 module.exports = {
   BatchManager,
@@ -27,4 +28,5 @@ module.exports = {
   InvalidArgumentError: errors.InvalidArgumentError,
   UncloneableError: errors.UncloneableError,
   DuplicateHandlerError: errors.DuplicateHandlerError,
+  PerformanceMonitor,
 }

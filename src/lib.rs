@@ -3,7 +3,9 @@
 //! The modules below are plain Rust, tested by `cargo test`; `binding` is the
 //! thin `#[napi]` layer that only converts between them and JS.
 pub mod batch;
+pub mod memory;
 pub mod metrics;
+pub mod monitor;
 pub mod runtime;
 
 #[cfg(feature = "binding")]

@@ -10,6 +10,8 @@ mod batch;
 mod errors;
 mod handles;
 mod histogram;
+mod memory;
+mod monitor;
 mod ratelimit;
 mod validate;
 

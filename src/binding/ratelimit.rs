@@ -134,7 +134,7 @@ unsafe fn raw_function(
 /// `handle` is `limiter.handle` / `histogram.handle`.
 #[napi(
   catch_unwind,
-  ts_return_type = "{ rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }"
+  ts_return_type = "{ rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void; monitorApply(id: number, value: number): void }"
 )]
 pub fn fast_calls(env: &Env) -> Result<Object<'_>> {
   let mut out = Object::new(env)?;
@@ -143,6 +143,10 @@ pub fn fast_calls(env: &Env) -> Result<Object<'_>> {
     out.set_named_property(
       "histogramRecord",
       raw_function(env.raw(), c"histogramRecord", super::histogram::raw_histogram_record)?,
+    )?;
+    out.set_named_property(
+      "monitorApply",
+      raw_function(env.raw(), c"monitorApply", super::monitor::raw_monitor_apply)?,
     )?;
   }
   Ok(out)
