@@ -460,3 +460,102 @@ export declare class PerformanceMonitor implements MonitorLike {
   once(event: 'alert', listener: (alert: AlertEvent) => void): this
   off(event: 'stall' | 'alert', listener: (...args: any[]) => void): this
 }
+
+// ---------------------------------------------------------------------------
+// MemoryManager (README, MemoryManager)
+
+export type PressureLevel = 'normal' | 'warning' | 'critical'
+export type MemoryTrend = 'unknown' | 'growing' | 'stable' | 'shrinking'
+
+export interface MemoryOptions {
+  /** A task not touched for this long is cleaned by a native timer (ms, >= 10). Default 30,000. */
+  inactiveTaskMs?: number
+  /** `forceCleanup()` and critical pressure clean tasks idle at least this long (ms, >= 10). Default min(5,000, inactiveTaskMs). */
+  idleTaskMs?: number
+  /** How often RSS, CPU and the JS heap are sampled (ms, >= 10). Default 1,000. */
+  sampleIntervalMs?: number
+  /** Samples kept for the trend (10..100,000). Default 120. */
+  windowSamples?: number
+  /** What the thresholds (and the trend) watch. Default 'rss'. */
+  pressureOn?: 'rss' | 'heap'
+  /** Default: 50% of total memory on RSS, 70% of V8's heap_size_limit on heap. */
+  warningBytes?: number
+  /** Default: 75% of total memory on RSS, 85% of V8's heap_size_limit on heap. */
+  criticalBytes?: number
+  /** A level clears only below threshold * (1 - hysteresis). Default 0.1. */
+  hysteresis?: number
+  /** When the fitted slope reads as growth (README, MemoryManager, Trend). */
+  trend?: { minBytesPerHour?: number; minRelativePerHour?: number; minR2?: number }
+  /** Linux PSI: `some avg10` (%) that raises warning (default 10), `full avg10` that raises critical (default 10); false ignores it. */
+  osPressure?: false | { warningSome?: number; criticalFull?: number }
+  /** false: no native sampling (samples only from `sample()`); idle cleanup still runs. */
+  sample?: boolean
+}
+
+export interface TaskCleanupInfo {
+  id: string | number
+  meta: unknown
+  reason: 'released' | 'idle' | 'pressure' | 'forced'
+}
+
+export interface TaskOptions {
+  onCleanup?: (info: TaskCleanupInfo) => void | Promise<void>
+  meta?: unknown
+}
+
+export interface TaskInfo {
+  id: string | number
+  meta: unknown
+  createdAt: number
+  lastTouchedAt: number
+  idleMs: number
+}
+
+export interface MemoryStats {
+  rssBytes: number
+  heapUsedBytes: number
+  externalBytes: number
+  arrayBuffersBytes: number
+  trend: MemoryTrend
+  growthBytesPerHour: number
+  r2: number
+  pressure: PressureLevel
+  tasks: { active: number; cleaned: number; cleanupErrors: number }
+  samples: number
+  /** Wall-clock ms of the last sample; null before the first. */
+  sampledAt: number | null
+  /** Process CPU as a percentage of one core over each interval, across the window. */
+  cpu: { avgPercent: number; peakPercent: number }
+  /** Linux PSI of the last sample, when available. */
+  osPressure: { someAvg10: number; fullAvg10: number } | null
+  /** Tick gaps read as system suspends (left out of the trend). */
+  suspends: number
+}
+
+/** Anything that accepts gauges (a PerformanceMonitor). */
+export interface GaugeMonitorLike {
+  gauge(name: string, value: number): void
+  increment(name: string, by?: number): void
+}
+
+export declare class MemoryManager {
+  constructor(options?: MemoryOptions, deps?: { monitor?: GaugeMonitorLike })
+  /** Throws E_DUPLICATE_TASK when the id is tracked already. */
+  trackTask(id: string | number, options?: TaskOptions): void
+  touch(id: string | number): boolean
+  release(id: string | number): boolean
+  getTask(id: string | number): TaskInfo | undefined
+  tasks(): TaskInfo[]
+  /** `fn(level, stats)` on every pressure change (shrink on 'critical'); returns an unsubscribe. */
+  onPressure(fn: (level: PressureLevel, stats: MemoryStats) => void | Promise<void>): () => void
+  forceCleanup(): { cleaned: Array<string | number>; active: number }
+  /** Test hook: feeds one sample now; fields left out are read from this process. */
+  sample(values?: { rssBytes?: number; heapUsedBytes?: number; externalBytes?: number; arrayBuffersBytes?: number }): MemoryStats
+  getStats(): MemoryStats
+  close(): void
+  readonly closed: boolean
+  readonly listenerErrors: number
+  on(event: 'pressure', listener: (level: PressureLevel, stats: MemoryStats) => void): this
+  once(event: 'pressure', listener: (level: PressureLevel, stats: MemoryStats) => void): this
+  off(event: 'pressure', listener: (...args: any[]) => void): this
+}

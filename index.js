@@ -6,6 +6,7 @@ const errors = require('./lib/errors')
 const { BatchManager, FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION } = require('./lib/batch-manager')
 const { HandlerRegistry, CANCEL_CHANNEL } = require('./lib/registry/registry')
 const { PerformanceMonitor } = require('./lib/monitor/monitor')
+const { MemoryManager } = require('./lib/memory/manager')
 
 module.exports = {
   BatchManager,
@@ -29,4 +30,5 @@ module.exports = {
   UncloneableError: errors.UncloneableError,
   DuplicateHandlerError: errors.DuplicateHandlerError,
   PerformanceMonitor,
+  MemoryManager,
 }
