@@ -26,7 +26,9 @@ class MemoryManager extends SafeEmitter {
     this._closed = false
     this._sampledAt = null
     this._os = null
-    this._cpu = { user: 0, system: 0 }
+    // The native callback holds the manager weakly: dropped without close(),
+    // it is still collected, and its sampler thread stops.
+    const self = new WeakRef(this)
     this._native = new binding.BindingMemory(
       {
         windowSamples: o.windowSamples,
@@ -41,7 +43,7 @@ class MemoryManager extends SafeEmitter {
         minR2: o.minR2,
         sample: o.sample,
       },
-      (tick) => this._tick(tick),
+      (tick) => self.deref()?._tick(tick),
     )
   }
 

@@ -50,24 +50,32 @@ class PerformanceMonitor extends SafeEmitter {
     this._timers = []
     this._previous = {}
     this._alerts = new Alerts()
-    if (o.windowMs !== undefined) this._every(o.windowMs / ROTATIONS, () => this._native.rotate())
+    if (o.windowMs !== undefined) this._every(o.windowMs / ROTATIONS, (m) => m._native.rotate())
     if (o.watchdog) this._startWatchdog(o.watchdog.thresholdMs)
-    if (o.insightIntervalMs) this._every(o.insightIntervalMs, () => this.getInsights())
+    if (o.insightIntervalMs) this._every(o.insightIntervalMs, (m) => m.getInsights())
   }
 
+  // Timers and native callbacks hold the monitor weakly, so a monitor that
+  // is dropped without close() is still collected (and its thread stopped).
   _every(ms, fn) {
-    const timer = setInterval(fn, Math.max(10, ms))
+    const self = new WeakRef(this)
+    const timer = setInterval(() => {
+      const monitor = self.deref()
+      if (monitor === undefined) clearInterval(timer)
+      else fn(monitor)
+    }, Math.max(10, ms))
     timer.unref()
     this._timers.push(timer)
   }
 
   _startWatchdog(thresholdMs) {
-    const onStall = (s) => this.emit('stall', { durationMs: s.durationMs, startedAt: s.startedAt })
+    const self = new WeakRef(this)
+    const onStall = (s) => self.deref()?.emit('stall', { durationMs: s.durationMs, startedAt: s.startedAt })
     const hooked = this._native.startWatchdog(thresholdMs, onStall)
     if (!hooked) {
       // No libuv hooks on this platform: an unref'd heartbeat marks turns.
-      this._every(thresholdMs / 4, () => {
-        const stall = this._native.beat()
+      this._every(thresholdMs / 4, (monitor) => {
+        const stall = monitor._native.beat()
         if (stall) onStall(stall)
       })
     }

@@ -101,7 +101,7 @@ impl Watchdog {
       in_progress_notices: AtomicU64::new(0),
     });
     let s = shared.clone();
-    let thread = thread::Builder::new().name("ipcflow-watchdog".into()).spawn(move || watch(&s, on_notice))?;
+    let thread = thread::Builder::new().name("ipcflow-watch".into()).spawn(move || watch(&s, on_notice))?;
     Ok(Self { shared, thread: Some(thread) })
   }
 
