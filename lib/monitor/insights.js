@@ -53,8 +53,8 @@ function batchRules(m, t, out) {
         t.batchFullShare, 'Raise maxBatchSize (or maxBatchBytes): full batches leave the rest of the queue waiting.'),
     )
   }
-  // p90 of 1: at least 90% of batches carried a single message.
-  if (h.p90 <= 1) {
+  // p90 of 1 (sizes are integers): at least 90% of batches carried one message.
+  if (h.p90 < 1.5) {
     out.push(
       insight('batch.single', 'info', 'at least 90% of batches carry one message', h.p90, 1,
         'Batching is not paying here: send these messages directly, or raise maxWaitMs if latency allows.'),
