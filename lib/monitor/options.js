@@ -32,8 +32,9 @@ function readBuckets(value, argument) {
   const ok =
     Array.isArray(value) &&
     value.length > 0 &&
+    value.length <= 254 &&
     value.every((b, i) => typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > value[i - 1]))
-  if (!ok) throw invalidArgument(argument, 'a non-empty array of finite, increasing numbers', value)
+  if (!ok) throw invalidArgument(argument, 'an array of 1 to 254 finite, increasing numbers', value)
   return value.slice()
 }
 

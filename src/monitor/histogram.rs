@@ -65,6 +65,42 @@ pub struct LogHistogram {
   bounds: Box<[f64]>,
   /// Non-cumulative; the last slot counts values above every bound (+Inf).
   bucket_counts: Box<[u64]>,
+  /// The Prometheus slot of every value in each log-linear bucket, or
+  /// `STRADDLES` when a bound falls inside it (then the value is compared).
+  slot_of: Box<[u8]>,
+}
+
+const STRADDLES: u8 = u8::MAX;
+/// At most this many bucket bounds (the JS front checks).
+pub const MAX_BOUNDS: usize = 254;
+
+/// The lowest and highest integer units sharing bucket `index`.
+fn units_of(index: usize) -> (u64, u64) {
+  let i = index as u64;
+  if i < LINEAR {
+    return (i, i);
+  }
+  let exp = (i - LINEAR) / SUB + 7;
+  let width = 1u64 << (exp - SUB_BITS as u64);
+  let low = (SUB + (i - LINEAR) % SUB) * width;
+  (low, low + width - 1)
+}
+
+fn slots(bounds: &[f64]) -> Box<[u8]> {
+  (0..BUCKETS)
+    .map(|index| {
+      let (lo, hi) = units_of(index);
+      // Values that round into this bucket lie in [v_lo, v_hi).
+      let (v_lo, v_hi) = ((lo as f64 - 0.5).max(0.0) / UNITS_PER_VALUE, (hi as f64 + 0.5) / UNITS_PER_VALUE);
+      let straddles = index + 1 == BUCKETS
+        || bounds.iter().any(|&b| b >= v_lo * (1.0 - 1e-9) - 1e-12 && b < v_hi * (1.0 + 1e-9) + 1e-12);
+      if straddles {
+        STRADDLES
+      } else {
+        bounds.partition_point(|b| *b < v_lo) as u8
+      }
+    })
+    .collect()
 }
 
 impl LogHistogram {
@@ -76,8 +112,9 @@ impl LogHistogram {
       sum: 0.0,
       min: f64::INFINITY,
       max: 0.0,
-      bounds: bounds.into(),
-      bucket_counts: vec![0; bounds.len() + 1].into_boxed_slice(),
+      bounds: bounds[..bounds.len().min(MAX_BOUNDS)].into(),
+      bucket_counts: vec![0; bounds.len().min(MAX_BOUNDS) + 1].into_boxed_slice(),
+      slot_of: slots(&bounds[..bounds.len().min(MAX_BOUNDS)]),
     }
   }
 
@@ -86,12 +123,16 @@ impl LogHistogram {
   pub fn record(&mut self, value: f64) {
     let v = if value > 0.0 && value.is_finite() { value } else { 0.0 };
     let units = (v * UNITS_PER_VALUE).round() as u64; // saturating cast
-    self.counts[index_of(units)] += 1;
+    let index = index_of(units);
+    self.counts[index] += 1;
     self.count += 1;
     self.sum += v;
     self.min = self.min.min(v);
     self.max = self.max.max(v);
-    let slot = self.bounds.partition_point(|b| *b < v);
+    let slot = match self.slot_of[index] {
+      STRADDLES => self.bounds.partition_point(|b| *b < v),
+      slot => slot as usize,
+    };
     self.bucket_counts[slot] += 1;
   }
 
@@ -228,6 +269,26 @@ mod tests {
     }
     let got: Vec<_> = h.cumulative_buckets().collect();
     assert_eq!(got, vec![(1.0, 3), (10.0, 5), (f64::INFINITY, 6)]);
+  }
+
+  #[test]
+  fn slot_table_agrees_with_comparing_every_value() {
+    let bounds = [0.005, 0.5, 1.0, 2.5, 100.0, 1e4];
+    let mut h = LogHistogram::new(&bounds);
+    let mut want = vec![0u64; bounds.len() + 1];
+    let mut v = 1e-7;
+    while v < 1e8 {
+      for x in [v, v * 1.0000001, v * 0.9999999] {
+        h.record(x);
+        want[bounds.partition_point(|b| *b < x)] += 1;
+      }
+      v *= 1.001;
+    }
+    for b in bounds {
+      h.record(b);
+      want[bounds.partition_point(|x| *x < b)] += 1;
+    }
+    assert_eq!(&h.bucket_counts[..], &want[..]);
   }
 
   #[test]
