@@ -9,6 +9,14 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** One JS logger: receives every core event at or above its level. */
+export declare class BindingLogSink {
+  constructor(onRecord: (arg: BindingLogRecord) => void, level: string)
+  setLevel(level: string): void
+  stats(): BindingLogStats
+  close(): void
+}
+
 export declare class BindingMemory {
   /**
    * `on_tick` runs on the JS thread for every sampler tick; the thread stops
@@ -101,6 +109,12 @@ export declare class NativeValidator {
 }
 
 /**
+ * Emits one core event at `level` (tests and the docs' examples), from the
+ * calling thread or, with `from_thread`, from a new native thread.
+ */
+export declare function __logForTests(level: string, message: string, fromThread: boolean): void
+
+/**
  * Panics on purpose, so tests can check that a bug reaches JS as
  * `E_INTERNAL` and the process lives. Not part of the public API.
  */
@@ -127,6 +141,20 @@ export interface BatchOptionsInput {
   overflow?: string
   waitSampleEvery?: number
   maxFramesInFlight?: number
+}
+
+export interface BindingLogRecord {
+  level: string
+  target: string
+  message: string
+  fields: Record<string, string>
+  /** Records this logger missed (queue full) before this one. */
+  droppedBefore: number
+}
+
+export interface BindingLogStats {
+  delivered: number
+  dropped: number
 }
 
 /** Filled and range-checked by lib/memory/options.js. */

@@ -835,12 +835,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.BindingLogSink = nativeBinding.BindingLogSink
 module.exports.BindingMemory = nativeBinding.BindingMemory
 module.exports.BindingMonitor = nativeBinding.BindingMonitor
 module.exports.NativeBatchClock = nativeBinding.NativeBatchClock
 module.exports.NativeHistogram = nativeBinding.NativeHistogram
 module.exports.NativeRateLimiter = nativeBinding.NativeRateLimiter
 module.exports.NativeValidator = nativeBinding.NativeValidator
+module.exports.__logForTests = nativeBinding.__logForTests
 module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.batchArm = nativeBinding.batchArm
 module.exports.batchDiscard = nativeBinding.batchDiscard

@@ -422,6 +422,9 @@ export interface MonitorOptions {
   insights?: InsightThresholds
   /** How often rules are evaluated for 'alert' events (ms, >= 10). Default 10,000; false: only on getInsights(). */
   insightIntervalMs?: number | false
+  /** Shorthand for `setLogger(logger, { level: logLevel })` (process-wide, per JS environment). */
+  logger?: Logger | null
+  logLevel?: LogLevel
 }
 
 export interface CounterHandle {
@@ -559,3 +562,31 @@ export declare class MemoryManager {
   once(event: 'pressure', listener: (level: PressureLevel, stats: MemoryStats) => void): this
   off(event: 'pressure', listener: (...args: any[]) => void): this
 }
+
+// ---------------------------------------------------------------------------
+// Logging (README, Logging)
+
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+export interface LogRecord {
+  level: Exclude<LogLevel, 'off'>
+  /** Where it comes from: `ipcflow::watchdog`, `ipcflow::memory`, `ipcflow::insights`, ... */
+  target: string
+  message: string
+  fields: Record<string, string>
+  /** Wall-clock ms at delivery on the JS thread. */
+  time: number
+  /** Native records this logger missed (queue of 1,024 full) before this one. */
+  droppedBefore: number
+}
+
+export type Logger = (record: LogRecord) => void
+
+/** Sets the logger of this JS environment (null removes it); level defaults to 'warn'. */
+export declare function setLogger(logger: Logger | null, options?: { level?: LogLevel }): void
+/** Changes the level at run time; with no logger set, logs to stderr. */
+export declare function setLogLevel(level: LogLevel): void
+export declare function getLogLevel(): LogLevel
+export declare function getLogStats(): { delivered: number; dropped: number; loggerErrors: number }
+/** What DEBUG_IPC=1 does at load (jest sandboxes process.env): debug level, to stderr unless a logger is set. */
+export declare function enableDebugLogging(on?: boolean): void

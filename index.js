@@ -7,6 +7,7 @@ const { BatchManager, FRAME_CHANNEL, READY_CHANNEL, ACK_CHANNEL, FRAME_VERSION }
 const { HandlerRegistry, CANCEL_CHANNEL } = require('./lib/registry/registry')
 const { PerformanceMonitor } = require('./lib/monitor/monitor')
 const { MemoryManager } = require('./lib/memory/manager')
+const logging = require('./lib/monitor/log')
 
 module.exports = {
   BatchManager,
@@ -31,4 +32,9 @@ module.exports = {
   DuplicateHandlerError: errors.DuplicateHandlerError,
   PerformanceMonitor,
   MemoryManager,
+  setLogger: logging.setLogger,
+  setLogLevel: logging.setLogLevel,
+  getLogLevel: logging.getLogLevel,
+  getLogStats: logging.getLogStats,
+  enableDebugLogging: logging.enableDebugLogging,
 }

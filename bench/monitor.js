@@ -39,7 +39,15 @@ function recordBench() {
   const hdrJs = hdr.build({ bitBucketSize: 64, useWebAssembly: false, numberOfSignificantValueDigits: 2 })
   const hdrWasm = hdr.build({ bitBucketSize: 64, useWebAssembly: true, numberOfSignificantValueDigits: 2 })
   const us = (v) => Math.round(v * 1000)
+  // The registry's histogram, through the same raw-call mechanism: the reference
+  // for this machine's load at the time (named Binding* after the rename).
+  const binding = require('../binding.js')
+  const Reference = binding.BindingHistogram ?? binding.NativeHistogram
+  const reference = new Reference()
+  const { histogramRecord } = binding.fastCalls()
+  const referenceHandle = reference.handle
   const out = {
+    reference: perCall((i) => histogramRecord(referenceHandle, VALUES[i & 4095])),
     ipcflow: perCall((i) => h.record(VALUES[i & 4095])),
     promClient: perCall((i) => promChild.observe(VALUES[i & 4095])),
     hdrJs: perCall((i) => hdrJs.recordValue(us(VALUES[i & 4095]))),
@@ -170,6 +178,7 @@ function markdown(r) {
     '|---|---|',
     `| loop floor (value lookup) | ${fmt(r.record.floor, 1)} |`,
     `| ipcflow \`monitor.histogram(name, labels).record(v)\` | ${fmt(r.record.ipcflow, 1)} |`,
+    `| (reference: the registry's raw \`histogramRecord\`, same mechanism, same run) | ${fmt(r.record.reference, 1)} |`,
     `| prom-client \`histogram.labels(...).observe(v)\` | ${fmt(r.record.promClient, 1)} |`,
     `| hdr-histogram-js \`recordValue\` (JS) | ${fmt(r.record.hdrJs, 1)} |`,
     `| hdr-histogram-js \`recordValue\` (WASM) | ${fmt(r.record.hdrWasm, 1)} |`,

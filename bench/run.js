@@ -202,6 +202,7 @@ async function main() {
   ].join('\n')
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md)
   console.log(md)
+  await require('./monitor').appendMonitorResults(path.join(__dirname, 'RESULTS.md'))
 }
 
 main().catch((error) => {

@@ -7,6 +7,7 @@ const { readMemoryOptions } = require('./options')
 const { Tasks } = require('./tasks')
 const { SafeEmitter } = require('../monitor/events')
 const { ClosedError, invalidArgument } = require('../errors')
+const { log } = require('../monitor/log')
 
 const TREND_GAUGE = { growing: 1, stable: 0, shrinking: -1, unknown: 0 }
 const LEVEL_GAUGE = { normal: 0, warning: 1, critical: 2 }
@@ -25,6 +26,7 @@ class MemoryManager extends SafeEmitter {
     this._shrinkers = new Set()
     this._closed = false
     this._sampledAt = null
+    this._loggedErrors = 0
     this._os = null
     // The native callback holds the manager weakly: dropped without close(),
     // it is still collected, and its sampler thread stops.
@@ -85,6 +87,11 @@ class MemoryManager extends SafeEmitter {
       osLevel: this._osLevel(),
     })
     this._sampledAt = Date.now()
+    const errors = this._tasks.cleanupErrors
+    if (errors > this._loggedErrors) {
+      this._loggedErrors = errors
+      log('warn', 'ipcflow::memory', 'task cleanup failed', this._tasks.lastError ?? {})
+    }
     if (changed != null) this._pressureChanged(changed)
     this._report()
   }
@@ -100,6 +107,11 @@ class MemoryManager extends SafeEmitter {
         // A shrinker's failure is its own.
       }
     }
+    log(level === 'normal' ? 'info' : 'warn', 'ipcflow::memory', `memory pressure ${level}`, {
+      on: this._options.pressureOn,
+      rssBytes: stats.rssBytes,
+      heapUsedBytes: stats.heapUsedBytes,
+    })
     this.emit('pressure', level, stats)
   }
 

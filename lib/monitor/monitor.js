@@ -7,6 +7,7 @@ const { readMonitorOptions, readBuckets, isObject } = require('./options')
 const { SafeEmitter } = require('./events')
 const { evaluate, Alerts } = require('./insights')
 const { invalidArgument } = require('../errors')
+const { log, setLogger } = require('./log')
 
 const KINDS = ['counter', 'gauge', 'histogram']
 const ROTATIONS = 6
@@ -40,6 +41,7 @@ class PerformanceMonitor extends SafeEmitter {
   constructor(options) {
     super()
     const o = readMonitorOptions(options)
+    if (o.logger !== undefined) setLogger(o.logger, { level: o.logLevel })
     this._options = o
     this._native = new BindingMonitor({ buckets: o.buckets, windowMs: o.windowMs, windowSlots: ROTATIONS })
     // Per kind: name -> id (no labels), and name -> Map(labelKey -> id).
@@ -70,7 +72,10 @@ class PerformanceMonitor extends SafeEmitter {
 
   _startWatchdog(thresholdMs) {
     const self = new WeakRef(this)
-    const onStall = (s) => self.deref()?.emit('stall', { durationMs: s.durationMs, startedAt: s.startedAt })
+    const onStall = (s) => {
+      log('warn', 'ipcflow::watchdog', 'JS thread stall ended', { durationMs: s.durationMs.toFixed(1) })
+      self.deref()?.emit('stall', { durationMs: s.durationMs, startedAt: s.startedAt })
+    }
     const hooked = this._native.startWatchdog(thresholdMs, onStall)
     if (!hooked) {
       // No libuv hooks on this platform: an unref'd heartbeat marks turns.
@@ -176,7 +181,10 @@ class PerformanceMonitor extends SafeEmitter {
   /** Insights from the current numbers; fires 'alert' for each rule whose level changed. */
   getInsights() {
     const insights = evaluate(this.getMetrics(), this._options.insights, this._previous)
-    for (const change of this._alerts.update(insights)) this.emit('alert', change)
+    for (const change of this._alerts.update(insights)) {
+      log(change.level === 'critical' ? 'error' : change.level === 'warning' ? 'warn' : 'info', 'ipcflow::insights', change.message, { id: change.id, previous: change.previous })
+      this.emit('alert', change)
+    }
     return insights
   }
 

@@ -59,7 +59,12 @@ function readMonitorOptions(options) {
   let insightIntervalMs = 10_000
   if (options.insightIntervalMs === false) insightIntervalMs = null
   else insightIntervalMs = readInterval(options.insightIntervalMs, 'options.insightIntervalMs', insightIntervalMs)
+  if (options.logger !== undefined && options.logger !== null && typeof options.logger !== 'function') {
+    throw invalidArgument('options.logger', 'a function or null', options.logger)
+  }
   return {
+    logger: options.logger,
+    logLevel: options.logLevel ?? 'warn',
     watchdog,
     buckets: readBuckets(options.buckets, 'options.buckets'),
     windowMs: options.windowMs === undefined ? undefined : readInterval(options.windowMs, 'options.windowMs'),

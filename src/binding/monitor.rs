@@ -1,6 +1,7 @@
 //! PerformanceMonitor's native side: its series (in a per-thread table so the
 //! hot path is a raw Node-API call on a numeric id, see `raw_monitor_apply`)
 //! and the stall watchdog, fed by libuv prepare/check hooks on the JS thread.
+mod log;
 mod loop_hooks;
 
 use super::errors::{guard, guard_coded, invalid_argument, Result};
