@@ -165,7 +165,7 @@ mod tests {
   #[test]
   fn counter_with_escaped_labels() {
     let mut out = String::new();
-    let labels = vec![("channel".to_string(), "a\"b\\c\nd".to_string())];
+    let labels = [("channel".to_string(), "a\"b\\c\nd".to_string())];
     write_family(
       &mut out,
       "calls_total",
