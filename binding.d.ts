@@ -51,8 +51,8 @@ export declare class BindingMonitor {
    */
   startWatchdog(thresholdMs: number, onStall: (arg: BindingStall) => void): boolean
   /**
-   * One heartbeat (fallback without loop hooks): the time since the last
-   * beat is one "turn"; returns the stall it ended, if any.
+   * One heartbeat (fallback without loop hooks): a sign of life; returns
+   * the stall it ended, if any.
    */
   beat(): BindingStall | null
   stalls(): BindingStalls | null

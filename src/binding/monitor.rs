@@ -219,11 +219,17 @@ impl BindingMonitor {
     guard("PerformanceMonitor watchdog", || {
       let callback: StallCallback =
         on_stall.build_threadsafe_function::<BindingStall>().weak::<true>().callee_handled::<false>().build()?;
-      let dog = Watchdog::start(threshold_ms, move |ms| {
-        tracing::warn!(target: "ipcflow::watchdog", stalled_ms = ms, "JS thread has not turned its event loop for {ms:.0} ms");
-      })
+      let pinger = loop_hooks::Pinger::default();
+      let ping = pinger.clone();
+      let dog = Watchdog::start(
+        threshold_ms,
+        move |ms| {
+          tracing::warn!(target: "ipcflow::watchdog", stalled_ms = ms, "JS thread has not turned its event loop for {ms:.0} ms");
+        },
+        move || ping.ping(),
+      )
       .map_err(|e| Error::new(Status::GenericFailure, format!("could not start the watchdog thread: {e}")))?;
-      match loop_hooks::LoopWatch::start(env.raw(), dog, callback) {
+      match loop_hooks::LoopWatch::start(env.raw(), dog, pinger, callback) {
         Ok(watch) => {
           *self.watch.borrow_mut() = Some(watch);
           Ok(true)
@@ -236,16 +242,14 @@ impl BindingMonitor {
     })
   }
 
-  /// One heartbeat (fallback without loop hooks): the time since the last
-  /// beat is one "turn"; returns the stall it ended, if any.
+  /// One heartbeat (fallback without loop hooks): a sign of life; returns
+  /// the stall it ended, if any.
   #[napi]
   pub fn beat(&self) -> Result<Option<BindingStall>> {
     guard("PerformanceMonitor watchdog", || {
       let beat = self.beat.borrow();
       let Some(dog) = beat.as_ref() else { return Ok(None) };
-      let stall = dog.shared().turn_ended();
-      dog.shared().turn_started();
-      Ok(stall.map(to_binding_stall))
+      Ok(dog.shared().alive().map(to_binding_stall))
     })
   }
 

@@ -1,10 +1,13 @@
-//! JS-thread stall detection. The JS thread marks each event-loop turn (busy
-//! from leaving the poll phase, idle on entering it); a native thread wakes at
-//! most once per threshold while idle and notices a turn that has lasted
-//! longer than the threshold *while it lasts*. The turn's end measures it
-//! exactly. Idle time in poll is never a stall, so an idle app costs nothing
-//! on its JS thread. Monotonic time does not advance during system suspend,
-//! so a suspend never reads as a stall.
+//! JS-thread stall detection. The JS thread shows signs of life (libuv
+//! prepare/check hooks on every loop turn, and answers to pings); a native
+//! thread pings it (`uv_async_send`) once no sign has come for half the
+//! threshold, and notices, *while it lasts*, that none has come for the whole
+//! threshold. The next sign of life ends the stall and measures it: the gap
+//! since the previous sign (exact for stalls in timer, check and close
+//! callbacks, which the hooks bracket; within half the threshold elsewhere,
+//! e.g. I/O callbacks or Electron tasks run outside libuv). An idle loop
+//! answers one ping per half threshold. Monotonic time does not advance
+//! during system suspend, so a suspend never reads as a stall.
 use super::histogram::LogHistogram;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,10 +27,12 @@ pub struct Stall {
 pub struct Shared {
   epoch: Instant,
   threshold_ns: u64,
-  /// ns since `epoch` + 1 at which the current turn began; 0 while idle in poll.
-  busy_since: AtomicU64,
-  /// The `busy_since` value already reported as in progress.
+  /// ns since `epoch` of the last sign of life from the JS thread.
+  last_alive: AtomicU64,
+  /// The `last_alive` value already reported as a stall in progress.
   noticed: AtomicU64,
+  /// ns since `epoch` + 1 of the oldest unanswered ping; 0 when none.
+  ping_sent: AtomicU64,
   stop: AtomicBool,
   stalls: Mutex<LogHistogram>,
   in_progress_notices: AtomicU64,
@@ -38,27 +43,25 @@ impl Shared {
     self.epoch.elapsed().as_nanos() as u64
   }
 
-  /// The JS thread leaves poll: a turn (callbacks, microtasks) begins.
-  pub fn turn_started(&self) {
-    self.busy_since.store(self.now_ns() + 1, Ordering::Release);
-  }
-
-  /// The JS thread enters poll: the turn ended. A stall when it lasted at least the threshold.
-  pub fn turn_ended(&self) -> Option<Stall> {
-    let since = self.busy_since.swap(0, Ordering::AcqRel);
-    if since == 0 || self.stop.load(Ordering::Relaxed) {
+  /// A sign of life on the JS thread; returns the stall it ends, if the gap
+  /// since the previous sign reached the threshold.
+  pub fn alive(&self) -> Option<Stall> {
+    let now = self.now_ns();
+    let previous = self.last_alive.swap(now, Ordering::AcqRel);
+    let sent = self.ping_sent.swap(0, Ordering::AcqRel);
+    let gap_ns = now.saturating_sub(previous);
+    // A long gap is a stall only if a ping went unanswered for half the
+    // threshold: a late watchdog thread (a loaded machine) is not one.
+    let unanswered_ns = if sent == 0 { 0 } else { now.saturating_sub(sent - 1) };
+    if gap_ns < self.threshold_ns || unanswered_ns < self.threshold_ns / 2 || self.stop.load(Ordering::Relaxed) {
       return None;
     }
-    let duration_ns = self.now_ns().saturating_sub(since - 1);
-    if duration_ns < self.threshold_ns {
-      return None;
-    }
-    let duration_ms = duration_ns as f64 / 1e6;
+    let duration_ms = gap_ns as f64 / 1e6;
     if let Ok(mut h) = self.stalls.lock() {
       h.record(duration_ms);
     }
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-    Some(Stall { duration_ms, started_at: now - duration_ms })
+    let wall = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    Some(Stall { duration_ms, started_at: wall - duration_ms })
   }
 
   pub fn stalls(&self) -> LogHistogram {
@@ -89,19 +92,26 @@ pub struct Watchdog {
 }
 
 impl Watchdog {
-  /// `on_notice(ms so far)` runs on the watchdog thread when a turn passes the threshold.
-  pub fn start(threshold_ms: f64, on_notice: impl Fn(f64) + Send + 'static) -> std::io::Result<Self> {
+  /// `on_notice(ms so far)` runs on the watchdog thread when a stall passes
+  /// the threshold; `ping()` asks the JS thread for a sign of life.
+  pub fn start(
+    threshold_ms: f64,
+    on_notice: impl Fn(f64) + Send + 'static,
+    ping: impl Fn() + Send + 'static,
+  ) -> std::io::Result<Self> {
     let shared = Arc::new(Shared {
       epoch: Instant::now(),
       threshold_ns: (threshold_ms.max(1.0) * 1e6) as u64,
-      busy_since: AtomicU64::new(0),
-      noticed: AtomicU64::new(0),
+      last_alive: AtomicU64::new(0),
+      noticed: AtomicU64::new(u64::MAX),
+      ping_sent: AtomicU64::new(0),
       stop: AtomicBool::new(false),
       stalls: Mutex::new(LogHistogram::new(&STALL_BOUNDS)),
       in_progress_notices: AtomicU64::new(0),
     });
+    shared.last_alive.store(shared.now_ns(), Ordering::Release);
     let s = shared.clone();
-    let thread = thread::Builder::new().name("ipcflow-watch".into()).spawn(move || watch(&s, on_notice))?;
+    let thread = thread::Builder::new().name("ipcflow-watch".into()).spawn(move || watch(&s, on_notice, ping))?;
     Ok(Self { shared, thread: Some(thread) })
   }
 
@@ -124,23 +134,25 @@ impl Drop for Watchdog {
   }
 }
 
-fn watch(shared: &Shared, on_notice: impl Fn(f64)) {
+fn watch(shared: &Shared, on_notice: impl Fn(f64), ping: impl Fn()) {
   let threshold = shared.threshold_ns;
+  let ping_after = (threshold / 2).max(1_000_000);
   while !shared.stop.load(Ordering::Acquire) {
-    let since = shared.busy_since.load(Ordering::Acquire);
-    let wait = if since == 0 {
-      threshold
+    let last = shared.last_alive.load(Ordering::Acquire);
+    let now = shared.now_ns();
+    let age = now.saturating_sub(last);
+    let sent = shared.ping_sent.load(Ordering::Acquire);
+    let unanswered = sent != 0 && now.saturating_sub(sent - 1) >= threshold / 2;
+    if age >= threshold && unanswered && shared.noticed.swap(last, Ordering::AcqRel) != last {
+      shared.in_progress_notices.fetch_add(1, Ordering::Relaxed);
+      on_notice(age as f64 / 1e6);
+    }
+    let wait = if age >= ping_after {
+      let _ = shared.ping_sent.compare_exchange(0, now + 1, Ordering::AcqRel, Ordering::Acquire);
+      ping();
+      ping_after.min(threshold.saturating_sub(age).max(1_000_000))
     } else {
-      let age = shared.now_ns().saturating_sub(since - 1);
-      if age >= threshold {
-        if shared.noticed.swap(since, Ordering::AcqRel) != since {
-          shared.in_progress_notices.fetch_add(1, Ordering::Relaxed);
-          on_notice(age as f64 / 1e6);
-        }
-        threshold
-      } else {
-        threshold - age
-      }
+      ping_after - age
     };
     thread::park_timeout(Duration::from_nanos(wait.max(1_000_000)));
   }
@@ -152,21 +164,28 @@ mod tests {
   use std::sync::mpsc;
 
   #[test]
-  fn notices_a_long_turn_while_it_lasts_and_measures_it_at_its_end() {
+  fn notices_a_stall_while_it_lasts_and_measures_it_at_the_next_sign_of_life() {
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let mut dog = Watchdog::start(20.0, move |ms| {
-      let _ = tx.lock().unwrap().send(ms);
-    })
+    let pings = Arc::new(AtomicU64::new(0));
+    let counted = pings.clone();
+    let mut dog = Watchdog::start(
+      20.0,
+      move |ms| {
+        let _ = tx.lock().unwrap().send(ms);
+      },
+      move || {
+        counted.fetch_add(1, Ordering::Relaxed);
+      },
+    )
     .unwrap();
     let shared = dog.shared().clone();
-    shared.turn_started();
-    assert_eq!(shared.turn_ended(), None); // a short turn is no stall
-    shared.turn_started();
-    let noticed = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(shared.alive(), None); // a short gap is no stall
+    let noticed = rx.recv_timeout(Duration::from_secs(2)).unwrap(); // the pings go unanswered
     assert!(noticed >= 20.0);
-    thread::sleep(Duration::from_millis(40));
-    let stall = shared.turn_ended().unwrap();
+    assert!(pings.load(Ordering::Relaxed) >= 1, "pinged before noticing");
+    thread::sleep(Duration::from_millis(20));
+    let stall = shared.alive().unwrap();
     assert!(stall.duration_ms >= 40.0 && stall.duration_ms < 2000.0, "{stall:?}");
     assert_eq!(shared.stalls().count(), 1);
     assert_eq!(shared.notices(), 1);
@@ -175,10 +194,22 @@ mod tests {
   }
 
   #[test]
-  fn idle_time_is_never_a_stall() {
-    let dog = Watchdog::start(10.0, |_| {}).unwrap();
-    thread::sleep(Duration::from_millis(50));
-    assert_eq!(dog.shared().turn_ended(), None);
+  fn a_live_thread_answering_pings_never_stalls() {
+    let cell: Arc<Mutex<Option<Arc<Shared>>>> = Arc::new(Mutex::new(None));
+    let answer = cell.clone();
+    let dog = Watchdog::start(
+      10.0,
+      |_| {},
+      move || {
+        if let Some(s) = answer.lock().unwrap().as_ref() {
+          assert_eq!(s.alive(), None);
+        }
+      },
+    )
+    .unwrap();
+    *cell.lock().unwrap() = Some(dog.shared().clone());
+    thread::sleep(Duration::from_millis(60));
     assert_eq!(dog.shared().notices(), 0);
+    assert_eq!(dog.shared().stalls().count(), 0);
   }
 }

@@ -1,14 +1,38 @@
-//! libuv prepare/check hooks on the JS thread's loop: the check hook (after
-//! poll) marks a turn's start, the prepare hook (before poll) its end. Both
-//! are unref'd (they never keep the process alive) and cost nothing while
-//! the loop sleeps in poll. They stop on `close()`, when the monitor is
-//! collected, and in an env cleanup hook on environment teardown, whichever
-//! comes first. Windows builds have no libuv symbols to link against, so
-//! there `start` hands the watchdog back and JS drives it with a heartbeat.
+//! The watchdog's libuv handles on the JS thread's loop: prepare and check
+//! hooks (signs of life on every turn) and an async handle the watchdog
+//! thread pings when the loop has been quiet for half the threshold. All are
+//! unref'd (they never keep the process alive). They stop on `close()`, when
+//! the monitor is collected, and in an env cleanup hook on environment
+//! teardown, whichever comes first. Windows builds have no libuv symbols to
+//! link against, so there `start` hands the watchdog back and JS drives it
+//! with a heartbeat timer.
 use super::{to_binding_stall, BindingStall, StallCallback};
 use crate::monitor::watchdog::{Shared, Watchdog};
 use napi::sys;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+/// The async handle the watchdog thread pings, once it exists and until it
+/// is closed (the lock keeps a ping from racing the close).
+#[derive(Clone, Default)]
+pub(crate) struct Pinger(Arc<Mutex<Option<usize>>>);
+
+impl Pinger {
+  pub(crate) fn ping(&self) {
+    #[cfg(unix)]
+    if let Ok(handle) = self.0.lock() {
+      if let Some(handle) = *handle {
+        // SAFETY: the handle is initialised and not yet closed while it is in the lock; uv_async_send is thread-safe.
+        unsafe { uv::uv_async_send(handle as *mut std::ffi::c_void) };
+      }
+    }
+  }
+
+  fn set(&self, handle: Option<usize>) {
+    if let Ok(mut h) = self.0.lock() {
+      *h = handle;
+    }
+  }
+}
 
 pub(crate) struct LoopWatch {
   life: std::rc::Rc<Life>,
@@ -55,11 +79,16 @@ unsafe extern "C" fn env_cleanup(arg: *mut std::ffi::c_void) {
 
 impl LoopWatch {
   #[cfg(unix)]
-  pub(crate) fn start(env: sys::napi_env, dog: Watchdog, on_stall: StallCallback) -> Result<Self, Watchdog> {
+  pub(crate) fn start(
+    env: sys::napi_env,
+    dog: Watchdog,
+    pinger: Pinger,
+    on_stall: StallCallback,
+  ) -> Result<Self, Watchdog> {
     let shared = dog.shared().clone();
     let state = Arc::new(HookState { shared: shared.clone(), on_stall });
     // SAFETY: `env` is the env of the current call, on its JS thread.
-    let Some(hooks) = (unsafe { uv::Hooks::start(env, state) }) else { return Err(dog) };
+    let Some(hooks) = (unsafe { uv::Hooks::start(env, state, pinger) }) else { return Err(dog) };
     let life = std::rc::Rc::new(Life {
       dog: std::cell::RefCell::new(Some(dog)),
       shared,
@@ -78,7 +107,12 @@ impl LoopWatch {
   }
 
   #[cfg(not(unix))]
-  pub(crate) fn start(_env: sys::napi_env, dog: Watchdog, _on_stall: StallCallback) -> Result<Self, Watchdog> {
+  pub(crate) fn start(
+    _env: sys::napi_env,
+    dog: Watchdog,
+    _pinger: Pinger,
+    _on_stall: StallCallback,
+  ) -> Result<Self, Watchdog> {
     Err(dog)
   }
 
@@ -102,7 +136,7 @@ impl LoopWatch {
 }
 
 fn deliver(state: &HookState) {
-  if let Some(stall) = state.shared.turn_ended() {
+  if let Some(stall) = state.shared.alive() {
     let stall: BindingStall = to_binding_stall(stall);
     // Weak and non-blocking: at teardown the call fails and nothing waits.
     let _ = state.on_stall.call(stall, napi::threadsafe_function::ThreadsafeFunctionCallMode::NonBlocking);
@@ -111,11 +145,12 @@ fn deliver(state: &HookState) {
 
 #[cfg(unix)]
 mod uv {
-  use super::{deliver, HookState};
+  use super::{deliver, HookState, Pinger};
   use napi::sys;
   use std::ffi::{c_int, c_void};
   use std::sync::Arc;
 
+  const UV_ASYNC: c_int = 1;
   const UV_CHECK: c_int = 2;
   const UV_PREPARE: c_int = 9;
 
@@ -128,6 +163,8 @@ mod uv {
     fn uv_check_init(loop_: *mut c_void, handle: *mut c_void) -> c_int;
     fn uv_check_start(handle: *mut c_void, cb: unsafe extern "C" fn(*mut c_void)) -> c_int;
     fn uv_check_stop(handle: *mut c_void) -> c_int;
+    fn uv_async_init(loop_: *mut c_void, handle: *mut c_void, cb: unsafe extern "C" fn(*mut c_void)) -> c_int;
+    pub(super) fn uv_async_send(handle: *mut c_void) -> c_int;
     fn uv_unref(handle: *mut c_void);
     fn uv_close(handle: *mut c_void, cb: unsafe extern "C" fn(*mut c_void));
   }
@@ -135,6 +172,8 @@ mod uv {
   pub(super) struct Hooks {
     prepare: *mut c_void,
     check: *mut c_void,
+    ping: *mut c_void,
+    pinger: Pinger,
   }
 
   /// A zeroed, 8-aligned block for a handle of `kind`; its first field is `void* data`.
@@ -152,6 +191,11 @@ mod uv {
   unsafe extern "C" fn free_check(handle: *mut c_void) {
     // SAFETY: as free_prepare.
     unsafe { free(handle, UV_CHECK) }
+  }
+
+  unsafe extern "C" fn free_async(handle: *mut c_void) {
+    // SAFETY: as free_prepare.
+    unsafe { free(handle, UV_ASYNC) }
   }
 
   unsafe fn free(handle: *mut c_void, kind: c_int) {
@@ -172,45 +216,51 @@ mod uv {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| deliver(state)));
   }
 
+  // The check hook and the ping's callback are signs of life as well.
   unsafe extern "C" fn on_check(handle: *mut c_void) {
     // SAFETY: as on_prepare.
-    let state = unsafe { &**(handle as *mut *const HookState) };
-    state.shared.turn_started();
+    unsafe { on_prepare(handle) }
   }
 
   impl Hooks {
     /// # Safety
     /// `env` is the current env, called on its JS thread.
-    pub(super) unsafe fn start(env: sys::napi_env, state: Arc<HookState>) -> Option<Self> {
+    pub(super) unsafe fn start(env: sys::napi_env, state: Arc<HookState>, pinger: Pinger) -> Option<Self> {
       let mut loop_ = std::ptr::null_mut();
       // SAFETY: per the contract above.
       if unsafe { sys::napi_get_uv_event_loop(env, &mut loop_) } != sys::Status::napi_ok || loop_.is_null() {
         return None;
       }
-      let (prepare, check) = (alloc(UV_PREPARE), alloc(UV_CHECK));
-      // SAFETY: both blocks are large enough for their handle kind; `loop_` is this thread's live loop;
+      let (prepare, check, ping) = (alloc(UV_PREPARE), alloc(UV_CHECK), alloc(UV_ASYNC));
+      // SAFETY: each block is large enough for its handle kind; `loop_` is this thread's live loop;
       // `data` (the first field) is set after init, which clears it.
       unsafe {
         uv_prepare_init(loop_.cast(), prepare);
         uv_check_init(loop_.cast(), check);
+        uv_async_init(loop_.cast(), ping, on_check);
         *(prepare as *mut *const HookState) = Arc::into_raw(state.clone());
-        *(check as *mut *const HookState) = Arc::into_raw(state);
+        *(check as *mut *const HookState) = Arc::into_raw(state.clone());
+        *(ping as *mut *const HookState) = Arc::into_raw(state);
         uv_prepare_start(prepare, on_prepare);
         uv_check_start(check, on_check);
         uv_unref(prepare);
         uv_unref(check);
+        uv_unref(ping);
       }
-      Some(Self { prepare, check })
+      pinger.set(Some(ping as usize));
+      Some(Self { prepare, check, ping, pinger })
     }
 
-    /// Stops both hooks; libuv frees them (and their state) after the close.
+    /// Stops the hooks and the ping; libuv frees them (and their state) after the close.
     pub(super) fn close(self) {
-      // SAFETY: on the JS thread that owns the loop; each handle is closed exactly once (self is consumed).
+      self.pinger.set(None); // no ping can reach the async handle from here on
+                             // SAFETY: on the JS thread that owns the loop; each handle is closed exactly once (self is consumed).
       unsafe {
         uv_prepare_stop(self.prepare);
         uv_check_stop(self.check);
         uv_close(self.prepare, free_prepare);
         uv_close(self.check, free_check);
+        uv_close(self.ping, free_async);
       }
     }
   }
