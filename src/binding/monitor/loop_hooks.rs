@@ -27,6 +27,7 @@ impl Pinger {
     }
   }
 
+  #[cfg_attr(not(unix), allow(dead_code))]
   fn set(&self, handle: Option<usize>) {
     if let Ok(mut h) = self.0.lock() {
       *h = handle;
@@ -61,6 +62,7 @@ impl Life {
 }
 
 /// The state the libuv callbacks see through each handle's `data`.
+#[cfg_attr(not(unix), allow(dead_code))]
 struct HookState {
   shared: Arc<Shared>,
   on_stall: StallCallback,
@@ -135,6 +137,7 @@ impl LoopWatch {
   }
 }
 
+#[cfg_attr(not(unix), allow(dead_code))]
 fn deliver(state: &HookState) {
   if let Some(stall) = state.shared.alive() {
     let stall: BindingStall = to_binding_stall(stall);
