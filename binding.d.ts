@@ -36,6 +36,57 @@ export declare class BindingHistogram {
   reset(): void
 }
 
+/** One JS logger: receives every core event at or above its level. */
+export declare class BindingLogSink {
+  constructor(onRecord: (arg: BindingLogRecord) => void, level: string)
+  setLevel(level: string): void
+  stats(): BindingLogStats
+  close(): void
+}
+
+export declare class BindingMemory {
+  /**
+   * `on_tick` runs on the JS thread for every sampler tick; the thread stops
+   * on `close()`, when this object is collected, or when the env closes.
+   */
+  constructor(options: BindingMemoryOptions, onTick: (arg: BindingMemoryTick) => void)
+  /**
+   * Adds one sample (from a tick, or injected by a test); returns the new
+   * pressure level when it changed.
+   */
+  push(s: BindingMemorySample): string | null
+  stats(): BindingMemoryStats
+  /** Forgets the samples (the trend restarts from `unknown`); the level stays. */
+  clear(): void
+  close(): void
+}
+
+/** One monitor's series and watchdog. */
+export declare class BindingMonitor {
+  constructor(options: BindingMonitorOptions)
+  /** The id `monitorApply` (from `fastCalls()`) takes, creating the series on first use. */
+  seriesId(kind: string, name: string, labels?: Record<string, string> | undefined | null): number
+  describe(name: string, help?: string | undefined | null, buckets?: Array<number> | undefined | null): void
+  snapshot(): Array<BindingSeries>
+  /** Advances rolling windows (a JS timer calls it every slot). */
+  rotate(): void
+  prometheus(): string
+  reset(): void
+  /**
+   * Starts the watchdog; true when libuv loop hooks feed it, false when the
+   * caller must call `beat()` from a timer instead.
+   */
+  startWatchdog(thresholdMs: number, onStall: (arg: BindingStall) => void): boolean
+  /**
+   * One heartbeat (fallback without loop hooks): a sign of life; returns
+   * the stall it ended, if any.
+   */
+  beat(): BindingStall | null
+  stalls(): BindingStalls | null
+  /** Stops the watchdog and freezes every series; the figures stay readable. */
+  close(): void
+}
+
 /** GCRA rate limiter: a burst of `requests` per `windowMs`, refilled evenly. */
 export declare class BindingRateLimiter {
   /** Throws `E_INVALID_ARGUMENT` naming `requests` or `windowMs` when out of range. */
@@ -80,6 +131,12 @@ export declare class BindingValidator {
   /** True when values are walked in place; false when the schema needs the converting fallback. */
   get fastPath(): boolean
 }
+
+/**
+ * Emits one core event at `level` (tests and the docs' examples), from the
+ * calling thread or, with `from_thread`, from a new native thread.
+ */
+export declare function __logForTests(level: string, message: string, fromThread: boolean): void
 
 /**
  * Panics on purpose, so tests can check that a bug reaches JS as
@@ -154,6 +211,83 @@ export declare enum BindingFlushReason {
   Idle = 7,
 }
 
+export interface BindingLogRecord {
+  level: string
+  target: string
+  message: string
+  fields: Record<string, string>
+  /** Records this logger missed (queue full) before this one. */
+  droppedBefore: number
+}
+
+export interface BindingLogStats {
+  delivered: number
+  dropped: number
+}
+
+/** Filled and range-checked by lib/memory/options.js. */
+export interface BindingMemoryOptions {
+  windowSamples: number
+  sampleIntervalMs: number
+  /** How often idle tasks are looked for. */
+  sweepIntervalMs: number
+  pressureOnHeap: boolean
+  warningBytes: number
+  criticalBytes: number
+  hysteresis: number
+  minGrowthBytesPerHour: number
+  minRelativeGrowthPerHour: number
+  minR2: number
+  /** Start the sampler thread (false: samples come only from `push`). */
+  sample: boolean
+}
+
+export interface BindingMemorySample {
+  rssBytes: number
+  heapUsedBytes: number
+  externalBytes: number
+  arrayBuffersBytes: number
+  cpuUserPct: number
+  cpuSystemPct: number
+  /** `'normal' | 'warning' | 'critical'`: what the OS signals, if anything. */
+  osLevel?: string
+}
+
+export interface BindingMemoryStats {
+  rssBytes: number
+  heapUsedBytes: number
+  externalBytes: number
+  arrayBuffersBytes: number
+  samples: number
+  trend: string
+  growthBytesPerHour: number
+  r2: number
+  pressure: string
+  cpuAvgPct: number
+  cpuPeakPct: number
+  suspends: number
+}
+
+export interface BindingMemoryTick {
+  atMs: number
+  sample: boolean
+  sweep: boolean
+  rssBytes?: number
+  cpuUserPct: number
+  cpuSystemPct: number
+  /** Linux PSI share of the last 10 s with some task waiting for memory (percent). */
+  osPressureSome?: number
+  osPressureFull?: number
+}
+
+export interface BindingMonitorOptions {
+  /** Prometheus bucket bounds of histograms without their own. */
+  buckets?: Array<number>
+  /** Rolling window of `getMetrics()` percentiles, in ms; none when absent. */
+  windowMs?: number
+  windowSlots?: number
+}
+
 export interface BindingSchemaError {
   message: string
   /** JSON pointer into the schema. */
@@ -164,6 +298,40 @@ export interface BindingSchemaError {
 export interface BindingSchemaLimits {
   maxBytes?: number
   maxDepth?: number
+}
+
+export interface BindingSeries {
+  key: string
+  name: string
+  kind: string
+  /** Counter total or gauge value; a histogram's count. */
+  value: number
+  summary?: BindingSummary
+}
+
+export interface BindingStall {
+  durationMs: number
+  startedAt: number
+}
+
+export interface BindingStalls {
+  count: number
+  /** Stalls the watchdog thread noticed while they lasted. */
+  noticed: number
+  durationMs: BindingSummary
+}
+
+export interface BindingSummary {
+  count: number
+  sum: number
+  min: number
+  max: number
+  mean: number
+  p50: number
+  p90: number
+  p95: number
+  p99: number
+  p999: number
 }
 
 export interface BindingValidationIssue {
@@ -193,4 +361,4 @@ export declare function compileSchema(schema: object | boolean, limits?: Binding
  * `rateLimitCheck(handle, key)` and `histogramRecord(handle, ms)`, where
  * `handle` is `limiter.handle` / `histogram.handle`.
  */
-export declare function fastCalls(): { rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }
+export declare function fastCalls(): { rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void; monitorApply(id: number, value: number): void }

@@ -448,3 +448,265 @@ export type TypedHandler<C, K extends keyof C> = (...args: [...ArgsOf<C, K>, Han
 
 /** The payload `addMessage` takes on channel K: the declared message, or `unknown` without a map. */
 export type MessagePayload<C, K> = K extends keyof C ? MessageOf<C, K> : unknown
+
+// ---------------------------------------------------------------------------
+// PerformanceMonitor (README, PerformanceMonitor)
+
+/** Label values of one series; numbers and booleans are turned into strings. */
+export type MetricLabels = Record<string, string | number | boolean>
+
+/** One histogram's figures, in the unit values were recorded in (ms for latencies). */
+export interface HistogramSummary {
+  count: number
+  sum: number
+  min: number
+  max: number
+  mean: number
+  p50: number
+  p90: number
+  p95: number
+  p99: number
+  p999: number
+}
+
+export interface StallEvent {
+  /** How long the JS thread did not turn its event loop. */
+  durationMs: number
+  /** Wall-clock ms since the Unix epoch at which the stall began. */
+  startedAt: number
+}
+
+export interface StallMetrics {
+  count: number
+  /** Stalls the native thread noticed (and logged) while they were still happening. */
+  noticed: number
+  durationMs: HistogramSummary
+}
+
+/** `getMetrics()`: plain and JSON-serialisable, keyed by `name` or `name{label="value",...}`. */
+export interface MonitorMetrics {
+  counters: Record<string, number>
+  gauges: Record<string, number>
+  histograms: Record<string, HistogramSummary>
+  /** null when the watchdog is off. */
+  stalls: StallMetrics | null
+  uptimeMs: number
+}
+
+export type InsightLevel = 'info' | 'warning' | 'critical'
+
+export interface Insight {
+  id: string
+  level: InsightLevel
+  message: string
+  value: number
+  threshold: number
+  recommendation: string
+}
+
+/** Emitted when a rule changes level; `level: 'ok'` when it stops firing. */
+export interface AlertEvent {
+  id: string
+  level: InsightLevel | 'ok'
+  previous: InsightLevel | 'ok'
+  message: string
+  value?: number
+  threshold?: number
+  recommendation?: string
+}
+
+export interface InsightThresholds {
+  /** A channel's p95 latency (ms) that warns. Default 100. */
+  p95WarningMs?: number
+  /** A channel's p95 latency (ms) that is critical. Default 500. */
+  p95CriticalMs?: number
+  /** Values a histogram needs before latency and batch rules judge it. Default 20. */
+  minSamples?: number
+  /** Cache hit rate below which a warning fires. Default 0.5. */
+  cacheHitRate?: number
+  /** Lookups before the cache rule judges. Default 100. */
+  minCacheLookups?: number
+  /** Mean batch size, as a share of the largest, that reads as "always full". Default 0.9. */
+  batchFullShare?: number
+  /** A stall at least this long (ms) is critical. Default 1000. */
+  stallCriticalMs?: number
+}
+
+export interface MonitorOptions {
+  /** The JS-thread stall watchdog; on by default with thresholdMs 100 (>= 10). `false` turns it off. */
+  watchdog?: false | { thresholdMs?: number }
+  /** Prometheus bucket bounds for histograms without their own (see `describe`). */
+  buckets?: number[]
+  /** Percentiles in `getMetrics()` over the last windowMs (>= 10) only; Prometheus stays cumulative. */
+  windowMs?: number
+  insights?: InsightThresholds
+  /** How often rules are evaluated for 'alert' events (ms, >= 10). Default 10,000; false: only on getInsights(). */
+  insightIntervalMs?: number | false
+  /** Shorthand for `setLogger(logger, { level: logLevel })` (process-wide, per JS environment). */
+  logger?: Logger | null
+  logLevel?: LogLevel
+}
+
+export interface CounterHandle {
+  increment(n?: number): void
+}
+export interface HistogramHandle {
+  record(value: number): void
+}
+export interface GaugeHandle {
+  set(value: number): void
+}
+
+export declare class PerformanceMonitor implements MonitorLike {
+  constructor(options?: MonitorOptions)
+  increment(name: string, n?: number, labels?: MetricLabels): void
+  gauge(name: string, value: number, labels?: MetricLabels): void
+  record(name: string, value: number, labels?: MetricLabels): void
+  /** Hot-path handle: `record(v)` is one raw native call. */
+  histogram(name: string, labels?: MetricLabels): HistogramHandle
+  counter(name: string, labels?: MetricLabels): CounterHandle
+  gaugeHandle(name: string, labels?: MetricLabels): GaugeHandle
+  /** Prometheus help text; bucket bounds for histograms of this name created afterwards. */
+  describe(name: string, options?: { help?: string; buckets?: number[] }): void
+  getMetrics(): MonitorMetrics
+  reset(): void
+  /** Prometheus text exposition format 0.0.4. */
+  toPrometheus(): string
+  getInsights(): Insight[]
+  close(): void
+  readonly closed: boolean
+  /** Listener throws and rejections are contained and counted here. */
+  readonly listenerErrors: number
+  on(event: 'stall', listener: (stall: StallEvent) => void): this
+  on(event: 'alert', listener: (alert: AlertEvent) => void): this
+  once(event: 'stall', listener: (stall: StallEvent) => void): this
+  once(event: 'alert', listener: (alert: AlertEvent) => void): this
+  off(event: 'stall' | 'alert', listener: (...args: any[]) => void): this
+}
+
+// ---------------------------------------------------------------------------
+// MemoryManager (README, MemoryManager)
+
+export type PressureLevel = 'normal' | 'warning' | 'critical'
+export type MemoryTrend = 'unknown' | 'growing' | 'stable' | 'shrinking'
+
+export interface MemoryOptions {
+  /** A task not touched for this long is cleaned by a native timer (ms, >= 10). Default 30,000. */
+  inactiveTaskMs?: number
+  /** `forceCleanup()` and critical pressure clean tasks idle at least this long (ms, >= 10). Default min(5,000, inactiveTaskMs). */
+  idleTaskMs?: number
+  /** How often RSS, CPU and the JS heap are sampled (ms, >= 10). Default 1,000. */
+  sampleIntervalMs?: number
+  /** Samples kept for the trend (10..100,000). Default 120. */
+  windowSamples?: number
+  /** What the thresholds (and the trend) watch. Default 'rss'. */
+  pressureOn?: 'rss' | 'heap'
+  /** Default: 50% of total memory on RSS, 70% of V8's heap_size_limit on heap. */
+  warningBytes?: number
+  /** Default: 75% of total memory on RSS, 85% of V8's heap_size_limit on heap. */
+  criticalBytes?: number
+  /** A level clears only below threshold * (1 - hysteresis). Default 0.1. */
+  hysteresis?: number
+  /** When the fitted slope reads as growth (README, MemoryManager, Trend). */
+  trend?: { minBytesPerHour?: number; minRelativePerHour?: number; minR2?: number }
+  /** Linux PSI: `some avg10` (%) that raises warning (default 10), `full avg10` that raises critical (default 10); false ignores it. */
+  osPressure?: false | { warningSome?: number; criticalFull?: number }
+  /** false: no native sampling (samples only from `sample()`); idle cleanup still runs. */
+  sample?: boolean
+}
+
+export interface TaskCleanupInfo {
+  id: string | number
+  meta: unknown
+  reason: 'released' | 'idle' | 'pressure' | 'forced'
+}
+
+export interface TaskOptions {
+  onCleanup?: (info: TaskCleanupInfo) => void | Promise<void>
+  meta?: unknown
+}
+
+export interface TaskInfo {
+  id: string | number
+  meta: unknown
+  createdAt: number
+  lastTouchedAt: number
+  idleMs: number
+}
+
+export interface MemoryStats {
+  rssBytes: number
+  heapUsedBytes: number
+  externalBytes: number
+  arrayBuffersBytes: number
+  trend: MemoryTrend
+  growthBytesPerHour: number
+  r2: number
+  pressure: PressureLevel
+  tasks: { active: number; cleaned: number; cleanupErrors: number }
+  samples: number
+  /** Wall-clock ms of the last sample; null before the first. */
+  sampledAt: number | null
+  /** Process CPU as a percentage of one core over each interval, across the window. */
+  cpu: { avgPercent: number; peakPercent: number }
+  /** Linux PSI of the last sample, when available. */
+  osPressure: { someAvg10: number; fullAvg10: number } | null
+  /** Tick gaps read as system suspends (left out of the trend). */
+  suspends: number
+}
+
+/** Anything that accepts gauges (a PerformanceMonitor). */
+export interface GaugeMonitorLike {
+  gauge(name: string, value: number): void
+  increment(name: string, by?: number): void
+}
+
+export declare class MemoryManager {
+  constructor(options?: MemoryOptions, deps?: { monitor?: GaugeMonitorLike })
+  /** Throws E_DUPLICATE_TASK when the id is tracked already. */
+  trackTask(id: string | number, options?: TaskOptions): void
+  touch(id: string | number): boolean
+  release(id: string | number): boolean
+  getTask(id: string | number): TaskInfo | undefined
+  tasks(): TaskInfo[]
+  /** `fn(level, stats)` on every pressure change (shrink on 'critical'); returns an unsubscribe. */
+  onPressure(fn: (level: PressureLevel, stats: MemoryStats) => void | Promise<void>): () => void
+  forceCleanup(): { cleaned: Array<string | number>; active: number }
+  /** Test hook: feeds one sample now; fields left out are read from this process. */
+  sample(values?: { rssBytes?: number; heapUsedBytes?: number; externalBytes?: number; arrayBuffersBytes?: number }): MemoryStats
+  getStats(): MemoryStats
+  close(): void
+  readonly closed: boolean
+  readonly listenerErrors: number
+  on(event: 'pressure', listener: (level: PressureLevel, stats: MemoryStats) => void): this
+  once(event: 'pressure', listener: (level: PressureLevel, stats: MemoryStats) => void): this
+  off(event: 'pressure', listener: (...args: any[]) => void): this
+}
+
+// ---------------------------------------------------------------------------
+// Logging (README, Logging)
+
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+export interface LogRecord {
+  level: Exclude<LogLevel, 'off'>
+  /** Where it comes from: `ipcflow::watchdog`, `ipcflow::memory`, `ipcflow::insights`, ... */
+  target: string
+  message: string
+  fields: Record<string, string>
+  /** Wall-clock ms at delivery on the JS thread. */
+  time: number
+  /** Native records this logger missed (queue of 1,024 full) before this one. */
+  droppedBefore: number
+}
+
+export type Logger = (record: LogRecord) => void
+
+/** Sets the logger of this JS environment (null removes it); level defaults to 'warn'. */
+export declare function setLogger(logger: Logger | null, options?: { level?: LogLevel }): void
+/** Changes the level at run time; with no logger set, logs to stderr. */
+export declare function setLogLevel(level: LogLevel): void
+export declare function getLogLevel(): LogLevel
+export declare function getLogStats(): { delivered: number; dropped: number; loggerErrors: number }
+/** What DEBUG_IPC=1 does at load (jest sandboxes process.env): debug level, to stderr unless a logger is set. */
+export declare function enableDebugLogging(on?: boolean): void

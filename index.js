@@ -6,6 +6,9 @@ const errors = require('./lib/errors')
 const protocol = require('./lib/protocol')
 const { BatchManager } = require('./lib/batch/manager')
 const { HandlerRegistry } = require('./lib/registry/registry')
+const { PerformanceMonitor } = require('./lib/monitor/monitor')
+const { MemoryManager } = require('./lib/memory/manager')
+const logging = require('./lib/monitor/log')
 
 module.exports = {
   BatchManager,
@@ -30,4 +33,11 @@ module.exports = {
   DuplicateHandlerError: errors.DuplicateHandlerError,
   ProtocolError: errors.ProtocolError,
   InternalError: errors.InternalError,
+  PerformanceMonitor,
+  MemoryManager,
+  setLogger: logging.setLogger,
+  setLogLevel: logging.setLogLevel,
+  getLogLevel: logging.getLogLevel,
+  getLogStats: logging.getLogStats,
+  enableDebugLogging: logging.enableDebugLogging,
 }

@@ -27,6 +27,13 @@ export const {
   DuplicateHandlerError,
   ProtocolError,
   InternalError,
+  PerformanceMonitor,
+  MemoryManager,
+  setLogger,
+  setLogLevel,
+  getLogLevel,
+  getLogStats,
+  enableDebugLogging,
 } = ipcflow
 
 export default ipcflow

@@ -225,6 +225,7 @@ async function main() {
   ].join('\n') + cacheMarkdown(cache) + '\n' + registryStreamMarkdown(registryStream) + '\n' + registryBatchMarkdown(registryBatch)
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md)
   console.log(md)
+  await require('./monitor').appendMonitorResults(path.join(__dirname, 'RESULTS.md'))
 }
 
 main().catch((error) => {

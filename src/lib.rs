@@ -4,7 +4,9 @@
 //! thin `#[napi]` layer that only converts between them and JS.
 pub mod batch;
 pub mod cache;
+pub mod memory;
 pub mod metrics;
+pub mod monitor;
 pub mod runtime;
 
 #[cfg(feature = "binding")]

@@ -11,6 +11,8 @@ mod cache;
 mod errors;
 mod handles;
 mod histogram;
+mod memory;
+mod monitor;
 mod ratelimit;
 mod validate;
 

@@ -1,0 +1,99 @@
+// Every insight rule with the figure that triggers it, and alerts that fire
+// once per level change.
+import { PerformanceMonitor, MemoryManager, type AlertEvent, type Insight } from '../index'
+
+const monitors: PerformanceMonitor[] = []
+function monitor(options: ConstructorParameters<typeof PerformanceMonitor>[0] = {}) {
+  const m = new PerformanceMonitor({ watchdog: false, insightIntervalMs: false, ...options })
+  monitors.push(m)
+  return m
+}
+afterEach(() => monitors.splice(0).forEach((m) => m.close()))
+const byId = (list: Insight[], id: string) => list.find((i) => i.id === id)
+const busy = (ms: number) => {
+  const end = performance.now() + ms
+  while (performance.now() < end);
+}
+
+test('a channel p95 over the thresholds warns, then goes critical', () => {
+  const m = monitor({ insights: { p95WarningMs: 50, p95CriticalMs: 200, minSamples: 20 } })
+  for (let i = 0; i < 19; i++) m.record('slow', 80)
+  expect(m.getInsights()).toEqual([]) // fewer than minSamples
+  m.record('slow', 80)
+  expect(byId(m.getInsights(), 'latency.p95:slow')).toMatchObject({ level: 'warning', value: expect.closeTo(80, 0), threshold: 50, recommendation: expect.any(String) })
+  for (let i = 0; i < 40; i++) m.record('slow', 300)
+  expect(byId(m.getInsights(), 'latency.p95:slow')).toMatchObject({ level: 'critical', threshold: 200 })
+  // Batch sizes are not latencies.
+  for (let i = 0; i < 40; i++) m.record('ipcflow.batch.size', 5000)
+  expect(byId(m.getInsights(), 'latency.p95:ipcflow.batch.size')).toBeUndefined()
+})
+
+test('a cache hit rate below the threshold warns', () => {
+  const m = monitor()
+  m.increment('ipcflow.cache.hits', 30)
+  m.increment('ipcflow.cache.misses', 69)
+  expect(byId(m.getInsights(), 'cache.hitRate')).toBeUndefined() // 99 lookups < 100
+  m.increment('ipcflow.cache.misses', 1)
+  expect(byId(m.getInsights(), 'cache.hitRate')).toMatchObject({ level: 'warning', value: 0.3, threshold: 0.5 })
+})
+
+test('batches almost always full, and batches of one', () => {
+  const full = monitor()
+  for (let i = 0; i < 30; i++) full.record('ipcflow.batch.size', i === 0 ? 10 : 50)
+  expect(byId(full.getInsights(), 'batch.full')).toMatchObject({ level: 'warning' })
+  const single = monitor()
+  for (let i = 0; i < 30; i++) single.record('ipcflow.batch.size', i < 28 ? 1 : 3)
+  const insights = single.getInsights()
+  expect(byId(insights, 'batch.single')).toMatchObject({ level: 'info', value: expect.closeTo(1, 1) })
+  expect(byId(insights, 'batch.full')).toBeUndefined()
+})
+
+test('drops increasing since the last check warn; no new drops clears it', () => {
+  const m = monitor()
+  m.increment('ipcflow.batch.drops.overflow', 3)
+  expect(byId(m.getInsights(), 'batch.drops')).toBeUndefined() // first look sets the baseline
+  m.increment('ipcflow.batch.drops.overflow', 2)
+  expect(byId(m.getInsights(), 'batch.drops')).toMatchObject({ level: 'warning', value: 2 })
+  expect(byId(m.getInsights(), 'batch.drops')).toBeUndefined()
+})
+
+test('memory growing and memory pressure, from a MemoryManager reporting into the monitor', () => {
+  const m = monitor()
+  const memory = new MemoryManager({ sample: false, warningBytes: 100e6, criticalBytes: 200e6, osPressure: false }, { monitor: m })
+  for (let i = 0; i < 12; i++) memory.sample({ rssBytes: 50e6 + i * 1e6 })
+  // Samples microseconds apart are a steep slope: growing.
+  expect(byId(m.getInsights(), 'memory.growing')).toMatchObject({ level: 'warning' })
+  memory.sample({ rssBytes: 250e6 })
+  expect(byId(m.getInsights(), 'memory.pressure')).toMatchObject({ level: 'critical' })
+  memory.close()
+})
+
+test('JS-thread stalls: a new stall warns, a long one is critical', async () => {
+  const m = monitor({ watchdog: { thresholdMs: 20 }, insights: { stallCriticalMs: 100 } })
+  await new Promise((r) => setTimeout(r, 10))
+  setTimeout(() => busy(40), 0)
+  await new Promise((r) => setTimeout(r, 80))
+  expect(byId(m.getInsights(), 'js.stalls')).toMatchObject({ level: 'warning', value: 1 })
+  setTimeout(() => busy(120), 0)
+  await new Promise((r) => setTimeout(r, 170))
+  expect(byId(m.getInsights(), 'js.stalls')).toMatchObject({ level: 'critical' })
+})
+
+test('alerts fire once per level change, back to ok, and a throwing listener is contained', async () => {
+  const m = monitor({ insights: { p95WarningMs: 50, p95CriticalMs: 200, minSamples: 1 }, insightIntervalMs: 10 })
+  const alerts: AlertEvent[] = []
+  m.on('alert', () => {
+    throw new Error('listener bug')
+  })
+  m.on('alert', (a) => alerts.push(a))
+  m.record('ch', 100)
+  await new Promise((r) => setTimeout(r, 60)) // several evaluations by the timer
+  m.getInsights()
+  expect(alerts.map((a) => [a.id, a.previous, a.level])).toEqual([['latency.p95:ch', 'ok', 'warning']])
+  for (let i = 0; i < 10; i++) m.record('ch', 500)
+  m.getInsights()
+  m.reset()
+  m.getInsights()
+  expect(alerts.map((a) => [a.previous, a.level])).toEqual([['ok', 'warning'], ['warning', 'critical'], ['critical', 'ok']])
+  expect(m.listenerErrors).toBe(3)
+})

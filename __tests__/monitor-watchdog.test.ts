@@ -1,0 +1,108 @@
+// The native stall watchdog: a 300 ms busy loop is reported with its
+// duration, idle time is not a stall, close() and teardown stop it.
+import path from 'path'
+import { Worker } from 'worker_threads'
+import { PerformanceMonitor, type StallEvent } from '../index'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const busy = (ms: number) => {
+  const end = performance.now() + ms
+  while (performance.now() < end);
+}
+
+test('a 300 ms busy loop is one stall of 300 +- 25 ms, noticed while it lasted', async () => {
+  const monitor = new PerformanceMonitor({ watchdog: { thresholdMs: 100 } })
+  const stalls: StallEvent[] = []
+  monitor.on('stall', (s) => stalls.push(s))
+  try {
+    await sleep(20)
+    const before = Date.now()
+    setTimeout(() => busy(300), 0)
+    await sleep(400)
+    expect(stalls).toHaveLength(1)
+    expect(Math.abs(stalls[0].durationMs - 300)).toBeLessThanOrEqual(25)
+    expect(stalls[0].startedAt).toBeGreaterThanOrEqual(before - 5)
+    const m = monitor.getMetrics().stalls!
+    expect(m.count).toBe(1)
+    expect(m.noticed).toBe(1)
+    expect(m.durationMs.max).toBeCloseTo(stalls[0].durationMs, 6)
+  } finally {
+    monitor.close()
+  }
+})
+
+test('a stall inside an I/O callback (poll phase) is measured within half the threshold', async () => {
+  const monitor = new PerformanceMonitor({ watchdog: { thresholdMs: 40 } })
+  const stalls: StallEvent[] = []
+  monitor.on('stall', (s) => stalls.push(s))
+  try {
+    await sleep(100) // idle: answered pings only
+    expect(stalls).toHaveLength(0)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('fs').stat(__filename, () => busy(300))
+    await sleep(400)
+    expect(stalls).toHaveLength(1)
+    expect(stalls[0].durationMs).toBeGreaterThanOrEqual(300)
+    expect(stalls[0].durationMs).toBeLessThanOrEqual(325)
+  } finally {
+    monitor.close()
+  }
+})
+
+test('idle time and short turns are not stalls; thresholds down to 10 ms work', async () => {
+  const monitor = new PerformanceMonitor({ watchdog: { thresholdMs: 50 } })
+  const stalls: StallEvent[] = []
+  monitor.on('stall', (s) => stalls.push(s))
+  await sleep(300) // idle in poll, answering pings
+  setTimeout(() => busy(20), 0)
+  await sleep(50)
+  expect(stalls).toHaveLength(0)
+  monitor.close()
+  const fine = new PerformanceMonitor({ watchdog: { thresholdMs: 10 } })
+  const seen: StallEvent[] = []
+  fine.on('stall', (s) => seen.push(s))
+  await sleep(20)
+  setTimeout(() => busy(40), 0)
+  await sleep(80)
+  // On a loaded machine a 10 ms threshold may also catch scheduling delays.
+  expect(seen.some((s) => s.durationMs >= 40)).toBe(true)
+  fine.close()
+})
+
+test('a throwing stall listener is contained; close() stops the watchdog; false turns it off', async () => {
+  const monitor = new PerformanceMonitor({ watchdog: { thresholdMs: 20 } })
+  monitor.on('stall', () => {
+    throw new Error('listener bug')
+  })
+  setTimeout(() => busy(40), 0)
+  await sleep(80)
+  expect(monitor.listenerErrors).toBe(1)
+  monitor.close()
+  setTimeout(() => busy(40), 0)
+  await sleep(80)
+  expect(monitor.getMetrics().stalls!.count).toBe(1)
+  const off = new PerformanceMonitor({ watchdog: false })
+  expect(off.getMetrics().stalls).toBeNull()
+  off.close()
+})
+
+test('monitors in worker threads terminated mid-stall and mid-sample leave the process healthy', async () => {
+  const script = path.join(__dirname, 'helpers', 'monitor-teardown-worker.js')
+  for (let round = 0; round < 4; round++) {
+    const worker = new Worker(script, { workerData: { root: path.join(__dirname, '..') } })
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve())
+      worker.once('error', reject)
+    })
+    await sleep(5 + round * 7)
+    await worker.terminate()
+  }
+  // The main thread's own monitor still works afterwards.
+  const monitor = new PerformanceMonitor({ watchdog: { thresholdMs: 20 } })
+  const seen: StallEvent[] = []
+  monitor.on('stall', (s) => seen.push(s))
+  setTimeout(() => busy(40), 0)
+  await sleep(80)
+  expect(seen).toHaveLength(1)
+  monitor.close()
+})

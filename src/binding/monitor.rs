@@ -1,0 +1,273 @@
+//! PerformanceMonitor's native side: its series (in a per-thread table so the
+//! hot path is a raw Node-API call on a numeric id, see `raw_monitor_apply`)
+//! and the stall watchdog, fed by libuv prepare/check hooks on the JS thread.
+mod log;
+mod loop_hooks;
+mod types;
+
+pub(crate) use types::{BindingMonitorOptions, BindingSeries, BindingStall, BindingStalls};
+
+use super::errors::{guard, guard_coded, invalid_argument, Result};
+use super::handles;
+use crate::monitor::prometheus::Kind;
+use crate::monitor::registry::Registry;
+use crate::monitor::watchdog::{Stall, Watchdog};
+use napi::bindgen_prelude::*;
+use napi::sys;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi_derive::napi;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ptr::null_mut;
+
+use std::time::Instant;
+
+thread_local! {
+  static REGISTRIES: handles::Table<Registry> = const { RefCell::new(Vec::new()) };
+}
+
+/// A series id is `monitor handle * 2^24 + series index`: one number for the raw call.
+const SERIES_BITS: f64 = 16_777_216.0;
+
+type StallCallback = ThreadsafeFunction<BindingStall, (), BindingStall, Status, false, true>;
+
+fn kind_of(kind: &str) -> Option<Kind> {
+  match kind {
+    "counter" => Some(Kind::Counter),
+    "gauge" => Some(Kind::Gauge),
+    "histogram" => Some(Kind::Histogram),
+    _ => None,
+  }
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+  match kind {
+    Kind::Counter => "counter",
+    Kind::Gauge => "gauge",
+    Kind::Histogram => "histogram",
+  }
+}
+
+/// One monitor's series and watchdog.
+#[napi(custom_finalize)]
+pub struct BindingMonitor {
+  handle: u32,
+  epoch: Instant,
+  watch: RefCell<Option<loop_hooks::LoopWatch>>,
+  /// Without loop hooks (Windows), a JS heartbeat timer marks turns instead.
+  beat: RefCell<Option<Watchdog>>,
+}
+
+#[napi]
+impl BindingMonitor {
+  #[napi(constructor)]
+  pub fn new(options: BindingMonitorOptions) -> Result<Self> {
+    guard("new PerformanceMonitor", || {
+      let window = options.window_ms.map(|ms| (ms, options.window_slots.unwrap_or(6) as usize));
+      let handle = handles::insert(&REGISTRIES, Registry::new(options.buckets, window))?;
+      Ok(Self { handle, epoch: Instant::now(), watch: RefCell::new(None), beat: RefCell::new(None) })
+    })
+  }
+
+  /// The id `monitorApply` (from `fastCalls()`) takes, creating the series on first use.
+  #[napi]
+  pub fn series_id(&self, kind: String, name: String, labels: Option<HashMap<String, String>>) -> Result<f64> {
+    guard_coded("PerformanceMonitor.series", || {
+      let kind = kind_of(&kind).ok_or_else(|| invalid_argument(format!("unknown metric kind '{kind}'")))?;
+      let labels: Vec<(String, String)> = labels.unwrap_or_default().into_iter().collect();
+      let index = handles::with(&REGISTRIES, self.handle, |r| r.series_index(kind, &name, labels))
+        .ok_or_else(|| invalid_argument("the monitor is gone"))?
+        .map_err(|clash| {
+          invalid_argument(format!("metric '{}' is already a {}", clash.name, kind_name(clash.existing)))
+        })?;
+      if index as f64 >= SERIES_BITS {
+        return Err(invalid_argument("a monitor holds at most 16,777,216 series"));
+      }
+      Ok(self.handle as f64 * SERIES_BITS + index as f64)
+    })
+  }
+
+  #[napi]
+  pub fn describe(&self, name: String, help: Option<String>, buckets: Option<Vec<f64>>) -> Result<()> {
+    guard("PerformanceMonitor.describe", || {
+      handles::with(&REGISTRIES, self.handle, |r| r.describe(&name, help, buckets));
+      Ok(())
+    })
+  }
+
+  #[napi]
+  pub fn snapshot(&self) -> Result<Vec<BindingSeries>> {
+    guard("PerformanceMonitor.getMetrics", || {
+      let now = self.epoch.elapsed().as_secs_f64() * 1000.0;
+      let all = handles::with(&REGISTRIES, self.handle, |r| {
+        r.rotate(now);
+        r.series()
+          .iter()
+          .map(|s| BindingSeries {
+            key: s.key.clone(),
+            name: s.name.clone(),
+            kind: kind_name(s.kind()).into(),
+            value: s.number(),
+            summary: s.summary().map(Into::into),
+          })
+          .collect()
+      });
+      Ok(all.unwrap_or_default())
+    })
+  }
+
+  /// Advances rolling windows (a JS timer calls it every slot).
+  #[napi]
+  pub fn rotate(&self) -> Result<()> {
+    guard("PerformanceMonitor.rotate", || {
+      let now = self.epoch.elapsed().as_secs_f64() * 1000.0;
+      handles::with(&REGISTRIES, self.handle, |r| r.rotate(now));
+      Ok(())
+    })
+  }
+
+  #[napi]
+  pub fn prometheus(&self) -> Result<String> {
+    guard("PerformanceMonitor.toPrometheus", || {
+      let stalls = self.shared().map(|s| s.stalls());
+      let extra: Vec<(&str, &str, &crate::monitor::histogram::LogHistogram)> = stalls
+        .as_ref()
+        .map(|h| vec![("ipcflow_js_stall_ms", "JS-thread event-loop stalls (ms) seen by the native watchdog", h)])
+        .unwrap_or_default();
+      Ok(handles::with(&REGISTRIES, self.handle, |r| r.prometheus(&extra)).unwrap_or_default())
+    })
+  }
+
+  #[napi]
+  pub fn reset(&self) -> Result<()> {
+    guard("PerformanceMonitor.reset", || {
+      handles::with(&REGISTRIES, self.handle, Registry::reset);
+      if let Some(s) = self.shared() {
+        s.reset();
+      }
+      Ok(())
+    })
+  }
+
+  /// Starts the watchdog; true when libuv loop hooks feed it, false when the
+  /// caller must call `beat()` from a timer instead.
+  #[napi]
+  pub fn start_watchdog(&self, env: Env, threshold_ms: f64, on_stall: Function<BindingStall, ()>) -> Result<bool> {
+    guard("PerformanceMonitor watchdog", || {
+      let callback: StallCallback =
+        on_stall.build_threadsafe_function::<BindingStall>().weak::<true>().callee_handled::<false>().build()?;
+      let pinger = loop_hooks::Pinger::default();
+      let ping = pinger.clone();
+      let dog = Watchdog::start(
+        threshold_ms,
+        move |ms| {
+          tracing::warn!(target: "ipcflow::watchdog", stalled_ms = ms, "JS thread has not turned its event loop for {ms:.0} ms");
+        },
+        move || ping.ping(),
+      )
+      .map_err(|e| Error::new(Status::GenericFailure, format!("could not start the watchdog thread: {e}")))?;
+      match loop_hooks::LoopWatch::start(env.raw(), dog, pinger, callback) {
+        Ok(watch) => {
+          *self.watch.borrow_mut() = Some(watch);
+          Ok(true)
+        }
+        Err(dog) => {
+          *self.beat.borrow_mut() = Some(dog);
+          Ok(false)
+        }
+      }
+    })
+  }
+
+  /// One heartbeat (fallback without loop hooks): a sign of life; returns
+  /// the stall it ended, if any.
+  #[napi]
+  pub fn beat(&self) -> Result<Option<BindingStall>> {
+    guard("PerformanceMonitor watchdog", || {
+      let beat = self.beat.borrow();
+      let Some(dog) = beat.as_ref() else { return Ok(None) };
+      Ok(dog.shared().alive().map(to_binding_stall))
+    })
+  }
+
+  #[napi]
+  pub fn stalls(&self) -> Result<Option<BindingStalls>> {
+    guard("PerformanceMonitor.getMetrics", || {
+      Ok(self.shared().map(|s| {
+        let h = s.stalls();
+        BindingStalls { count: h.count() as f64, noticed: s.notices() as f64, duration_ms: h.summary().into() }
+      }))
+    })
+  }
+
+  /// Stops the watchdog and freezes every series; the figures stay readable.
+  #[napi]
+  pub fn close(&self, env: Env) -> Result<()> {
+    guard("PerformanceMonitor.close", || {
+      self.stop_watch(env.raw());
+      handles::with(&REGISTRIES, self.handle, |r| r.closed = true);
+      Ok(())
+    })
+  }
+}
+
+impl BindingMonitor {
+  fn shared(&self) -> Option<std::sync::Arc<crate::monitor::watchdog::Shared>> {
+    if let Some(w) = self.watch.borrow().as_ref() {
+      return Some(w.shared());
+    }
+    self.beat.borrow().as_ref().map(|d| d.shared().clone())
+  }
+
+  fn stop_watch(&self, env: sys::napi_env) {
+    if let Some(w) = self.watch.borrow_mut().as_mut() {
+      w.stop(env);
+    }
+    if let Some(d) = self.beat.borrow_mut().as_mut() {
+      d.stop();
+    }
+  }
+}
+
+pub(crate) fn to_binding_stall(s: Stall) -> BindingStall {
+  BindingStall { duration_ms: s.duration_ms, started_at: s.started_at }
+}
+
+impl ObjectFinalize for BindingMonitor {
+  fn finalize(self, env: Env) -> napi::Result<()> {
+    // Collected: stop the thread and the loop hooks; a panic here must not abort.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.stop_watch(env.raw())));
+    Ok(())
+  }
+}
+
+impl Drop for BindingMonitor {
+  fn drop(&mut self) {
+    handles::remove(&REGISTRIES, self.handle);
+  }
+}
+
+/// `monitorApply(id, value)`: the hot path of every metric handle, a raw
+/// Node-API function (see `fast_calls` in ratelimit.rs): adds to a counter,
+/// sets a gauge or records into a histogram. An unknown id does nothing.
+pub(crate) unsafe extern "C" fn raw_monitor_apply(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // SAFETY: called by Node-API on the JS thread with this callback's env and info.
+  unsafe {
+    super::errors::guard_raw("monitorApply", env, || {
+      let mut argc = 2usize;
+      let mut argv = [null_mut(); 2];
+      sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), null_mut());
+      let (mut id, mut value) = (-1i64, f64::NAN);
+      sys::napi_get_value_int64(env, argv[0], &mut id);
+      sys::napi_get_value_double(env, argv[1], &mut value);
+      if id >= 0 {
+        let (handle, index) = ((id >> 24) as u32, (id & 0xff_ffff) as usize);
+        handles::with(&REGISTRIES, handle, |r| r.apply(index, value));
+      }
+      null_mut()
+    })
+  }
+}

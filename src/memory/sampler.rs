@@ -1,0 +1,115 @@
+//! The sampler thread: every `interval` it reads the OS figures and hands a
+//! `Tick` to its callback (which forwards it to the JS thread); every
+//! `idle_check` it asks for an idle-task sweep. It stops when told, when its
+//! owner drops it, or when the callback says the JS side is gone.
+use super::platform;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Tick {
+  /// Monotonic ms since the sampler started.
+  pub at_ms: f64,
+  /// True when this tick samples memory (else it only asks for an idle sweep).
+  pub sample: bool,
+  pub sweep: bool,
+  pub rss_bytes: Option<f64>,
+  /// Share of one core over the last interval, in percent.
+  pub cpu_user_pct: f64,
+  pub cpu_system_pct: f64,
+  /// Linux PSI `(some avg10, full avg10)`.
+  pub os_pressure: Option<(f64, f64)>,
+}
+
+pub struct Sampler {
+  stop: Arc<AtomicBool>,
+  thread: Option<JoinHandle<()>>,
+}
+
+impl Sampler {
+  /// `on_tick` returns false when the receiver is gone: the thread then ends.
+  pub fn start(
+    interval: Duration,
+    idle_check: Duration,
+    mut on_tick: impl FnMut(Tick) -> bool + Send + 'static,
+  ) -> std::io::Result<Self> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let thread = thread::Builder::new().name("ipcflow-memory".into()).spawn(move || {
+      let start = Instant::now();
+      let (mut next_sample, mut next_sweep) = (Duration::ZERO, idle_check);
+      let mut last_cpu: Option<(Instant, (f64, f64))> = None;
+      while !flag.load(Ordering::Acquire) {
+        let now = start.elapsed();
+        if now < next_sample.min(next_sweep) {
+          thread::park_timeout(next_sample.min(next_sweep) - now);
+          continue;
+        }
+        let mut tick = Tick { at_ms: now.as_secs_f64() * 1000.0, ..Tick::default() };
+        if now >= next_sample {
+          let reading = platform::read();
+          tick.sample = true;
+          tick.rss_bytes = reading.rss_bytes;
+          tick.os_pressure = platform::os_pressure();
+          if let Some(cpu) = reading.cpu_us {
+            let taken = Instant::now();
+            if let Some((at, before)) = last_cpu {
+              let wall_us = taken.duration_since(at).as_secs_f64() * 1e6;
+              if wall_us > 0.0 {
+                tick.cpu_user_pct = 100.0 * (cpu.0 - before.0).max(0.0) / wall_us;
+                tick.cpu_system_pct = 100.0 * (cpu.1 - before.1).max(0.0) / wall_us;
+              }
+            }
+            last_cpu = Some((taken, cpu));
+          }
+          next_sample = now + interval;
+        }
+        if now >= next_sweep {
+          tick.sweep = true;
+          next_sweep = now + idle_check;
+        }
+        if !on_tick(tick) {
+          break;
+        }
+      }
+    })?;
+    Ok(Self { stop, thread: Some(thread) })
+  }
+
+  pub fn stop(&mut self) {
+    self.stop.store(true, Ordering::Release);
+    if let Some(t) = self.thread.take() {
+      t.thread().unpark();
+    }
+  }
+}
+
+impl Drop for Sampler {
+  fn drop(&mut self) {
+    self.stop();
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use std::sync::mpsc;
+
+  #[test]
+  fn ticks_sample_and_sweep_then_stop() {
+    let (tx, rx) = mpsc::channel();
+    let mut s =
+      Sampler::start(Duration::from_millis(10), Duration::from_millis(25), move |t| tx.send(t).is_ok()).unwrap();
+    let ticks: Vec<Tick> = (0..6).map(|_| rx.recv_timeout(Duration::from_secs(2)).unwrap()).collect();
+    assert!(ticks.iter().filter(|t| t.sample).count() >= 4);
+    assert!(ticks.iter().any(|t| t.sweep));
+    assert!(ticks.iter().all(|t| !t.sample || t.rss_bytes.is_some() || !cfg!(target_os = "linux")));
+    s.stop();
+    thread::sleep(Duration::from_millis(30));
+    while rx.try_recv().is_ok() {}
+    thread::sleep(Duration::from_millis(30));
+    assert!(rx.try_recv().is_err());
+  }
+}
