@@ -188,7 +188,8 @@ export interface BatchMetrics {
 }
 
 export declare class BatchManager<C extends ChannelMap<C> = UntypedChannels> {
-  constructor(options?: BatchOptions, deps?: { monitor?: MonitorLike })
+  /** With `memory`, critical memory pressure flushes what is pending (and reports it as the gauge `ipcflow.batch.pending`). */
+  constructor(options?: BatchOptions, deps?: { monitor?: MonitorLike; memory?: MemoryLike })
   /** Queues a message; returns false when it was dropped (destroyed target, full queue). */
   addMessage<K extends MessageChannel<C> | UntypedChannel<C>>(channel: K, payload: MessagePayload<C, K>, target: WebContentsLike, options?: AddMessageOptions): boolean
   /** Sends what is pending now, for one target or all. */
@@ -359,8 +360,15 @@ export interface CacheStats {
   hitRate: number
 }
 
+/** What BatchManager and HandlerRegistry take as `memory`: a MemoryManager fits. */
+export interface MemoryLike {
+  onPressure(fn: (level: PressureLevel) => void): () => void
+}
+
 export interface RegistryOptions {
   monitor?: MonitorLike
+  /** Critical memory pressure halves every response cache (`shrinkCaches(0.5)`). */
+  memory?: MemoryLike
   defaults?: { maxBytes?: number; maxDepth?: number; timeoutMs?: number }
 }
 

@@ -45,6 +45,7 @@ export type IpcErrorCode =
   | 'E_UNCLONEABLE'
   | 'E_DUPLICATE_HANDLER'
   | 'E_PROTOCOL'
+  | 'E_DUPLICATE_TASK'
   | 'E_INTERNAL'
 
 /** An error code: one of ipcflow's, or an application's own (`E_*`), kept across IPC. */

@@ -11,6 +11,7 @@ const { FlowControl } = require('./flow-control')
 const { RendererLink } = require('./renderer-link')
 const { BatchCounters } = require('./counters')
 const { checkReady, versionMismatch } = require('../protocol')
+const { subscribePressure } = require('../memory/pressure')
 const { ClosedError, InternalError, IpcError, ProtocolError, invalidArgument, messageOf } = require('../errors')
 
 // The native timer calls JS through this table rather than a closure over the
@@ -74,6 +75,11 @@ class BatchManager {
     })
     this._closed = false
     this._updateFastPath()
+    // Critical memory pressure sends what is pending now rather than holding it in main.
+    this._unsubscribeMemory = subscribePressure(deps?.memory, 'deps.memory', (level) => {
+      if (level === 'critical' && !this._closed) this.flush()
+      this._counts.tell('gauge', 'ipcflow.batch.pending', this.pending())
+    })
   }
 
   // The fast path covers the common case: batching on, no per-message size
@@ -437,6 +443,7 @@ class BatchManager {
     this._closed = true
     this._updateFastPath()
     this.detach()
+    this._unsubscribeMemory()
     this._clock.close()
     managers.delete(this._id)
   }

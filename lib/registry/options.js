@@ -38,7 +38,7 @@ function readTimeout(value, argument, fallback) {
 function readRegistryOptions(options) {
   if (options === undefined || options === null) options = {}
   if (!isObject(options)) throw invalidArgument('options', 'an object', options)
-  const { monitor, defaults = {} } = options
+  const { monitor, memory, defaults = {} } = options
   if (monitor !== undefined && (monitor === null || typeof monitor.record !== 'function' || typeof monitor.increment !== 'function')) {
     throw invalidArgument('options.monitor', 'an object with record() and increment()', monitor)
   }
@@ -48,6 +48,7 @@ function readRegistryOptions(options) {
   }
   return {
     monitor,
+    memory,
     defaults: {
       maxBytes: readCap(defaults.maxBytes, 'options.defaults.maxBytes', DEFAULTS.maxBytes),
       maxDepth: readCap(defaults.maxDepth, 'options.defaults.maxDepth', DEFAULTS.maxDepth),

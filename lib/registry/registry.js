@@ -13,6 +13,7 @@ const { HandlerContext, infoFromEvent } = require('./pipeline/context')
 const { InFlight, cancelKey } = require('./pipeline/inflight')
 const { CANCEL_CHANNEL, RESERVED_PREFIX, checkRequest, isReservedChannel, versionMismatch } = require('../protocol')
 const { totals, tell } = require('./metrics')
+const { subscribePressure } = require('../memory/pressure')
 const { serveCached, caches } = require('./cache')
 const { StreamHub, readStreamOptions, STREAM_ACK_CHANNEL } = require('./stream')
 const { BatchHub, batchCalls, serveBatchMessage } = require('./batching')
@@ -52,6 +53,10 @@ class HandlerRegistry {
     }
     this._streams = new StreamHub(this._cacheHooks)
     this._batches = new BatchHub(this._cacheHooks)
+    // Critical memory pressure halves every response cache (the oldest entries go first).
+    this._unsubscribeMemory = subscribePressure(o.memory, 'options.memory', (level) => {
+      if (level === 'critical' && !this._closed) this.shrinkCaches(0.5)
+    })
   }
 
   get closed() {
@@ -303,6 +308,7 @@ class HandlerRegistry {
     if (this._closed) return
     this._closed = true
     this.detach()
+    this._unsubscribeMemory()
     this.clearCache()
     this._streams.closeAll()
     this._batches.closeAll((channel) => new ClosedError(`HandlerRegistry closed while a batch of '${channel}' was pending or running`, { channel }))
