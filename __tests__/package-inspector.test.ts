@@ -31,6 +31,7 @@ async function session() {
   registry.register('db:search', async (q: { q: string }) => (await sleep(1), [q.q]), {
     schema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
   })
+  registry.register('db:get', (id: number) => ({ id }), { cache: { ttlMs: 60_000 } })
   registry.register('app:fails', () => {
     throw new Error('broken')
   })
@@ -42,6 +43,7 @@ async function session() {
     await registry.invoke('db:search', [{ q: 'x' }])
     await registry.invoke('db:search', [{ q: 1 }])
     await registry.invoke('app:fails', [])
+    await registry.invoke('db:get', [round % 3])
     if (round === 4) {
       const until = Date.now() + 60 // a JS-thread stall
       while (Date.now() < until);
@@ -84,9 +86,9 @@ test('snapshots carry batch, registry, process and event-loop figures', async ()
     source: !/data-source="none"/.test(m[1]),
   }))
   expect(charts.map((c) => c.id)).toEqual(['rates', 'batch-size', 'queue-wait', 'flush-reasons', 'drops', 'latency', 'errors', 'cache', 'memory', 'stalls'])
-  // Every chart with a source holds data; only the cache has none (no registry cache yet).
+  // Every chart has a source, and every one holds data.
   expect(charts.filter((c) => c.source && c.points === 0)).toEqual([])
-  expect(charts.filter((c) => !c.source).map((c) => c.id)).toEqual(['cache'])
+  expect(charts.filter((c) => !c.source).map((c) => c.id)).toEqual([])
   expect(dom).toContain('ipcflow inspector (test)')
 
   const shot = path.join(tmp, 'inspector.png')

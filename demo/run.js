@@ -2,16 +2,21 @@
 // `npm run demo`: one simulated agent session streamed from main to a renderer
 // process twice, unbatched and through ipcflow, with the same renderer code.
 const path = require('path')
-const { BatchManager, FRAME_CHANNEL } = require('..')
+const fs = require('fs')
+const { BatchManager, FRAME_CHANNEL, PerformanceMonitor } = require('..')
+const { createInspector } = require('../inspector')
 const { createWindow, IpcMain } = require('../test/standin')
 const { play } = require('./agent-session')
 const { threadCpuNs, sleep } = require('../bench/stats')
 
 // Each session gets a fresh renderer, created after the manager is attached,
 // as in an app: the renderer client then announces itself (and its acks).
-async function session(label, options) {
+async function session(label, options, inspect = false) {
   const ipcMain = new IpcMain()
-  const batcher = new BatchManager(options)
+  const monitor = new PerformanceMonitor({ watchdog: false })
+  const batcher = new BatchManager(options, { monitor })
+  const inspector = inspect ? createInspector({ batchers: { [label]: batcher }, monitor }, { title: `ipcflow demo: ${label}` }) : undefined
+  inspector?.start(100)
   batcher.attach(ipcMain)
   const win = await createWindow({
     kind: 'process',
@@ -34,13 +39,21 @@ async function session(label, options) {
   })
   await sleep(50) // the last batch leaves by its timer
   const cpuNs = threadCpuNs() - cpu0
+  inspector?.snapshot()
   await batcher.close()
   wc.send = realSend
   await sleep(100)
   const view = await win.request('view')
   await win.close()
   const m = batcher.getMetrics()
-  return { label, messages, sends, view, metrics: m, cpuNsPerMessage: cpuNs / messages }
+  let page
+  if (inspector !== undefined) {
+    fs.mkdirSync(path.join(__dirname, '..', 'bench', '.out'), { recursive: true })
+    page = inspector.writeFile(path.join(__dirname, '..', 'bench', '.out', 'demo-inspector.html'))
+    inspector.close()
+  }
+  monitor.close()
+  return { label, messages, sends, view, metrics: m, cpuNsPerMessage: cpuNs / messages, page }
 }
 
 function table(rows) {
@@ -67,7 +80,7 @@ async function main() {
   console.log('Streaming a simulated agent session (150 bursts of tokens over ~3 s, coalescing state snapshots, 2 critical errors)')
   console.log(`from main to a renderer process over a structured-clone channel; frames travel on '${FRAME_CHANNEL}'.\n`)
   const unbatched = await session('unbatched', { enabled: false })
-  const batched = await session('ipcflow', { maxBatchSize: 50, maxWaitMs: 16 })
+  const batched = await session('ipcflow', { maxBatchSize: 50, maxWaitMs: 16 }, true)
   console.log(table([unbatched, batched]))
   const m = batched.metrics
   console.log(`\nipcflow flush reasons: ${JSON.stringify(m.flushReasons)}`)
@@ -76,6 +89,7 @@ async function main() {
   console.log(`ipcflow batch size p50/p99: ${m.batchSize.p50}/${m.batchSize.p99}; queue wait p50/p99: ${m.queueWaitMs.p50.toFixed(2)}/${m.queueWaitMs.p99.toFixed(2)} ms`)
   const same = unbatched.view.transcript === batched.view.transcript
   console.log(`Renderer transcript identical in both runs: ${same}; final state ${JSON.stringify(batched.view.lastState)} (unbatched: ${JSON.stringify(unbatched.view.lastState)})`)
+  console.log(`Inspector page of the ipcflow run (open it in any browser): ${path.relative(process.cwd(), batched.page)}`)
   if (!same) process.exitCode = 1
 }
 

@@ -58,7 +58,11 @@ function createInspector(sources = {}, options = {}) {
   const snapshot = () => {
     const s = { v: SNAPSHOT_VERSION, t: Date.now(), batch: {}, registry: {} }
     for (const [name, batcher] of named(sources.batchers)) s.batch[name] = batcher.getMetrics()
-    for (const [name, registry] of named(sources.registries)) s.registry[name] = registry.getMetrics()
+    s.cache = {}
+    for (const [name, registry] of named(sources.registries)) {
+      s.registry[name] = registry.getMetrics()
+      if (typeof registry.getCacheStats === 'function') s.cache[name] = registry.getCacheStats()
+    }
     const m = process.memoryUsage()
     s.process = { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external }
     s.loop = stalls.take()
