@@ -3,7 +3,7 @@
 // through HandlerRegistry. main.ts wires it to Electron; the repo's tests run it
 // against the Electron stand-in.
 import type { IpcMain, WebContents } from 'electron'
-import { BatchManager, HandlerRegistry, IpcError } from 'ipcflow'
+import { BatchManager, HandlerRegistry, IpcError, MemoryManager, PerformanceMonitor } from 'ipcflow'
 import { fakeAgent, NOTES } from './agent'
 import type { Channels } from './channels'
 
@@ -13,13 +13,17 @@ export function createIpc(options: { origins?: string[] } = {}) {
 
   // Frames of up to 50 messages, none waiting more than 16 ms (one display frame).
   // holdUntilReady: messages wait until the page's renderer client announces itself.
+  // One monitor for everything (latency histograms, counters, Prometheus text);
+  // a memory manager that cleans up runs nobody touched for 30 s and shrinks caches under pressure.
+  const monitor = new PerformanceMonitor()
+  const memory = new MemoryManager({ inactiveTaskMs: 30_000 }, { monitor })
   const batcher = new BatchManager<Channels>({
     maxBatchSize: 50,
     maxWaitMs: 16,
     holdUntilReady: true,
     onError: (error: IpcError) => console.error(`[ipcflow] ${error.code}: ${error.message}`),
-  })
-  const registry = new HandlerRegistry<Channels>({ defaults: { timeoutMs: 5000 } })
+  }, { monitor, memory })
+  const registry = new HandlerRegistry<Channels>({ defaults: { timeoutMs: 5000 }, monitor, memory })
 
   // Runs in flight, so 'agent:stop', a closing window and close() can abort them.
   const runs = new Map<string, { controller: AbortController; done: Promise<void> }>()
@@ -31,6 +35,7 @@ export function createIpc(options: { origins?: string[] } = {}) {
       batcher.addMessage('agent:token', { runId, seq: seq++, text }, target)
       // Latest wins: only the newest state of a run is sent per frame.
       if (seq % 25 === 0) batcher.addMessage('agent:state', { runId, status: 'running', tokens: seq }, target, { coalesceKey: `state:${runId}` })
+      if (seq % 100 === 0) memory.touch(runId) // still alive: not idle
     }
     const status = signal.aborted ? 'stopped' : 'done'
     // critical: sent at once, after the tokens already queued (order is kept).
@@ -44,9 +49,14 @@ export function createIpc(options: { origins?: string[] } = {}) {
       if (sender === undefined) throw new IpcError('E_NO_WINDOW', 'agent:start must come from a window')
       const runId = `run-${nextRun++}`
       const controller = new AbortController()
+      // A run nobody stops or touches for 30 s is cleaned up by the memory manager.
+      memory.trackTask(runId, { onCleanup: () => controller.abort() })
       const done = run(runId, prompt, tokens, sender, controller.signal)
         .catch((error: unknown) => console.error(`[example] ${runId} failed:`, error))
-        .finally(() => runs.delete(runId))
+        .finally(() => {
+          runs.delete(runId)
+          memory.release(runId)
+        })
       runs.set(runId, { controller, done })
       return { runId }
     },
@@ -87,11 +97,15 @@ export function createIpc(options: { origins?: string[] } = {}) {
         required: ['q'],
       },
       timeoutMs: 1000,
+      // Answers stay fresh for 30 s; identical concurrent searches run once.
+      cache: { ttlMs: 30_000 },
       allowedOrigins,
     },
   )
 
   return {
+    monitor,
+    memory,
     batcher,
     registry,
     /** Listens on ipcMain: renderer clients announcing themselves, and every registered channel. */
@@ -121,6 +135,8 @@ export function createIpc(options: { origins?: string[] } = {}) {
       for (const { controller } of running) controller.abort()
       await Promise.all(running.map(({ done }) => done))
       await Promise.all([batcher.close(), registry.close()])
+      memory.close()
+      monitor.close()
     },
   }
 }

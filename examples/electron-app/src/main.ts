@@ -25,7 +25,7 @@ function createWindow(): void {
 
 // IPCFLOW_INSPECTOR=1 opens the live inspector in a second window.
 async function openInspector(): Promise<void> {
-  const inspector = createInspector({ batchers: { agent: ipc.batcher }, registries: { main: ipc.registry } })
+  const inspector = createInspector({ batchers: { agent: ipc.batcher }, registries: { main: ipc.registry }, memory: ipc.memory, monitor: ipc.monitor })
   inspector.start(1000)
   const win = new BrowserWindow({ width: 1300, height: 900, title: 'ipcflow inspector' })
   await win.loadFile(inspector.writeFile(path.join(app.getPath('temp'), 'ipcflow-inspector.html')))
