@@ -3,7 +3,7 @@
 // Types are structural: Electron's WebContents and IpcMain fit them without
 // this package importing Electron (proved by __tests__/types.test.ts).
 
-import type { BindingDistribution, BindingFlushReason } from './binding'
+import type { BindingDistribution, BindingFlushReason, BindingValidationIssue } from './binding'
 import type { Envelope, ErrorCode } from './renderer/dist/protocol'
 import type { ArgsOf, ChannelMap, MessageChannel, MessageOf, RequestChannel, ResultOf, UntypedChannel, UntypedChannels } from './renderer/dist/channels'
 
@@ -94,16 +94,10 @@ export interface MonitorLike {
   increment(name: string, by?: number): void
 }
 
-/** main -> renderer: frames. */
-export declare const FRAME_CHANNEL: 'ipcflow:frame'
-/** renderer -> main: a renderer client announces itself (and whether it acknowledges frames). */
-export declare const READY_CHANNEL: 'ipcflow:ready'
-/** Renderer -> main `(stream, seq)`: frames up to seq were dispatched (flow control). */
-export declare const ACK_CHANNEL: 'ipcflow:ack'
-/** Renderer -> main `(requestId)`: aborts that request's `ctx.signal`. */
-export declare const CANCEL_CHANNEL: 'ipcflow:cancel'
-/** Carried by every frame, request and announcement; a mismatch is reported as E_PROTOCOL. */
-export declare const PROTOCOL_VERSION: 1
+// FRAME_CHANNEL (main -> renderer frames), READY_CHANNEL (a renderer client announces itself), ACK_CHANNEL
+// (renderer -> main `(stream, seq)`, flow control), CANCEL_CHANNEL (renderer -> main `(requestId)`) and
+// PROTOCOL_VERSION, from the one protocol module.
+export { ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, PROTOCOL_VERSION, READY_CHANNEL } from './renderer/dist/protocol'
 
 export type Priority = 'critical' | 'normal' | 'low'
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest'
@@ -372,11 +366,8 @@ export interface RegistryOptions {
   defaults?: { maxBytes?: number; maxDepth?: number; timeoutMs?: number }
 }
 
-export interface ValidationIssue {
-  pointer: string
-  keyword: string
-  message: string
-}
+/** One failing field: `details.errors[i]` of an E_VALIDATION error. */
+export type ValidationIssue = BindingValidationIssue
 
 export interface ChannelMetrics {
   calls: number

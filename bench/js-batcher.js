@@ -3,6 +3,7 @@
 // (per-target queues, count cap, time cap from the first message, critical
 // flush, latest-wins coalescing) and the same frame format, written as well
 // as we can: parallel arrays, one setTimeout per batch, no per-message closures.
+const { FRAME_CHANNEL, PROTOCOL_VERSION } = require('../lib/protocol')
 
 class JsQueue {
   constructor(target) {
@@ -78,7 +79,7 @@ class JsBatcher {
     q.keys = null
     q.removed = 0
     try {
-      q.target.send('ipcflow:frame', { ipcflow: 'frame', v: 1, stream: this.stream, seq: ++q.seq, channels, payloads })
+      q.target.send(FRAME_CHANNEL, { ipcflow: 'frame', v: PROTOCOL_VERSION, stream: this.stream, seq: ++q.seq, channels, payloads })
       this.framesOut++
       this.messagesOut += channels.length
     } catch {

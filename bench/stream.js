@@ -7,6 +7,7 @@ const { BatchManager } = require('..')
 const { JsBatcher } = require('./js-batcher')
 const { threadCpuNs, percentile, sleep } = require('./stats')
 const { produce } = require('./token-source')
+const { FRAME_CHANNEL } = require('../lib/protocol')
 
 const CHANNEL = 'agent:token'
 
@@ -27,7 +28,7 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
     realSend.call(this, channel, value)
     frames++
     const now = performance.now()
-    if (channel === 'ipcflow:frame') {
+    if (channel === FRAME_CHANNEL) {
       for (const p of value.payloads) queueWaits.push(now - p.t)
     } else {
       queueWaits.push(now - value.t)
