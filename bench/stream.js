@@ -2,26 +2,63 @@
 // One streaming run: `rate` msg/s for `durationMs` from main to a renderer
 // process (structured clone over a forked child's channel), through one of:
 // 'unbatched' (a send per message), 'js' (bench/js-batcher.js), 'ipcflow',
-// or 'generator' (messages made and dropped: the baseline CPU of the loop).
+// 'generator' (messages made and dropped: the baseline CPU of the loop), or
+// 'floor' (the transport floor: the same messages posted in frames of the
+// sizes an ipcflow run produced, with no timer, no per-target queue, no metrics).
 const { BatchManager } = require('..')
 const { JsBatcher } = require('./js-batcher')
 const { threadCpuNs, percentile, sleep } = require('./stats')
 const { produce } = require('./token-source')
-const { FRAME_CHANNEL } = require('../lib/protocol')
+const { FRAME_CHANNEL, makeFrame } = require('../lib/protocol')
 
 const CHANNEL = 'agent:token'
 
-function makeSender(variant, options) {
+/** Posts frames of the given sizes, in order, as messages arrive; the rest on close(). */
+class FloorSender {
+  constructor(sizes) {
+    this.sizes = sizes
+    this.next = 0
+    this.seq = 0
+    // A fresh stream per run, as a new BatchManager has: the renderer restarts its seq check.
+    this.stream = (Math.random() * 0x100000000) >>> 0
+    this.channels = []
+    this.payloads = []
+    this.target = undefined
+  }
+
+  addMessage(channel, payload, target) {
+    this.target = target
+    this.channels.push(channel)
+    this.payloads.push(payload)
+    if (this.channels.length >= (this.sizes[this.next] ?? 50)) this.post()
+  }
+
+  post() {
+    if (this.channels.length === 0) return
+    this.target.send(FRAME_CHANNEL, makeFrame(this.stream, ++this.seq, this.channels, this.payloads, false))
+    this.channels = []
+    this.payloads = []
+    this.next++
+  }
+
+  async close() {
+    this.post()
+  }
+}
+
+function makeSender(variant, options, frameSizes) {
   if (variant === 'ipcflow') return new BatchManager(options)
   if (variant === 'js') return new JsBatcher(options)
+  if (variant === 'floor') return new FloorSender(frameSizes ?? [])
   return null
 }
 
-async function runStream(win, { variant, source = 'timer', rate, durationMs, options }) {
+async function runStream(win, { variant, source = 'timer', rate, durationMs, options, frameSizes }) {
   const wc = win.webContents
   await win.request('reset')
   const realSend = wc.send
   let frames = 0
+  const sizes = []
   const queueWaits = []
   // Counts sends and how long each message waited in main before its send.
   wc.send = function (channel, value) {
@@ -29,12 +66,13 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
     frames++
     const now = performance.now()
     if (channel === FRAME_CHANNEL) {
+      sizes.push(value.payloads.length)
       for (const p of value.payloads) queueWaits.push(now - p.t)
     } else {
       queueWaits.push(now - value.t)
     }
   }
-  const sender = makeSender(variant, options)
+  const sender = makeSender(variant, options, frameSizes)
   const total = Math.round((rate * durationMs) / 1000)
   const cpuStart = threadCpuNs()
   await produce(source, rate, total, (payload) => {
@@ -63,6 +101,7 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
     queueWaitP99: percentile(queueWaits, 99),
     latencyP50: delivered.p50,
     latencyP99: delivered.p99,
+    frameSizes: sizes,
   }
 }
 
