@@ -427,20 +427,7 @@ export declare class HandlerRegistry<C extends ChannelMap<C> = UntypedChannels> 
 
 // Typed channels (renderer/channels.ts): `new HandlerRegistry<Channels>()`, `new BatchManager<Channels>()`.
 
-export type {
-  ArgsOf,
-  ChannelMap,
-  ChannelSpec,
-  InferChannels,
-  MessageChannel,
-  MessageOf,
-  RequestChannel,
-  ResultOf,
-  SchemaChannelSpec,
-  SchemaOutput,
-  UntypedChannel,
-  UntypedChannels,
-} from './renderer/dist/channels'
+export type * from './renderer/dist/channels'
 
 /** A handler of request channel K: its declared arguments, then the context; returns its result (or a Promise of it). */
 export type TypedHandler<C, K extends keyof C> = (...args: [...ArgsOf<C, K>, HandlerContext]) => ResultOf<C, K> | PromiseLike<ResultOf<C, K>>
@@ -455,18 +442,7 @@ export type MessagePayload<C, K> = K extends keyof C ? MessageOf<C, K> : unknown
 export type MetricLabels = Record<string, string | number | boolean>
 
 /** One histogram's figures, in the unit values were recorded in (ms for latencies). */
-export interface HistogramSummary {
-  count: number
-  sum: number
-  min: number
-  max: number
-  mean: number
-  p50: number
-  p90: number
-  p95: number
-  p99: number
-  p999: number
-}
+export type HistogramSummary = import('./binding').BindingSummary
 
 export interface StallEvent {
   /** How long the JS thread did not turn its event loop. */

@@ -56,20 +56,7 @@ import {
 import type { ArgsOf, ChannelMap, MessageChannel, MessageOf, RequestChannel, ResultOf, UntypedChannel, UntypedChannels } from './channels'
 
 // Typed channels (channels.ts), also re-exported by the main package's index.d.ts.
-export type {
-  ArgsOf,
-  ChannelMap,
-  ChannelSpec,
-  InferChannels,
-  MessageChannel,
-  MessageOf,
-  RequestChannel,
-  ResultOf,
-  SchemaChannelSpec,
-  SchemaOutput,
-  UntypedChannel,
-  UntypedChannels,
-} from './channels'
+export type * from './channels'
 
 export { ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, PROTOCOL_VERSION, READY_CHANNEL } from './protocol'
 export type { Envelope, ErrorCode, ErrorEnvelope, Frame, IpcErrorCode, SuccessEnvelope } from './protocol'
