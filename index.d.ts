@@ -5,7 +5,7 @@
 
 import type { BindingDistribution, BindingFlushReason, BindingValidationIssue } from './binding'
 import type { Envelope, ErrorCode } from './renderer/dist/protocol'
-import type { ArgsOf, ChannelMap, MessageChannel, MessageOf, RequestChannel, ResultOf, UntypedChannel, UntypedChannels } from './renderer/dist/channels'
+import type { ArgsOf, ChannelMap, ItemOf, MessageChannel, MessageOf, RequestChannel, ResultOf, StreamChannel, UntypedChannel, UntypedChannels } from './renderer/dist/channels'
 
 // The wire protocol (frames, requests, envelopes, error codes) is defined once,
 // in renderer/protocol.ts, which main and the renderer client both use.
@@ -397,8 +397,9 @@ export declare class HandlerRegistry<C extends ChannelMap<C> = UntypedChannels> 
   register<K extends RequestChannel<C>>(channel: K, handler: TypedHandler<C, K>, options?: HandlerOptions): void
   register(channel: UntypedChannel<C>, handler: Handler, options?: HandlerOptions): void
   /** `handler(...args, ctx)` returns an async or sync iterable (or a promise of one), read by `client.stream` in a renderer. */
+  registerStream<K extends StreamChannel<C>>(channel: K, handler: TypedStreamHandler<C, K>, options?: StreamOptions): void
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  registerStream(channel: string, handler: (...args: any[]) => AsyncIterable<unknown> | Iterable<unknown> | Promise<AsyncIterable<unknown> | Iterable<unknown>>, options?: StreamOptions): void
+  registerStream(channel: UntypedChannel<C>, handler: (...args: any[]) => Producer<unknown>, options?: StreamOptions): void
   /** Removes the channel (and its ipcMain handler); calls in flight still answer. */
   unregister(channel: string): boolean
   has(channel: string): boolean
@@ -428,6 +429,12 @@ export declare class HandlerRegistry<C extends ChannelMap<C> = UntypedChannels> 
 // Typed channels (renderer/channels.ts): `new HandlerRegistry<Channels>()`, `new BatchManager<Channels>()`.
 
 export type * from './renderer/dist/channels'
+
+/** What a stream handler returns: an async or sync iterable of items, or a promise of one. */
+export type Producer<T> = AsyncIterable<T> | Iterable<T> | Promise<AsyncIterable<T> | Iterable<T>>
+
+/** A producer of stream channel K: its declared arguments, then the stream context; yields the channel's items. */
+export type TypedStreamHandler<C, K extends keyof C> = (...args: [...ArgsOf<C, K>, StreamContext]) => Producer<ItemOf<C, K>>
 
 /** A handler of request channel K: its declared arguments, then the context; returns its result (or a Promise of it). */
 export type TypedHandler<C, K extends keyof C> = (...args: [...ArgsOf<C, K>, HandlerContext]) => ResultOf<C, K> | PromiseLike<ResultOf<C, K>>

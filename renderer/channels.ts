@@ -5,6 +5,7 @@
  *   interface Channels {
  *     'db:search': { args: [query: { q: string }]; result: Hit[] }   // renderer -> main request
  *     'agent:token': { message: Token }                              // main -> renderer message
+ *     'logs:tail': { args: [{ level: string }]; item: LogLine }     // a registerStream channel
  *   }
  *   const registry = new HandlerRegistry<Channels>()       // register / invoke are checked
  *   const batcher = new BatchManager<Channels>()           // addMessage is checked
@@ -22,6 +23,8 @@ export interface ChannelSpec {
   result?: unknown
   /** The payload of a main -> renderer message on this channel. */
   message?: unknown
+  /** One item a `registerStream` channel yields; `client.stream` chunks carry arrays of them. */
+  item?: unknown
 }
 
 /** What a channel map must look like: every entry a ChannelSpec (a misspelt key is an error). */
@@ -29,7 +32,7 @@ export type ChannelMap<C> = { [K in keyof C]: ChannelSpec }
 
 /** The default channel map: any string, untyped payloads. */
 export interface UntypedChannels {
-  [channel: string]: { args: unknown[]; result: unknown; message: unknown }
+  [channel: string]: { args: unknown[]; result: unknown; message: unknown; item: unknown }
 }
 
 /** True when `C` is a declared map (literal channel names), false for the default. */
@@ -40,6 +43,13 @@ export type RequestChannel<C> =
   Declared<C> extends true
     ? { [K in keyof C & string]: C[K] extends { args: unknown } | { result: unknown } ? K : never }[keyof C & string]
     : never
+
+/** Channels of `C` that stream items (have `item`); never without a map. */
+export type StreamChannel<C> =
+  Declared<C> extends true ? { [K in keyof C & string]: C[K] extends { item: unknown } ? K : never }[keyof C & string] : never
+
+/** One item of stream channel K. */
+export type ItemOf<C, K extends keyof C> = C[K] extends { item: infer I } ? I : never
 
 /** Channels of `C` that carry messages (have `message`); never without a map. */
 export type MessageChannel<C> =
@@ -69,11 +79,13 @@ export interface SchemaChannelSpec {
   argsSchema?: unknown
   result?: unknown
   message?: unknown
+  item?: unknown
 }
 
 type InferSpec<S> = (S extends { argsSchema: infer A } ? { args: SchemaOutput<A> extends readonly unknown[] ? SchemaOutput<A> : [SchemaOutput<A>] } : S extends { schema: infer Q } ? { args: [SchemaOutput<Q>] } : unknown) &
   (S extends { result: infer R } ? { result: SchemaOutput<R> } : unknown) &
-  (S extends { message: infer M } ? { message: SchemaOutput<M> } : unknown)
+  (S extends { message: infer M } ? { message: SchemaOutput<M> } : unknown) &
+  (S extends { item: infer I } ? { item: SchemaOutput<I> } : unknown)
 
 /**
  * A channel map from Zod schemas (`z.infer` of each):

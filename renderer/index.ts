@@ -53,7 +53,7 @@ import {
   type Envelope,
   type ErrorCode,
 } from './protocol'
-import type { ArgsOf, ChannelMap, MessageChannel, MessageOf, RequestChannel, ResultOf, UntypedChannel, UntypedChannels } from './channels'
+import type { ArgsOf, ChannelMap, ItemOf, MessageChannel, MessageOf, RequestChannel, ResultOf, StreamChannel, UntypedChannel, UntypedChannels } from './channels'
 
 // Typed channels (channels.ts), also re-exported by the main package's index.d.ts.
 export type * from './channels'
@@ -154,7 +154,8 @@ export interface RendererClient<C extends ChannelMap<C> = UntypedChannels> {
   invokeWithOptions<K extends RequestChannel<C>>(channel: K, args: ArgsOf<C, K>, options?: InvokeOptions): Promise<ResultOf<C, K>>
   invokeWithOptions<T = unknown>(channel: UntypedChannel<C>, args: unknown[], options?: InvokeOptions): Promise<T>
   /** Opens a `registerStream` channel; `for await` its chunks, `break` or abort to cancel (README "Streaming"). */
-  stream<T = unknown>(channel: string, args: unknown[], options?: StreamOptions): AsyncIterable<StreamChunk<T>>
+  stream<K extends StreamChannel<C>>(channel: K, args: ArgsOf<C, K>, options?: StreamOptions): AsyncIterable<StreamChunk<ItemOf<C, K>>>
+  stream<T = unknown>(channel: UntypedChannel<C>, args: unknown[], options?: StreamOptions): AsyncIterable<StreamChunk<T>>
   /** Removes every ipcRenderer listener and rejects pending requests (E_CLOSED); the client is unusable afterwards. */
   dispose(): void
 }

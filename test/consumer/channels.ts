@@ -15,4 +15,5 @@ export interface Channels {
   'math:add': { args: [a: number, b: number]; result: number }
   'agent:token': { message: Token }
   'agent:done': { message: { reason: 'stop' | 'length' } }
+  'logs:tail': { args: [filter: { level: 'info' | 'warn' }]; item: { at: number; line: string } }
 }

@@ -17,6 +17,20 @@ import type { Channels, Hit, Token } from './channels'
 import { check, type Equal } from './assert'
 
 const registry = new HandlerRegistry<Channels>({ defaults: { timeoutMs: 2000 } })
+registry.registerStream(
+  'logs:tail',
+  async function* (filter, ctx) {
+    check<Equal<typeof filter, { level: 'info' | 'warn' }>>(true)
+    ctx.setTotal(2)
+    yield { at: 1, line: `${filter.level}: one` }
+    yield { at: 2, line: `${filter.level}: two` }
+  },
+  { chunkSize: 100, highWaterMark: 4 },
+)
+// @ts-expect-error a stream yields the channel's items
+registry.registerStream('logs:tail', function* () {
+  yield 'not an item'
+})
 registry.register(
   'db:search',
   async (query, ctx) => {

@@ -30,6 +30,21 @@ void client.invoke('db:search', 'x')
 // @ts-expect-error unknown channel
 void client.invoke('db:serch', { q: 'x' })
 
+// Typed streams: chunks carry the channel's items.
+async function tail(): Promise<string[]> {
+  const lines: string[] = []
+  for await (const chunk of client.stream('logs:tail', [{ level: 'warn' }])) {
+    check<Equal<typeof chunk.items, Array<{ at: number; line: string }>>>(true)
+    lines.push(...chunk.items.map((item) => item.line))
+  }
+  return lines
+}
+void tail
+// @ts-expect-error a request channel is not a stream
+void client.stream('db:search', [{ q: 'x' }])
+// @ts-expect-error wrong stream arguments
+void client.stream('logs:tail', [{ level: 'debug' }])
+
 // Untyped clients keep working.
 const untyped = createRendererClient(ipcRenderer, { announceReady: false })
 untyped.on<number>('count', (n) => n.toFixed(0))
