@@ -5,19 +5,25 @@
 // runs PER_CALL sequential invokes so timer resolution does not dominate.
 const { Bench } = require('tinybench')
 const { HandlerRegistry } = require('..')
-const { SCHEMA, payload: referencePayload, REFERENCE_TEXT } = require('./validation')
+const { SCHEMA, payload: referencePayload, REFERENCE_TEXT, SHORT_TEXT } = require('./validation')
+const { JsRegistry } = require('./js-registry')
 
 const PER_CALL = 200
 
 async function runRegistryBench({ time = 1500, warmupTime = 300 } = {}) {
   const payload = referencePayload(REFERENCE_TEXT)
+  const short = referencePayload(SHORT_TEXT)
   const handler = async (message) => message.id
-  const registry = new HandlerRegistry()
-  registry.register('bench:msg', handler, {
+  const options = {
     schema: SCHEMA,
     allowedOrigins: ['app://main'],
     rateLimit: { requests: 1_000_000_000, windowMs: 1000 }, // always allowed: measures the check, not refusals
-  })
+    timeoutMs: 2000,
+  }
+  const registry = new HandlerRegistry()
+  registry.register('bench:msg', handler, options)
+  const js = new JsRegistry()
+  js.register('bench:msg', handler, options)
   const ctx = { senderId: 1, origin: 'app://main' }
   const direct = { channel: 'bench:msg', senderId: 1, origin: 'app://main' }
   let sink = 0
@@ -33,6 +39,19 @@ async function runRegistryBench({ time = 1500, warmupTime = 300 } = {}) {
         sink += envelope.data
       }
     })
+    .add('pure-JS registry', async () => {
+      for (let i = 0; i < PER_CALL; i++) {
+        const envelope = await js.invoke('bench:msg', [payload], ctx)
+        if (!envelope.success) throw new Error(`bench invoke failed: ${envelope.error.code} ${envelope.error.message}`)
+        sink += envelope.data
+      }
+    })
+    .add('registry.invoke, short text', async () => {
+      for (let i = 0; i < PER_CALL; i++) sink += (await registry.invoke('bench:msg', [short], ctx)).data
+    })
+    .add('pure-JS registry, short text', async () => {
+      for (let i = 0; i < PER_CALL; i++) sink += (await js.invoke('bench:msg', [short], ctx)).data
+    })
   await bench.run()
   await registry.close()
   const ns = (name) => {
@@ -43,7 +62,14 @@ async function runRegistryBench({ time = 1500, warmupTime = 300 } = {}) {
   const directNs = ns('handler directly')
   const registryNs = ns('registry.invoke')
   if (sink === 0) throw new Error('unreachable: keeps the handler results alive')
-  return { directNs, registryNs, overheadNs: registryNs - directNs }
+  return {
+    directNs,
+    registryNs,
+    overheadNs: registryNs - directNs,
+    jsRegistryNs: ns('pure-JS registry'),
+    shortNs: ns('registry.invoke, short text'),
+    jsShortNs: ns('pure-JS registry, short text'),
+  }
 }
 
 module.exports = { runRegistryBench }
@@ -55,6 +81,8 @@ if (require.main === module) {
       console.log(`handler directly: ${us(r.directNs)} us/invoke (p50)`)
       console.log(`registry.invoke:  ${us(r.registryNs)} us/invoke (p50)`)
       console.log(`overhead:         ${us(r.overheadNs)} us/invoke (target <= 5 us: ${r.overheadNs <= 5000 ? 'met' : 'missed'})`)
+      console.log(`pure-JS registry: ${us(r.jsRegistryNs)} us/invoke; ipcflow / pure-JS ${(r.registryNs / r.jsRegistryNs).toFixed(2)}x`)
+      console.log(`short text: ipcflow ${us(r.shortNs)} us, pure-JS ${us(r.jsShortNs)} us; ${(r.shortNs / r.jsShortNs).toFixed(2)}x`)
     },
     (error) => {
       console.error(error)

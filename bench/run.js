@@ -18,6 +18,7 @@ const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-s
 const { runRegistryBatchBench, registryBatchMarkdown } = require('./registry-batch')
 const { median } = require('./stats')
 
+let loadAtStart = [0, 0, 0]
 const RATE = 2000
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS || 2000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 11)
@@ -91,6 +92,7 @@ function addonFacts() {
 }
 
 async function main() {
+  loadAtStart = os.loadavg()
   console.log(`ipcflow bench: ${RATE} msg/s for ${DURATION_MS} ms x ${ROUNDS} rounds per variant and source`)
   const streams = { timer: await streamBench('timer'), worker: await streamBench('worker') }
   const enqueue = await runEnqueue()
@@ -133,6 +135,8 @@ async function main() {
     [`native validation <= 1.0x ajv (reference payload, text ${validation.textLength} chars)`, `${fmt(validation.nativeNs)} vs ${fmt(validation.ajvNs)} ns = ${fmt(validation.nativeNs / validation.ajvNs, 2)}x`, validation.nativeNs <= validation.ajvNs],
     [`native validation <= 1.0x ajv (same schema, text ${validation.short.textLength} chars)`, `${fmt(validation.short.nativeNs)} vs ${fmt(validation.short.ajvNs)} ns = ${fmt(validation.short.nativeNs / validation.short.ajvNs, 2)}x`, validation.short.nativeNs <= validation.short.ajvNs],
     ['registry overhead per invoke <= 5 us p50', `${fmt(registry.overheadNs / 1000, 2)} us`, registry.overheadNs <= 5000],
+    [`whole invoke <= 0.6x a pure-JS registry (text ${validation.textLength} chars)`, `${fmt(registry.registryNs / registry.jsRegistryNs, 2)}x`, registry.registryNs <= 0.6 * registry.jsRegistryNs],
+    [`whole invoke <= 0.6x a pure-JS registry (text ${validation.short.textLength} chars)`, `${fmt(registry.shortNs / registry.jsShortNs, 2)}x`, registry.shortNs <= 0.6 * registry.jsShortNs],
     ['addon load <= 15 ms', `${fmt(addon.loadMs, 2)} ms`, addon.loadMs <= 15],
     ['stripped binary <= 2 MB', `${fmt(addon.bytes / 1e6, 2)} MB`, addon.bytes <= 2e6],
   )
@@ -150,6 +154,7 @@ async function main() {
     '# Benchmark results',
     '',
     `Command: \`npm run bench\` (runs \`node bench/run.js\` after the release build). Date: ${new Date().toISOString().slice(0, 10)}.`,
+    `Load average (1/5/15 min) when the run started: ${loadAtStart.map((n) => n.toFixed(2)).join(' / ')}; when it ended: ${os.loadavg().map((n) => n.toFixed(2)).join(' / ')}.`,
     `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
     '',
     `Streaming main -> renderer at ${RATE} msg/s for ${DURATION_MS} ms per run, ${ROUNDS} rounds (medians), options ${JSON.stringify(OPTIONS)}.`,
@@ -210,6 +215,15 @@ async function main() {
     '| direct call | through the registry | overhead |',
     '|---|---|---|',
     `| ${fmt(registry.directNs)} ns | ${fmt(registry.registryNs)} ns | ${fmt(registry.overheadNs)} ns |`,
+    '',
+    'Against what a user would write instead (`bench/js-registry.js`: origin allow-list, size/depth caps, ajv with',
+    '`allErrors`, a token bucket, a timeout aborting an AbortController, a prom-client histogram, the same envelope),',
+    'both with `timeoutMs: 2000`, whole invoke p50:',
+    '',
+    '| text | ipcflow | pure-JS registry | ratio |',
+    '|---|---|---|---|',
+    `| ${validation.textLength} chars | ${fmt(registry.registryNs)} ns | ${fmt(registry.jsRegistryNs)} ns | ${fmt(registry.registryNs / registry.jsRegistryNs, 2)}x |`,
+    `| ${validation.short.textLength} chars | ${fmt(registry.shortNs)} ns | ${fmt(registry.jsShortNs)} ns | ${fmt(registry.shortNs / registry.jsShortNs, 2)}x |`,
     '',
     '## Targets (the project\'s performance targets; each figure is from this run)',
     '',

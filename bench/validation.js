@@ -56,7 +56,7 @@ async function runValidationBench() {
   return { ...reference, textLength: REFERENCE_TEXT, short: { ...short, textLength: SHORT_TEXT } }
 }
 
-module.exports = { runValidationBench, SCHEMA, payload, REFERENCE_TEXT }
+module.exports = { runValidationBench, SCHEMA, payload, REFERENCE_TEXT, SHORT_TEXT }
 
 if (require.main === module) {
   runValidationBench().then((r) => {
