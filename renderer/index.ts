@@ -35,6 +35,9 @@
  */
 import { createStreamer, type StreamChunk, type StreamOptions } from './stream'
 import { createRequestBatcher } from './batch'
+import { createBatchDispatch, createLatestRunner, type BatchListener, type LatestListener } from './latest'
+
+export type { BatchListener, LatestListener } from './latest'
 
 export type { StreamChunk, StreamOptions } from './stream'
 export { STREAM_CHANNEL, STREAM_ACK_CHANNEL } from './protocol'
@@ -159,6 +162,15 @@ export interface RendererClient<C extends ChannelMap<C> = UntypedChannels> {
   on<T = unknown>(channel: UntypedChannel<C>, listener: Listener<T>): () => void
   off<K extends MessageChannel<C>>(channel: K, listener: Listener<MessageOf<C, K>>): void
   off<T = unknown>(channel: UntypedChannel<C>, listener: Listener<T>): void
+  /**
+   * Like `on`, but at most one call of `listener` runs at a time (it may return a promise); messages
+   * arriving meanwhile collapse to the newest, which runs next. Throws and rejections go to onListenerError.
+   */
+  onLatest<K extends MessageChannel<C>>(channel: K, listener: LatestListener<MessageOf<C, K>>): () => void
+  onLatest<T = unknown>(channel: UntypedChannel<C>, listener: LatestListener<T>): () => void
+  /** All messages of one frame for `channel` as one array (a direct send arrives as an array of one). */
+  onBatch<K extends MessageChannel<C>>(channel: K, listener: BatchListener<MessageOf<C, K>>): () => void
+  onBatch<T = unknown>(channel: UntypedChannel<C>, listener: BatchListener<T>): () => void
   getStats(): RendererClientStats
   /** Calls a HandlerRegistry channel; resolves with `data`, rejects with an IpcError. */
   invoke<K extends RequestChannel<C>>(channel: K, ...args: ArgsOf<C, K>): Promise<ResultOf<C, K>>
@@ -316,6 +328,7 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
   const batcher = createRequestBatcher(ipcRenderer, options.batchChannels)
   const invoker = createInvoker(ipcRenderer, batcher)
   const streamer = createStreamer(ipcRenderer, CANCEL_CHANNEL, (code, message, details) => new IpcError(code, message, details))
+  const batches = createBatchDispatch(ipcRenderer, (error, channel) => report(error, channel))
 
   const dispatch = (channel: string, payload: unknown): void => {
     stats.messages++
@@ -372,6 +385,7 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     stats.frames++
     const { channels, payloads } = frame
     for (let i = 0; i < channels.length; i++) dispatch(channels[i], payloads[i])
+    batches.frame(channels, payloads)
     if (frame.ack === true) acknowledge(stream, seq)
   }
 
@@ -393,13 +407,32 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     }
   }
 
-  const on = <T = unknown>(channel: string, listener: Listener<T>): (() => void) => {
+  const checkSubscription = (channel: string, listener: unknown): void => {
     if (disposed) throw new IpcError('E_CLOSED', 'ipcflow renderer client is disposed', { channel })
     if (typeof channel !== 'string' || channel.length === 0) {
       throw invalidArgument('channel', 'a non-empty string', channel)
     }
     if (typeof listener !== 'function') throw invalidArgument('listener', 'a function', listener)
     if (isReservedChannel(channel)) throw invalidArgument('channel', 'a name outside the reserved ipcflow: prefix', channel)
+  }
+
+  const onLatest = <T = unknown>(channel: string, listener: LatestListener<T>): (() => void) => {
+    checkSubscription(channel, listener)
+    const runner = createLatestRunner(channel, listener as LatestListener, report)
+    const stop = on(channel, runner.push)
+    return () => {
+      runner.stop()
+      stop()
+    }
+  }
+
+  const onBatch = <T = unknown>(channel: string, listener: BatchListener<T>): (() => void) => {
+    checkSubscription(channel, listener)
+    return batches.add(channel, listener as BatchListener)
+  }
+
+  const on = <T = unknown>(channel: string, listener: Listener<T>): (() => void) => {
+    checkSubscription(channel, listener)
     listeners.set(channel, [...(listeners.get(channel) ?? []), listener as Listener])
     if (!direct.has(channel)) {
       const forward = (_event: unknown, payload?: unknown): void => dispatch(channel, payload)
@@ -444,6 +477,7 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     for (const [channel, forward] of direct) ipcRenderer.removeListener(channel, forward)
     direct.clear()
     listeners.clear()
+    batches.close()
     invoker.close()
     streamer.close()
   }
@@ -454,5 +488,5 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
 
   const { invoke, invokeWithOptions } = invoker
   const { stream } = streamer
-  return Object.freeze({ on, off, invoke, invokeWithOptions, stream, getStats, dispose })
+  return Object.freeze({ on, off, onLatest, onBatch, invoke, invokeWithOptions, stream, getStats, dispose })
 }
