@@ -710,3 +710,43 @@ export declare function getLogLevel(): LogLevel
 export declare function getLogStats(): { delivered: number; dropped: number; loggerErrors: number }
 /** What DEBUG_IPC=1 does at load (jest sandboxes process.env): debug level, to stderr unless a logger is set. */
 export declare function enableDebugLogging(on?: boolean): void
+
+export interface DebouncerOptions {
+  /** Delay per priority, ms (0 to a day). `normal` 300 and `critical` 50 by default; other keys add priorities. */
+  delays?: { normal?: number; critical?: number; [priority: string]: number | undefined }
+  /** The longest a steady stream of calls can postpone a key (lodash's maxWait). Default Infinity. */
+  maxWaitMs?: number
+  /** Run the first call of a burst at once. Default false. */
+  leading?: boolean
+  /** Run the latest call once the burst pauses (after a leading run, only if called again). Default true. */
+  trailing?: boolean
+  /** A fn threw or rejected (counted in getStats().errors either way). */
+  onError?: (error: unknown, key: unknown) => void
+}
+
+export interface DebouncerStats {
+  runs: number
+  errors: number
+  cancelled: number
+  /** Keys whose call is still to run. */
+  pending: number
+}
+
+/**
+ * Per-key debounce on the batch clock's native timer. The timer does not keep the process alive:
+ * flush() before exiting if pending calls must run.
+ */
+export declare class Debouncer {
+  constructor(options?: DebouncerOptions)
+  /** Runs the latest `fn` for `key` once calls pause for the priority's delay (a burst keeps its most urgent delay). */
+  debounce(key: unknown, fn: () => unknown, priority?: 'normal' | 'critical' | (string & {})): void
+  /** Drops `key`'s pending call; true if there was one. */
+  cancel(key: unknown): boolean
+  /** Runs pending calls now (one key or all); returns how many ran. */
+  flush(key?: unknown): number
+  /** The keys whose call is still to run. */
+  pending(): unknown[]
+  getStats(): DebouncerStats
+  /** Drops every pending call and stops the timer; debounce() then throws E_CLOSED. */
+  close(): void
+}

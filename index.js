@@ -9,6 +9,7 @@ const { HandlerRegistry } = require('./lib/registry/registry')
 const { PerformanceMonitor } = require('./lib/monitor/monitor')
 const { MemoryManager } = require('./lib/memory/manager')
 const logging = require('./lib/monitor/log')
+const { Debouncer } = require('./lib/debounce/debouncer')
 
 module.exports = {
   BatchManager,
@@ -40,4 +41,5 @@ module.exports = {
   getLogLevel: logging.getLogLevel,
   getLogStats: logging.getLogStats,
   enableDebugLogging: logging.enableDebugLogging,
+  Debouncer,
 }

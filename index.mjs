@@ -34,6 +34,7 @@ export const {
   getLogLevel,
   getLogStats,
   enableDebugLogging,
+  Debouncer,
 } = ipcflow
 
 export default ipcflow

@@ -1,0 +1,156 @@
+'use strict'
+// Debouncer: the latest fn per key runs once calls for that key pause
+// (lodash.debounce semantics, per key, README "Debouncer"). Deadlines live on
+// the batch clock (BindingBatchClock): one native timer task, a slot per key,
+// a fresh generation whenever a key's deadline moves, so a stale fire is ignored.
+const { BindingBatchClock, batchArm, batchDiscard } = require('../../binding.js')
+const { readOptions } = require('./options')
+const { ClosedError, invalidArgument } = require('../errors')
+
+// The native timer calls JS through this table rather than a closure over the
+// debouncer, so one nobody closed can still be garbage-collected (its clock
+// then stops the timer task in Drop), as in lib/batch/manager.js.
+const debouncers = new Map()
+const unregister = new FinalizationRegistry((id) => debouncers.delete(id))
+let nextId = 1
+
+function dueCallback(id) {
+  return (due) => {
+    const debouncer = debouncers.get(id)?.deref()
+    if (debouncer !== undefined) debouncer._onDue(due)
+  }
+}
+
+class Debouncer {
+  constructor(options) {
+    this._o = readOptions(options)
+    this._id = nextId++
+    debouncers.set(this._id, new WeakRef(this))
+    unregister.register(this, this._id)
+    this._clock = new BindingBatchClock(dueCallback(this._id), this._o.delays.normal)
+    this._handle = this._clock.handle
+    this._keys = new Map() // key -> entry
+    this._bySlot = []
+    this._freeSlots = []
+    this._nextGeneration = 1
+    this._stats = { runs: 0, errors: 0, cancelled: 0 }
+    this._closed = false
+  }
+
+  /** Runs the latest `fn` for `key` once calls for it pause for the priority's delay. */
+  debounce(key, fn, priority = 'normal') {
+    if (this._closed) throw new ClosedError('Debouncer is closed', { key: String(key) })
+    if (typeof fn !== 'function') throw invalidArgument('fn', 'a function', fn)
+    if (typeof priority !== 'string' || !Object.hasOwn(this._o.delays, priority)) {
+      throw invalidArgument('priority', `one of ${Object.keys(this._o.delays).map((p) => `'${p}'`).join(', ')}`, priority)
+    }
+    const delay = this._o.delays[priority]
+    const now = performance.now()
+    let entry = this._keys.get(key)
+    if (entry === undefined) {
+      const slot = this._freeSlots.length > 0 ? this._freeSlots.pop() : this._bySlot.length
+      entry = { key, slot, generation: 0, fn: undefined, owed: false, delay, burstStart: now }
+      this._keys.set(key, entry)
+      this._bySlot[slot] = entry
+      if (this._o.leading) this._run(key, fn)
+      else this._owe(entry, fn)
+    } else {
+      // A burst keeps its most urgent delay: a critical call is not undone by a normal one.
+      entry.delay = Math.min(entry.delay, delay)
+      this._owe(entry, fn)
+    }
+    const deadline = Math.min(now + entry.delay, entry.burstStart + this._o.maxWaitMs)
+    entry.generation = this._nextGeneration++
+    batchArm(this._handle, entry.slot, entry.generation, Math.max(0, deadline - now))
+  }
+
+  _owe(entry, fn) {
+    entry.fn = fn
+    entry.owed = this._o.trailing
+  }
+
+  /** Drops `key`'s pending call; true if there was one. */
+  cancel(key) {
+    const entry = this._keys.get(key)
+    if (entry === undefined) return false
+    this._release(entry)
+    this._stats.cancelled++
+    return true
+  }
+
+  /** Runs pending calls now (one key, or all); returns how many ran. */
+  flush(key) {
+    const entries = key === undefined ? [...this._keys.values()] : [this._keys.get(key)].filter(Boolean)
+    let ran = 0
+    for (const entry of entries) if (this._finish(entry)) ran++
+    return ran
+  }
+
+  /** The keys whose call is still to run. */
+  pending() {
+    const keys = []
+    for (const entry of this._keys.values()) if (entry.owed) keys.push(entry.key)
+    return keys
+  }
+
+  getStats() {
+    return { ...this._stats, pending: this.pending().length }
+  }
+
+  /** Drops every pending call (flush() first to run them) and stops the timer. */
+  close() {
+    if (this._closed) return
+    for (const entry of [...this._keys.values()]) this._release(entry)
+    this._closed = true
+    this._clock.close()
+    debouncers.delete(this._id)
+  }
+
+  // Called by the native timer (weak ThreadsafeFunction) with [slot, generation, ...].
+  _onDue(due) {
+    for (let i = 0; i + 1 < due.length; i += 2) {
+      const entry = this._bySlot[due[i]]
+      if (entry !== undefined && entry.generation === due[i + 1]) this._finish(entry)
+    }
+  }
+
+  _finish(entry) {
+    this._release(entry)
+    if (!entry.owed) return false
+    this._run(entry.key, entry.fn)
+    return true
+  }
+
+  _release(entry) {
+    batchDiscard(this._handle, entry.slot, entry.generation)
+    this._keys.delete(entry.key)
+    this._bySlot[entry.slot] = undefined
+    this._freeSlots.push(entry.slot)
+  }
+
+  // A throw or rejection is contained and counted: it would otherwise escape
+  // the native timer's callback as an uncaughtException.
+  _run(key, fn) {
+    this._stats.runs++
+    try {
+      const result = fn()
+      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+        Promise.resolve(result).then(undefined, (error) => this._failed(error, key))
+      }
+    } catch (error) {
+      this._failed(error, key)
+    }
+  }
+
+  _failed(error, key) {
+    this._stats.errors++
+    if (this._o.onError === undefined) return
+    try {
+      this._o.onError(error, key)
+    } catch {
+      // A throwing onError must not escape the timer callback either.
+    }
+  }
+}
+
+module.exports = { Debouncer }
