@@ -750,3 +750,66 @@ export declare class Debouncer {
   /** Drops every pending call and stops the timer; debounce() then throws E_CLOSED. */
   close(): void
 }
+
+/** E_STARTUP_CYCLE: startup components depend on each other in a cycle; `details.cycle` is `['a', 'b', 'a']`. */
+export declare class StartupCycleError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+/** E_MISSING_DEPENDENCY: `details.component` depends on `details.dependency`, which was never added. */
+export declare class MissingDependencyError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+/** E_STARTUP_FAILED: `details.component` failed or timed out (`cause`); `details.report` says what ran. */
+export declare class StartupError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+
+export interface StartupSequencerOptions {
+  /** Components starting at once. Default 4. */
+  concurrency?: number
+  /** Default per-component timeout, ms (Infinity: none). Default 30000. */
+  timeoutMs?: number
+}
+
+export interface StartupComponent<T = unknown> {
+  /** Returns the component's value (what get() resolves with); `signal` aborts at the timeout. */
+  start(context: { signal: AbortSignal }): T | Promise<T>
+  dependsOn?: string[]
+  /** Overrides the sequencer's timeoutMs for this component. */
+  timeoutMs?: number
+  /** Start on first get() rather than in start(). Default false. */
+  lazy?: boolean
+}
+
+export type StartupStatus = 'pending' | 'lazy' | 'starting' | 'started' | 'failed' | 'skipped'
+
+export interface StartupReportEntry {
+  name: string
+  status: StartupStatus
+  dependsOn: string[]
+  /** ms since the sequencer's first start() or get(). */
+  startMs?: number
+  endMs?: number
+  durationMs?: number
+  error?: { code: string; message: string }
+}
+
+export interface StartupReport {
+  /** No component failed or was skipped. */
+  ok: boolean
+  /** When the last component ended, ms since the first start. */
+  totalMs: number
+  /** From a root to the component that ended last, following the dependency each one waited for. */
+  criticalPath: string[]
+  components: StartupReportEntry[]
+}
+
+export declare class StartupSequencer {
+  constructor(options?: StartupSequencerOptions)
+  add<T>(name: string, component: StartupComponent<T>): this
+  /** Starts the non-lazy components in dependency order; rejects with StartupCycleError, MissingDependencyError or StartupError. */
+  start(): Promise<StartupReport>
+  /** The component's value, starting it and its dependencies first if needed (lazy components start here). */
+  get<T = unknown>(name: string): Promise<T>
+  getReport(): StartupReport
+}

@@ -10,6 +10,7 @@ const { PerformanceMonitor } = require('./lib/monitor/monitor')
 const { MemoryManager } = require('./lib/memory/manager')
 const logging = require('./lib/monitor/log')
 const { Debouncer } = require('./lib/debounce/debouncer')
+const { StartupSequencer } = require('./lib/startup/sequencer')
 
 module.exports = {
   BatchManager,
@@ -42,4 +43,8 @@ module.exports = {
   getLogStats: logging.getLogStats,
   enableDebugLogging: logging.enableDebugLogging,
   Debouncer,
+  StartupSequencer,
+  StartupCycleError: errors.StartupCycleError,
+  MissingDependencyError: errors.MissingDependencyError,
+  StartupError: errors.StartupError,
 }

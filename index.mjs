@@ -35,6 +35,10 @@ export const {
   getLogStats,
   enableDebugLogging,
   Debouncer,
+  StartupSequencer,
+  StartupCycleError,
+  MissingDependencyError,
+  StartupError,
 } = ipcflow
 
 export default ipcflow

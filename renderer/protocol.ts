@@ -46,6 +46,9 @@ export type IpcErrorCode =
   | 'E_DUPLICATE_HANDLER'
   | 'E_PROTOCOL'
   | 'E_INTERNAL'
+  | 'E_STARTUP_CYCLE'
+  | 'E_MISSING_DEPENDENCY'
+  | 'E_STARTUP_FAILED'
 
 /** An error code: one of ipcflow's, or an application's own (`E_*`), kept across IPC. */
 export type ErrorCode = IpcErrorCode | (string & {})
