@@ -813,3 +813,39 @@ export declare class StartupSequencer {
   get<T = unknown>(name: string): Promise<T>
   getReport(): StartupReport
 }
+
+export type OptimizationReport =
+  | { kind: 'BatchManager'; flushedMessages: number; /** Held by targets paused by flow control. */ stillPending: number }
+  | { kind: 'HandlerRegistry'; cacheEntriesDropped: number; cacheBytesFreed: number }
+  | { kind: 'MemoryManager'; tasksCleaned: number; tasksActive: number }
+  | { kind: 'PerformanceMonitor'; metricsReset: number }
+
+export interface Optimizable {
+  forceOptimization(): OptimizationReport
+}
+
+export interface ForceOptimizationResult {
+  reports: OptimizationReport[]
+  totals: { flushedMessages: number; cacheEntriesDropped: number; cacheBytesFreed: number; tasksCleaned: number; metricsReset: number }
+  durationMs: number
+}
+
+/** Calls forceOptimization() of each instance (BatchManager, HandlerRegistry, MemoryManager, PerformanceMonitor). */
+export declare function forceOptimization(...instances: Optimizable[]): ForceOptimizationResult
+
+export interface BatchManager {
+  /** Sends every queued message now (paused targets keep theirs). */
+  forceOptimization(): Extract<OptimizationReport, { kind: 'BatchManager' }>
+}
+export interface HandlerRegistry {
+  /** Clears every response cache, or drops the oldest `shrinkFraction` (0 < f <= 1) of each. */
+  forceOptimization(options?: { shrinkFraction?: number }): Extract<OptimizationReport, { kind: 'HandlerRegistry' }>
+}
+export interface MemoryManager {
+  /** Cleans idle tasks now (as forceCleanup()). */
+  forceOptimization(): Extract<OptimizationReport, { kind: 'MemoryManager' }>
+}
+export interface PerformanceMonitor {
+  /** Zeroes counters, gauges and histograms (as reset()); handles stay valid. */
+  forceOptimization(): Extract<OptimizationReport, { kind: 'PerformanceMonitor' }>
+}

@@ -11,6 +11,7 @@ const { MemoryManager } = require('./lib/memory/manager')
 const logging = require('./lib/monitor/log')
 const { Debouncer } = require('./lib/debounce/debouncer')
 const { StartupSequencer } = require('./lib/startup/sequencer')
+const { forceOptimization } = require('./lib/optimize')
 
 module.exports = {
   BatchManager,
@@ -47,4 +48,5 @@ module.exports = {
   StartupCycleError: errors.StartupCycleError,
   MissingDependencyError: errors.MissingDependencyError,
   StartupError: errors.StartupError,
+  forceOptimization,
 }

@@ -39,6 +39,7 @@ export const {
   StartupCycleError,
   MissingDependencyError,
   StartupError,
+  forceOptimization,
 } = ipcflow
 
 export default ipcflow

@@ -12,6 +12,7 @@ const { RendererLink } = require('./renderer-link')
 const { BatchCounters } = require('./counters')
 const { checkReady, versionMismatch } = require('../protocol')
 const { ClosedError, InternalError, IpcError, ProtocolError, invalidArgument, messageOf } = require('../errors')
+const { optimizeBatch } = require('../optimize')
 
 // The native timer calls JS through this table rather than a closure over the
 // manager, so a manager nobody closed can still be garbage-collected (its
@@ -421,6 +422,11 @@ class BatchManager {
       pausedTargets,
       targets: this._states.size,
     })
+  }
+
+  /** Sends every queued message now; returns a report (README "forceOptimization"). */
+  forceOptimization() {
+    return optimizeBatch(this)
   }
 
   resetMetrics() {
