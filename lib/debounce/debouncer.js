@@ -1,38 +1,19 @@
 'use strict'
 // Debouncer: the latest fn per key runs once calls for that key pause
 // (lodash.debounce semantics, per key, README "Debouncer"). Deadlines live on
-// the batch clock (BindingBatchClock): one native timer task, a slot per key,
-// a fresh generation whenever a key's deadline moves, so a stale fire is ignored.
-const { BindingBatchClock, batchArm, batchDiscard } = require('../../binding.js')
+// the batch clock through NativeTimers (one native timer task, a slot per key).
+const { NativeTimers } = require('../timers/native-timers')
 const { readOptions } = require('./options')
 const { ClosedError, invalidArgument } = require('../errors')
-
-// The native timer calls JS through this table rather than a closure over the
-// debouncer, so one nobody closed can still be garbage-collected (its clock
-// then stops the timer task in Drop), as in lib/batch/manager.js.
-const debouncers = new Map()
-const unregister = new FinalizationRegistry((id) => debouncers.delete(id))
-let nextId = 1
-
-function dueCallback(id) {
-  return (due) => {
-    const debouncer = debouncers.get(id)?.deref()
-    if (debouncer !== undefined) debouncer._onDue(due)
-  }
-}
 
 class Debouncer {
   constructor(options) {
     this._o = readOptions(options)
-    this._id = nextId++
-    debouncers.set(this._id, new WeakRef(this))
-    unregister.register(this, this._id)
-    this._clock = new BindingBatchClock(dueCallback(this._id), this._o.delays.normal)
-    this._handle = this._clock.handle
+    // The native side reaches these timers only through a WeakRef, so a
+    // debouncer nobody closed can still be collected (lib/timers/native-timers.js).
+    this._timers = new NativeTimers((slot) => this._fire(slot), this._o.delays.normal)
     this._keys = new Map() // key -> entry
     this._bySlot = []
-    this._freeSlots = []
-    this._nextGeneration = 1
     this._stats = { runs: 0, errors: 0, cancelled: 0 }
     this._closed = false
   }
@@ -48,8 +29,8 @@ class Debouncer {
     const now = performance.now()
     let entry = this._keys.get(key)
     if (entry === undefined) {
-      const slot = this._freeSlots.length > 0 ? this._freeSlots.pop() : this._bySlot.length
-      entry = { key, slot, generation: 0, fn: undefined, owed: false, delay, burstStart: now }
+      const slot = this._timers.alloc()
+      entry = { key, slot, fn: undefined, owed: false, delay, burstStart: now }
       this._keys.set(key, entry)
       this._bySlot[slot] = entry
       if (this._o.leading) this._run(key, fn)
@@ -60,8 +41,7 @@ class Debouncer {
       this._owe(entry, fn)
     }
     const deadline = Math.min(now + entry.delay, entry.burstStart + this._o.maxWaitMs)
-    entry.generation = this._nextGeneration++
-    batchArm(this._handle, entry.slot, entry.generation, Math.max(0, deadline - now))
+    this._timers.arm(entry.slot, deadline - now)
   }
 
   _owe(entry, fn) {
@@ -102,16 +82,12 @@ class Debouncer {
     if (this._closed) return
     for (const entry of [...this._keys.values()]) this._release(entry)
     this._closed = true
-    this._clock.close()
-    debouncers.delete(this._id)
+    this._timers.close()
   }
 
-  // Called by the native timer (weak ThreadsafeFunction) with [slot, generation, ...].
-  _onDue(due) {
-    for (let i = 0; i + 1 < due.length; i += 2) {
-      const entry = this._bySlot[due[i]]
-      if (entry !== undefined && entry.generation === due[i + 1]) this._finish(entry)
-    }
+  _fire(slot) {
+    const entry = this._bySlot[slot]
+    if (entry !== undefined) this._finish(entry)
   }
 
   _finish(entry) {
@@ -122,10 +98,9 @@ class Debouncer {
   }
 
   _release(entry) {
-    batchDiscard(this._handle, entry.slot, entry.generation)
+    this._timers.free(entry.slot)
     this._keys.delete(entry.key)
     this._bySlot[entry.slot] = undefined
-    this._freeSlots.push(entry.slot)
   }
 
   // A throw or rejection is contained and counted: it would otherwise escape
