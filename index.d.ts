@@ -849,3 +849,67 @@ export interface PerformanceMonitor {
   /** Zeroes counters, gauges and histograms (as reset()); handles stay valid. */
   forceOptimization(): Extract<OptimizationReport, { kind: 'PerformanceMonitor' }>
 }
+
+/** main -> renderer: a HeartbeatMonitor ping (answered by the renderer client). */
+export declare const PING_CHANNEL: 'ipcflow:ping'
+/** renderer -> main: the answer to a ping. */
+export declare const PONG_CHANNEL: 'ipcflow:pong'
+
+export type HeartbeatStatus = 'healthy' | 'stale' | 'dead'
+
+export interface HeartbeatOptions {
+  /** Resolves when the source answers; a rejection, a throw or no answer within timeoutMs is a miss. */
+  probe: () => unknown
+  /** Time between a probe's outcome and the next probe, ms. Default 1000. */
+  intervalMs?: number
+  /** How long a probe may take, ms. Default intervalMs. */
+  timeoutMs?: number
+  /** Consecutive misses before 'stale'. Default 1. */
+  staleAfter?: number
+  /** Consecutive misses before 'dead' (>= staleAfter). Default 3. */
+  deadAfter?: number
+  /** Called when dead, until the source answers again or maxReconnectAttempts is reached. */
+  reconnect?: (info: { attempt: number }) => unknown
+  /** Default 5; afterwards 'gave-up' fires once and probing goes on. */
+  maxReconnectAttempts?: number
+  /** Delay before attempt n: min(maxMs, initialMs * factor^(n-1)), minus up to `jitter` of it at random. Defaults 500, 30000, 2, 0.5. */
+  backoff?: { initialMs?: number; maxMs?: number; factor?: number; jitter?: number }
+}
+
+export interface HeartbeatStats {
+  status: HeartbeatStatus
+  probes: number
+  failures: number
+  consecutiveMisses: number
+  lastRttMs: number | undefined
+  /** Attempts since the source last answered. */
+  reconnectAttempts: number
+  /** reconnect() calls that resolved. */
+  reconnects: number
+  gaveUp: boolean
+  lastError: { code: string; message: string } | undefined
+}
+
+/**
+ * Watches a source through `probe()`. Events: 'status' (status, previous, info), 'healthy' | 'stale' | 'dead'
+ * (info), 'reconnecting' ({ attempt, delayMs }), 'reconnected' ({ attempt }), 'reconnect-failed'
+ * ({ attempt, error }), 'gave-up' ({ attempts }). Its timers do not keep the process alive.
+ */
+export declare class HeartbeatMonitor {
+  constructor(options: HeartbeatOptions)
+  readonly status: HeartbeatStatus
+  getStats(): HeartbeatStats
+  /** Stops probing and reconnecting; a probe with close() (pingProbe) is closed too. */
+  close(): void
+  on(event: 'status', listener: (status: HeartbeatStatus, previous: HeartbeatStatus, info: Record<string, unknown>) => void): this
+  on(event: HeartbeatStatus, listener: (info: Record<string, unknown>) => void): this
+  on(event: 'reconnecting', listener: (info: { attempt: number; delayMs: number }) => void): this
+  on(event: 'reconnected', listener: (info: { attempt: number }) => void): this
+  on(event: 'reconnect-failed', listener: (info: { attempt: number; error: unknown }) => void): this
+  on(event: 'gave-up', listener: (info: { attempts: number }) => void): this
+  once(event: string, listener: (...args: any[]) => void): this
+  off(event: string, listener: (...args: any[]) => void): this
+}
+
+/** A probe that pings `webContents` and resolves when its renderer client answers (a hung page does not). */
+export declare function pingProbe(ipcMain: IpcMainLike, webContents: WebContentsLike): (() => Promise<void>) & { close(): void }

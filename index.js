@@ -12,6 +12,8 @@ const logging = require('./lib/monitor/log')
 const { Debouncer } = require('./lib/debounce/debouncer')
 const { StartupSequencer } = require('./lib/startup/sequencer')
 const { forceOptimization } = require('./lib/optimize')
+const { HeartbeatMonitor } = require('./lib/heartbeat/monitor')
+const { pingProbe } = require('./lib/heartbeat/ping')
 
 module.exports = {
   BatchManager,
@@ -49,4 +51,8 @@ module.exports = {
   MissingDependencyError: errors.MissingDependencyError,
   StartupError: errors.StartupError,
   forceOptimization,
+  HeartbeatMonitor,
+  pingProbe,
+  PING_CHANNEL: protocol.PING_CHANNEL,
+  PONG_CHANNEL: protocol.PONG_CHANNEL,
 }

@@ -40,6 +40,10 @@ export const {
   MissingDependencyError,
   StartupError,
   forceOptimization,
+  HeartbeatMonitor,
+  pingProbe,
+  PING_CHANNEL,
+  PONG_CHANNEL,
 } = ipcflow
 
 export default ipcflow

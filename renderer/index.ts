@@ -46,8 +46,12 @@ import {
   ACK_CHANNEL,
   CANCEL_CHANNEL,
   FRAME_CHANNEL,
+  PING_CHANNEL,
+  PONG_CHANNEL,
   READY_CHANNEL,
   checkFrame,
+  heartbeatId,
+  makePong,
   isEnvelope,
   isReservedChannel,
   makeReady,
@@ -74,7 +78,7 @@ export type {
   UntypedChannels,
 } from './channels'
 
-export { ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, PROTOCOL_VERSION, READY_CHANNEL } from './protocol'
+export { ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, PING_CHANNEL, PONG_CHANNEL, PROTOCOL_VERSION, READY_CHANNEL } from './protocol'
 export type { Envelope, ErrorCode, ErrorEnvelope, Frame, IpcErrorCode, SuccessEnvelope } from './protocol'
 
 /** What a failed request rejects with: the same `code` and `details` main reported. */
@@ -132,6 +136,8 @@ export interface RendererClientOptions {
   onProtocolError?: (error: IpcError) => void
   /** Batchable channels to coalesce from the first call (others are learnt from main's replies). */
   batchChannels?: string[]
+  /** Answer main's HeartbeatMonitor pings (PING_CHANNEL), so main can tell a hung window. Default true. */
+  answerPings?: boolean
 }
 
 export interface RendererClientStats {
@@ -474,6 +480,7 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     if (disposed) return
     disposed = true
     ipcRenderer.removeListener(FRAME_CHANNEL, onFrame)
+    if (answerPings) ipcRenderer.removeListener(PING_CHANNEL, onPing)
     for (const [channel, forward] of direct) ipcRenderer.removeListener(channel, forward)
     direct.clear()
     listeners.clear()
@@ -482,7 +489,20 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     streamer.close()
   }
 
+  // Answered from this page's event loop: a page too busy to run tasks stays silent.
+  const onPing = (_event: unknown, value?: unknown): void => {
+    const id = heartbeatId(value, 'ping')
+    if (id === undefined) return
+    try {
+      ipcRenderer.send(PONG_CHANNEL, makePong(id))
+    } catch (error) {
+      report(error, PONG_CHANNEL)
+    }
+  }
+  const answerPings = options.answerPings ?? true
+
   ipcRenderer.on(FRAME_CHANNEL, onFrame)
+  if (answerPings) ipcRenderer.on(PING_CHANNEL, onPing)
   // `acks: true` tells main this client acknowledges frames that ask for it.
   if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL, makeReady(true))
 
