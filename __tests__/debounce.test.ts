@@ -179,3 +179,10 @@ describe('same calls run as lodash.debounce', () => {
     expect(ours.length).toBeGreaterThan(0)
   })
 })
+
+test('debouncers and heartbeat monitors nobody closed can be garbage-collected', () => {
+  const { execFileSync } = require('child_process')
+  const child = path.join(__dirname, 'helpers', 'timers-gc-child.js')
+  const out = execFileSync(process.execPath, ['--expose-gc', child, path.join(__dirname, '..')], { timeout: 10_000 }).toString()
+  expect(JSON.parse(out)).toEqual({ made: 40, alive: 0 })
+})
