@@ -833,11 +833,12 @@ export interface ForceOptimizationResult {
 /** Calls forceOptimization() of each instance (BatchManager, HandlerRegistry, MemoryManager, PerformanceMonitor). */
 export declare function forceOptimization(...instances: Optimizable[]): ForceOptimizationResult
 
-export interface BatchManager {
+// Merged into the classes above (same type parameters), so each keeps its own declaration block.
+export interface BatchManager<C extends ChannelMap<C> = UntypedChannels> {
   /** Sends every queued message now (paused targets keep theirs). */
   forceOptimization(): Extract<OptimizationReport, { kind: 'BatchManager' }>
 }
-export interface HandlerRegistry {
+export interface HandlerRegistry<C extends ChannelMap<C> = UntypedChannels> {
   /** Clears every response cache, or drops the oldest `shrinkFraction` (0 < f <= 1) of each. */
   forceOptimization(options?: { shrinkFraction?: number }): Extract<OptimizationReport, { kind: 'HandlerRegistry' }>
 }

@@ -11,6 +11,11 @@
  *   contextBridge.exposeInMainWorld('ipcflow', { on: client.on, getStats: client.getStats })
  *   // page: const stop = window.ipcflow.on('agent:token', (t) => ...); later stop()
  *
+ * Busy channels: `client.onLatest(channel, async (state) => ...)` (one call at a
+ * time, newest wins) and `client.onBatch(channel, (payloads) => ...)` (one call
+ * per frame); see renderer/latest.ts. The client also answers main's
+ * HeartbeatMonitor pings (`answerPings`).
+ *
  * Requests to a main-side HandlerRegistry:
  *
  *   const hits = await client.invoke('db:search', { q: 'x' })          // resolves with `data`
