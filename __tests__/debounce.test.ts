@@ -186,3 +186,26 @@ test('debouncers and heartbeat monitors nobody closed can be garbage-collected',
   const out = execFileSync(process.execPath, ['--expose-gc', child, path.join(__dirname, '..')], { timeout: 10_000 }).toString()
   expect(JSON.parse(out)).toEqual({ made: 40, alive: 0 })
 })
+
+test('maxWait side by side with lodash.debounce: about as many runs in a steady stream, the last call last', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const lodashDebounce = require('lodash.debounce')
+  const ours: number[] = []
+  const theirs: number[] = []
+  const d = make({ delays: { normal: 80 }, maxWaitMs: 150 })
+  const l = lodashDebounce((n: number) => theirs.push(n), 80, { maxWait: 150 })
+  const start = Date.now()
+  let i = 0
+  while (Date.now() - start < 600) {
+    const n = i++
+    l(n)
+    d.debounce('k', () => ours.push(n))
+    await sleep(20)
+  }
+  await sleep(300)
+  // Which call lands in each maxWait window depends on scheduling; the counts and the end do not.
+  expect(theirs.length).toBeGreaterThanOrEqual(4)
+  expect(Math.abs(ours.length - theirs.length)).toBeLessThanOrEqual(1)
+  expect(ours.at(-1)).toBe(i - 1)
+  expect(theirs.at(-1)).toBe(i - 1)
+})
