@@ -30,7 +30,7 @@ class Debouncer {
     let entry = this._keys.get(key)
     if (entry === undefined) {
       const slot = this._timers.alloc()
-      entry = { key, slot, fn: undefined, owed: false, delay, burstStart: now }
+      entry = { key, slot, fn: undefined, owed: false, delay, burstStart: now, deadline: 0, armedFor: Infinity }
       this._keys.set(key, entry)
       this._bySlot[slot] = entry
       if (this._o.leading) this._run(key, fn)
@@ -40,8 +40,16 @@ class Debouncer {
       entry.delay = Math.min(entry.delay, delay)
       this._owe(entry, fn)
     }
-    const deadline = Math.min(now + entry.delay, entry.burstStart + this._o.maxWaitMs)
-    this._timers.arm(entry.slot, deadline - now)
+    // Like lodash, a later deadline is only recorded: the timer, when it fires,
+    // re-arms for what is left. So a burst costs one native arm per delay, not
+    // one per call; only an earlier deadline (a critical call) re-arms now.
+    entry.deadline = Math.min(now + entry.delay, entry.burstStart + this._o.maxWaitMs)
+    if (entry.deadline < entry.armedFor) this._arm(entry, now)
+  }
+
+  _arm(entry, now) {
+    entry.armedFor = entry.deadline
+    this._timers.arm(entry.slot, entry.deadline - now)
   }
 
   _owe(entry, fn) {
@@ -87,7 +95,10 @@ class Debouncer {
 
   _fire(slot) {
     const entry = this._bySlot[slot]
-    if (entry !== undefined) this._finish(entry)
+    if (entry === undefined) return
+    const now = performance.now()
+    if (entry.deadline > now) this._arm(entry, now) // called again since it was armed
+    else this._finish(entry)
   }
 
   _finish(entry) {
