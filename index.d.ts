@@ -692,3 +692,207 @@ export declare function getLogLevel(): LogLevel
 export declare function getLogStats(): { delivered: number; dropped: number; loggerErrors: number }
 /** What DEBUG_IPC=1 does at load (jest sandboxes process.env): debug level, to stderr unless a logger is set. */
 export declare function enableDebugLogging(on?: boolean): void
+
+export interface DebouncerOptions {
+  /** Delay per priority, ms (0 to a day). `normal` 300 and `critical` 50 by default; other keys add priorities. */
+  delays?: { normal?: number; critical?: number; [priority: string]: number | undefined }
+  /** The longest a steady stream of calls can postpone a key (lodash's maxWait). Default Infinity. */
+  maxWaitMs?: number
+  /** Run the first call of a burst at once. Default false. */
+  leading?: boolean
+  /** Run the latest call once the burst pauses (after a leading run, only if called again). Default true. */
+  trailing?: boolean
+  /** A fn threw or rejected (counted in getStats().errors either way). */
+  onError?: (error: unknown, key: unknown) => void
+}
+
+export interface DebouncerStats {
+  runs: number
+  errors: number
+  cancelled: number
+  /** Keys whose call is still to run. */
+  pending: number
+}
+
+/**
+ * Per-key debounce on the batch clock's native timer. The timer does not keep the process alive:
+ * flush() before exiting if pending calls must run.
+ */
+export declare class Debouncer {
+  constructor(options?: DebouncerOptions)
+  /** Runs the latest `fn` for `key` once calls pause for the priority's delay (a burst keeps its most urgent delay). */
+  debounce(key: unknown, fn: () => unknown, priority?: 'normal' | 'critical' | (string & {})): void
+  /** Drops `key`'s pending call; true if there was one. */
+  cancel(key: unknown): boolean
+  /** Runs pending calls now (one key or all); returns how many ran. */
+  flush(key?: unknown): number
+  /** The keys whose call is still to run. */
+  pending(): unknown[]
+  getStats(): DebouncerStats
+  /** Drops every pending call and stops the timer; debounce() then throws E_CLOSED. */
+  close(): void
+}
+
+/** E_STARTUP_CYCLE: startup components depend on each other in a cycle; `details.cycle` is `['a', 'b', 'a']`. */
+export declare class StartupCycleError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+/** E_MISSING_DEPENDENCY: `details.component` depends on `details.dependency`, which was never added. */
+export declare class MissingDependencyError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+/** E_STARTUP_FAILED: `details.component` failed or timed out (`cause`); `details.report` says what ran. */
+export declare class StartupError extends IpcError {
+  constructor(message: string, details?: Record<string, unknown>)
+}
+
+export interface StartupSequencerOptions {
+  /** Components starting at once. Default 4. */
+  concurrency?: number
+  /** Default per-component timeout, ms (Infinity: none). Default 30000. */
+  timeoutMs?: number
+}
+
+export interface StartupComponent<T = unknown> {
+  /** Returns the component's value (what get() resolves with); `signal` aborts at the timeout. */
+  start(context: { signal: AbortSignal }): T | Promise<T>
+  dependsOn?: string[]
+  /** Overrides the sequencer's timeoutMs for this component. */
+  timeoutMs?: number
+  /** Start on first get() rather than in start(). Default false. */
+  lazy?: boolean
+}
+
+export type StartupStatus = 'pending' | 'lazy' | 'starting' | 'started' | 'failed' | 'skipped'
+
+export interface StartupReportEntry {
+  name: string
+  status: StartupStatus
+  dependsOn: string[]
+  /** ms since the sequencer's first start() or get(). */
+  startMs?: number
+  endMs?: number
+  durationMs?: number
+  error?: { code: string; message: string }
+}
+
+export interface StartupReport {
+  /** No component failed or was skipped. */
+  ok: boolean
+  /** When the last component ended, ms since the first start. */
+  totalMs: number
+  /** From a root to the component that ended last, following the dependency each one waited for. */
+  criticalPath: string[]
+  components: StartupReportEntry[]
+}
+
+export declare class StartupSequencer {
+  constructor(options?: StartupSequencerOptions)
+  add<T>(name: string, component: StartupComponent<T>): this
+  /** Starts the non-lazy components in dependency order; rejects with StartupCycleError, MissingDependencyError or StartupError. */
+  start(): Promise<StartupReport>
+  /** The component's value, starting it and its dependencies first if needed (lazy components start here). */
+  get<T = unknown>(name: string): Promise<T>
+  getReport(): StartupReport
+}
+
+export type OptimizationReport =
+  | { kind: 'BatchManager'; flushedMessages: number; /** Held by targets paused by flow control. */ stillPending: number }
+  | { kind: 'HandlerRegistry'; cacheEntriesDropped: number; cacheBytesFreed: number }
+  | { kind: 'MemoryManager'; tasksCleaned: number; tasksActive: number }
+  | { kind: 'PerformanceMonitor'; metricsReset: number }
+
+export interface Optimizable {
+  forceOptimization(): OptimizationReport
+}
+
+export interface ForceOptimizationResult {
+  reports: OptimizationReport[]
+  totals: { flushedMessages: number; cacheEntriesDropped: number; cacheBytesFreed: number; tasksCleaned: number; metricsReset: number }
+  durationMs: number
+}
+
+/** Calls forceOptimization() of each instance (BatchManager, HandlerRegistry, MemoryManager, PerformanceMonitor). */
+export declare function forceOptimization(...instances: Optimizable[]): ForceOptimizationResult
+
+// Merged into the classes above (same type parameters), so each keeps its own declaration block.
+export interface BatchManager<C extends ChannelMap<C> = UntypedChannels> {
+  /** Sends every queued message now (paused targets keep theirs). */
+  forceOptimization(): Extract<OptimizationReport, { kind: 'BatchManager' }>
+}
+export interface HandlerRegistry<C extends ChannelMap<C> = UntypedChannels> {
+  /** Clears every response cache, or drops the oldest `shrinkFraction` (0 < f <= 1) of each. */
+  forceOptimization(options?: { shrinkFraction?: number }): Extract<OptimizationReport, { kind: 'HandlerRegistry' }>
+}
+export interface MemoryManager {
+  /** Cleans idle tasks now (as forceCleanup()). */
+  forceOptimization(): Extract<OptimizationReport, { kind: 'MemoryManager' }>
+}
+export interface PerformanceMonitor {
+  /** Zeroes counters, gauges and histograms (as reset()); handles stay valid. */
+  forceOptimization(): Extract<OptimizationReport, { kind: 'PerformanceMonitor' }>
+}
+
+/** main -> renderer: a HeartbeatMonitor ping (answered by the renderer client). */
+export declare const PING_CHANNEL: 'ipcflow:ping'
+/** renderer -> main: the answer to a ping. */
+export declare const PONG_CHANNEL: 'ipcflow:pong'
+
+export type HeartbeatStatus = 'healthy' | 'stale' | 'dead'
+
+export interface HeartbeatOptions {
+  /** Resolves when the source answers; a rejection, a throw or no answer within timeoutMs is a miss. */
+  probe: () => unknown
+  /** Time between a probe's outcome and the next probe, ms. Default 1000. */
+  intervalMs?: number
+  /** How long a probe may take, ms. Default intervalMs. */
+  timeoutMs?: number
+  /** Consecutive misses before 'stale'. Default 1. */
+  staleAfter?: number
+  /** Consecutive misses before 'dead' (>= staleAfter). Default 3. */
+  deadAfter?: number
+  /** Called when dead, until the source answers again or maxReconnectAttempts is reached. */
+  reconnect?: (info: { attempt: number }) => unknown
+  /** Default 5; afterwards 'gave-up' fires once and probing goes on. */
+  maxReconnectAttempts?: number
+  /** Delay before attempt n: min(maxMs, initialMs * factor^(n-1)), minus up to `jitter` of it at random. Defaults 500, 30000, 2, 0.5. */
+  backoff?: { initialMs?: number; maxMs?: number; factor?: number; jitter?: number }
+}
+
+export interface HeartbeatStats {
+  status: HeartbeatStatus
+  probes: number
+  failures: number
+  consecutiveMisses: number
+  lastRttMs: number | undefined
+  /** Attempts since the source last answered. */
+  reconnectAttempts: number
+  /** reconnect() calls that resolved. */
+  reconnects: number
+  gaveUp: boolean
+  lastError: { code: string; message: string } | undefined
+}
+
+/**
+ * Watches a source through `probe()`. Events: 'status' (status, previous, info), 'healthy' | 'stale' | 'dead'
+ * (info), 'reconnecting' ({ attempt, delayMs }), 'reconnected' ({ attempt }), 'reconnect-failed'
+ * ({ attempt, error }), 'gave-up' ({ attempts }). Its timers do not keep the process alive.
+ */
+export declare class HeartbeatMonitor {
+  constructor(options: HeartbeatOptions)
+  readonly status: HeartbeatStatus
+  getStats(): HeartbeatStats
+  /** Stops probing and reconnecting; a probe with close() (pingProbe) is closed too. */
+  close(): void
+  on(event: 'status', listener: (status: HeartbeatStatus, previous: HeartbeatStatus, info: Record<string, unknown>) => void): this
+  on(event: HeartbeatStatus, listener: (info: Record<string, unknown>) => void): this
+  on(event: 'reconnecting', listener: (info: { attempt: number; delayMs: number }) => void): this
+  on(event: 'reconnected', listener: (info: { attempt: number }) => void): this
+  on(event: 'reconnect-failed', listener: (info: { attempt: number; error: unknown }) => void): this
+  on(event: 'gave-up', listener: (info: { attempts: number }) => void): this
+  once(event: string, listener: (...args: any[]) => void): this
+  off(event: string, listener: (...args: any[]) => void): this
+}
+
+/** A probe that pings `webContents` and resolves when its renderer client answers (a hung page does not). */
+export declare function pingProbe(ipcMain: IpcMainLike, webContents: WebContentsLike): (() => Promise<void>) & { close(): void }

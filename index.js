@@ -9,6 +9,11 @@ const { HandlerRegistry } = require('./lib/registry/registry')
 const { PerformanceMonitor } = require('./lib/monitor/monitor')
 const { MemoryManager } = require('./lib/memory/manager')
 const logging = require('./lib/monitor/log')
+const { Debouncer } = require('./lib/debounce/debouncer')
+const { StartupSequencer } = require('./lib/startup/sequencer')
+const { forceOptimization } = require('./lib/optimize')
+const { HeartbeatMonitor } = require('./lib/heartbeat/monitor')
+const { pingProbe } = require('./lib/heartbeat/ping')
 
 module.exports = {
   BatchManager,
@@ -40,4 +45,14 @@ module.exports = {
   getLogLevel: logging.getLogLevel,
   getLogStats: logging.getLogStats,
   enableDebugLogging: logging.enableDebugLogging,
+  Debouncer,
+  StartupSequencer,
+  StartupCycleError: errors.StartupCycleError,
+  MissingDependencyError: errors.MissingDependencyError,
+  StartupError: errors.StartupError,
+  forceOptimization,
+  HeartbeatMonitor,
+  pingProbe,
+  PING_CHANNEL: protocol.PING_CHANNEL,
+  PONG_CHANNEL: protocol.PONG_CHANNEL,
 }

@@ -34,6 +34,16 @@ export const {
   getLogLevel,
   getLogStats,
   enableDebugLogging,
+  Debouncer,
+  StartupSequencer,
+  StartupCycleError,
+  MissingDependencyError,
+  StartupError,
+  forceOptimization,
+  HeartbeatMonitor,
+  pingProbe,
+  PING_CHANNEL,
+  PONG_CHANNEL,
 } = ipcflow
 
 export default ipcflow

@@ -224,12 +224,26 @@ describe('renderer client', () => {
       },
     }
     createRendererClient(ipc)
-    expect(order).toEqual([`on:${FRAME_CHANNEL}`, `send:${READY_CHANNEL}`])
+    expect(order).toEqual([`on:${FRAME_CHANNEL}`, 'on:ipcflow:ping', `send:${READY_CHANNEL}`])
     expect(f.sent).toEqual([{ channel: READY_CHANNEL, args: [{ v: PROTOCOL_VERSION, acks: true }] }])
 
     const quiet = fakeIpc()
     createRendererClient(quiet.ipc, { announceReady: false })
     expect(quiet.sent).toEqual([])
+  })
+
+  test('answers pings with a pong of the same id; answerPings: false does not listen', () => {
+    const f = fakeIpc()
+    const client = createRendererClient(f.ipc, { announceReady: false })
+    f.emit('ipcflow:ping', { ipcflow: 'ping', v: PROTOCOL_VERSION, id: 41 })
+    f.emit('ipcflow:ping', { ipcflow: 'ping', v: 99, id: 42 }) // another version: not answered
+    f.emit('ipcflow:ping', 'junk')
+    expect(f.sent).toEqual([{ channel: 'ipcflow:pong', args: [{ ipcflow: 'pong', v: PROTOCOL_VERSION, id: 41 }] }])
+    client.dispose()
+    expect(f.count('ipcflow:ping')).toBe(0)
+    const quiet = fakeIpc()
+    createRendererClient(quiet.ipc, { answerPings: false })
+    expect(quiet.count('ipcflow:ping')).toBe(0)
   })
 
   test('dispose removes every ipcRenderer listener', () => {

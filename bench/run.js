@@ -17,6 +17,7 @@ const { runCacheBench, cacheMarkdown } = require('./cache')
 const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-stream')
 const { runRegistryBatchBench, registryBatchMarkdown } = require('./registry-batch')
 const { median } = require('./stats')
+const { parseBaselineArgs, applyBaselineArgs } = require('./baseline')
 
 let loadAtStart = [0, 0, 0]
 const RATE = 2000
@@ -92,6 +93,7 @@ function addonFacts() {
 }
 
 async function main() {
+  const baselineArgs = parseBaselineArgs(process.argv.slice(2)) // before the run: a typo fails now, not in 10 minutes
   loadAtStart = os.loadavg()
   console.log(`ipcflow bench: ${RATE} msg/s for ${DURATION_MS} ms x ${ROUNDS} rounds per variant and source`)
   const streams = { timer: await streamBench('timer'), worker: await streamBench('worker') }
@@ -246,6 +248,8 @@ async function main() {
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md)
   console.log(md)
   await require('./monitor').appendMonitorResults(path.join(__dirname, 'RESULTS.md'))
+  const results = { streams, enqueue, stalled, addon, validation, registry, nativeCalls, adaptive, cache, registryStream, registryBatch }
+  process.exitCode = applyBaselineArgs(baselineArgs, results)
 }
 
 main().catch((error) => {

@@ -57,6 +57,12 @@ const errors = {
   ProtocolError: defineError('ProtocolError', 'E_PROTOCOL'),
   /** A bug in ipcflow (a native panic, a broken invariant); the message says so. */
   InternalError: defineError('InternalError', 'E_INTERNAL'),
+  /** StartupSequencer: components depend on each other in a cycle (details.cycle names it). */
+  StartupCycleError: defineError('StartupCycleError', 'E_STARTUP_CYCLE'),
+  /** StartupSequencer: a component depends on one that was never added. */
+  MissingDependencyError: defineError('MissingDependencyError', 'E_MISSING_DEPENDENCY'),
+  /** StartupSequencer: a component failed or timed out; details.report says what ran. */
+  StartupError: defineError('StartupError', 'E_STARTUP_FAILED'),
 }
 
 function describe(value) {

@@ -11,6 +11,11 @@
  *   contextBridge.exposeInMainWorld('ipcflow', { on: client.on, getStats: client.getStats })
  *   // page: const stop = window.ipcflow.on('agent:token', (t) => ...); later stop()
  *
+ * Busy channels: `client.onLatest(channel, async (state) => ...)` (one call at a
+ * time, newest wins) and `client.onBatch(channel, (payloads) => ...)` (one call
+ * per frame); see renderer/latest.ts. The client also answers main's
+ * HeartbeatMonitor pings (`answerPings`).
+ *
  * Requests to a main-side HandlerRegistry:
  *
  *   const hits = await client.invoke('db:search', { q: 'x' })          // resolves with `data`
@@ -35,6 +40,9 @@
  */
 import { createStreamer, type StreamChunk, type StreamOptions } from './stream'
 import { createRequestBatcher } from './batch'
+import { createBatchDispatch, createLatestRunner, type BatchListener, type LatestListener } from './latest'
+
+export type { BatchListener, LatestListener } from './latest'
 
 export type { StreamChunk, StreamOptions } from './stream'
 export { STREAM_CHANNEL, STREAM_ACK_CHANNEL } from './protocol'
@@ -43,8 +51,12 @@ import {
   ACK_CHANNEL,
   CANCEL_CHANNEL,
   FRAME_CHANNEL,
+  PING_CHANNEL,
+  PONG_CHANNEL,
   READY_CHANNEL,
   checkFrame,
+  heartbeatId,
+  makePong,
   isEnvelope,
   isReservedChannel,
   makeReady,
@@ -58,7 +70,7 @@ import type { ArgsOf, ChannelMap, ItemOf, MessageChannel, MessageOf, RequestChan
 // Typed channels (channels.ts), also re-exported by the main package's index.d.ts.
 export type * from './channels'
 
-export { ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, PROTOCOL_VERSION, READY_CHANNEL } from './protocol'
+export { ACK_CHANNEL, CANCEL_CHANNEL, FRAME_CHANNEL, PING_CHANNEL, PONG_CHANNEL, PROTOCOL_VERSION, READY_CHANNEL } from './protocol'
 export type { Envelope, ErrorCode, ErrorEnvelope, Frame, IpcErrorCode, SuccessEnvelope } from './protocol'
 
 /** What a failed request rejects with: the same `code` and `details` main reported. */
@@ -116,6 +128,8 @@ export interface RendererClientOptions {
   onProtocolError?: (error: IpcError) => void
   /** Batchable channels to coalesce from the first call (others are learnt from main's replies). */
   batchChannels?: string[]
+  /** Answer main's HeartbeatMonitor pings (PING_CHANNEL), so main can tell a hung window. Default true. */
+  answerPings?: boolean
 }
 
 export interface RendererClientStats {
@@ -146,6 +160,15 @@ export interface RendererClient<C extends ChannelMap<C> = UntypedChannels> {
   on<T = unknown>(channel: UntypedChannel<C>, listener: Listener<T>): () => void
   off<K extends MessageChannel<C>>(channel: K, listener: Listener<MessageOf<C, K>>): void
   off<T = unknown>(channel: UntypedChannel<C>, listener: Listener<T>): void
+  /**
+   * Like `on`, but at most one call of `listener` runs at a time (it may return a promise); messages
+   * arriving meanwhile collapse to the newest, which runs next. Throws and rejections go to onListenerError.
+   */
+  onLatest<K extends MessageChannel<C>>(channel: K, listener: LatestListener<MessageOf<C, K>>): () => void
+  onLatest<T = unknown>(channel: UntypedChannel<C>, listener: LatestListener<T>): () => void
+  /** All messages of one frame for `channel` as one array (a direct send arrives as an array of one). */
+  onBatch<K extends MessageChannel<C>>(channel: K, listener: BatchListener<MessageOf<C, K>>): () => void
+  onBatch<T = unknown>(channel: UntypedChannel<C>, listener: BatchListener<T>): () => void
   getStats(): RendererClientStats
   /** Calls a HandlerRegistry channel; resolves with `data`, rejects with an IpcError. */
   invoke<K extends RequestChannel<C>>(channel: K, ...args: ArgsOf<C, K>): Promise<ResultOf<C, K>>
@@ -304,6 +327,7 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
   const batcher = createRequestBatcher(ipcRenderer, options.batchChannels)
   const invoker = createInvoker(ipcRenderer, batcher)
   const streamer = createStreamer(ipcRenderer, CANCEL_CHANNEL, (code, message, details) => new IpcError(code, message, details))
+  const batches = createBatchDispatch(ipcRenderer, (error, channel) => report(error, channel))
 
   const dispatch = (channel: string, payload: unknown): void => {
     stats.messages++
@@ -360,6 +384,7 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     stats.frames++
     const { channels, payloads } = frame
     for (let i = 0; i < channels.length; i++) dispatch(channels[i], payloads[i])
+    batches.frame(channels, payloads)
     if (frame.ack === true) acknowledge(stream, seq)
   }
 
@@ -381,13 +406,32 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     }
   }
 
-  const on = <T = unknown>(channel: string, listener: Listener<T>): (() => void) => {
+  const checkSubscription = (channel: string, listener: unknown): void => {
     if (disposed) throw new IpcError('E_CLOSED', 'ipcflow renderer client is disposed', { channel })
     if (typeof channel !== 'string' || channel.length === 0) {
       throw invalidArgument('channel', 'a non-empty string', channel)
     }
     if (typeof listener !== 'function') throw invalidArgument('listener', 'a function', listener)
     if (isReservedChannel(channel)) throw invalidArgument('channel', 'a name outside the reserved ipcflow: prefix', channel)
+  }
+
+  const onLatest = <T = unknown>(channel: string, listener: LatestListener<T>): (() => void) => {
+    checkSubscription(channel, listener)
+    const runner = createLatestRunner(channel, listener as LatestListener, report)
+    const stop = on(channel, runner.push)
+    return () => {
+      runner.stop()
+      stop()
+    }
+  }
+
+  const onBatch = <T = unknown>(channel: string, listener: BatchListener<T>): (() => void) => {
+    checkSubscription(channel, listener)
+    return batches.add(channel, listener as BatchListener)
+  }
+
+  const on = <T = unknown>(channel: string, listener: Listener<T>): (() => void) => {
+    checkSubscription(channel, listener)
     listeners.set(channel, [...(listeners.get(channel) ?? []), listener as Listener])
     if (!direct.has(channel)) {
       const forward = (_event: unknown, payload?: unknown): void => dispatch(channel, payload)
@@ -429,18 +473,33 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     if (disposed) return
     disposed = true
     ipcRenderer.removeListener(FRAME_CHANNEL, onFrame)
+    if (answerPings) ipcRenderer.removeListener(PING_CHANNEL, onPing)
     for (const [channel, forward] of direct) ipcRenderer.removeListener(channel, forward)
     direct.clear()
     listeners.clear()
+    batches.close()
     invoker.close()
     streamer.close()
   }
 
+  // Answered from this page's event loop: a page too busy to run tasks stays silent.
+  const onPing = (_event: unknown, value?: unknown): void => {
+    const id = heartbeatId(value, 'ping')
+    if (id === undefined) return
+    try {
+      ipcRenderer.send(PONG_CHANNEL, makePong(id))
+    } catch (error) {
+      report(error, PONG_CHANNEL)
+    }
+  }
+  const answerPings = options.answerPings ?? true
+
   ipcRenderer.on(FRAME_CHANNEL, onFrame)
+  if (answerPings) ipcRenderer.on(PING_CHANNEL, onPing)
   // `acks: true` tells main this client acknowledges frames that ask for it.
   if (options.announceReady ?? true) ipcRenderer.send(READY_CHANNEL, makeReady(true))
 
   const { invoke, invokeWithOptions } = invoker
   const { stream } = streamer
-  return Object.freeze({ on, off, invoke, invokeWithOptions, stream, getStats, dispose })
+  return Object.freeze({ on, off, onLatest, onBatch, invoke, invokeWithOptions, stream, getStats, dispose })
 }

@@ -11,6 +11,8 @@
  *                    invoke(channel, BatchRequest) answered with a BatchReply
  * main -> renderer   STREAM_CHANNEL  StreamMessage (chunks of a stream)
  * renderer -> main   STREAM_ACK_CHANNEL (id, chunksRead)
+ * main -> renderer   PING_CHANNEL    a Ping (HeartbeatMonitor's window probe)
+ * renderer -> main   PONG_CHANNEL    a Pong with the same id, sent by the client's own event loop
  *
  * Every message carries PROTOCOL_VERSION; a side that meets another version
  * reports E_PROTOCOL instead of guessing at the shape.
@@ -47,6 +49,9 @@ export type IpcErrorCode =
   | 'E_PROTOCOL'
   | 'E_DUPLICATE_TASK'
   | 'E_INTERNAL'
+  | 'E_STARTUP_CYCLE'
+  | 'E_MISSING_DEPENDENCY'
+  | 'E_STARTUP_FAILED'
 
 /** An error code: one of ipcflow's, or an application's own (`E_*`), kept across IPC. */
 export type ErrorCode = IpcErrorCode | (string & {})
@@ -245,4 +250,40 @@ export function isBatchReply(value: unknown, calls: number): value is BatchReply
   if (typeof value !== 'object' || value === null) return false
   const v = value as BatchReply
   return v.ipcflow === BATCH_MARK && v.v === BATCH_VERSION && Array.isArray(v.envelopes) && v.envelopes.length === calls
+}
+
+/**
+ * Heartbeat (README "HeartbeatMonitor"). Main sends a Ping to a window; the
+ * renderer client answers with a Pong of the same id from its event loop, so a
+ * page too busy to run its tasks (a hung window) stops answering.
+ */
+export const PING_CHANNEL = 'ipcflow:ping' as const
+export const PONG_CHANNEL = 'ipcflow:pong' as const
+
+export interface Ping {
+  ipcflow: 'ping'
+  v: typeof PROTOCOL_VERSION
+  id: number
+}
+
+export interface Pong {
+  ipcflow: 'pong'
+  v: typeof PROTOCOL_VERSION
+  id: number
+}
+
+export function makePing(id: number): Ping {
+  return { ipcflow: 'ping', v: PROTOCOL_VERSION, id }
+}
+
+export function makePong(id: number): Pong {
+  return { ipcflow: 'pong', v: PROTOCOL_VERSION, id }
+}
+
+/** The id of a Ping (or, with `kind: 'pong'`, a Pong) of this protocol version; undefined for anything else. */
+export function heartbeatId(value: unknown, kind: 'ping' | 'pong'): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const m = value as Partial<Ping>
+  if ((m.ipcflow as string) !== kind || m.v !== PROTOCOL_VERSION || !Number.isSafeInteger(m.id)) return undefined
+  return m.id
 }

@@ -13,6 +13,7 @@ const { BatchCounters } = require('./counters')
 const { checkReady, versionMismatch } = require('../protocol')
 const { subscribePressure } = require('../memory/pressure')
 const { ClosedError, InternalError, IpcError, ProtocolError, invalidArgument, messageOf } = require('../errors')
+const { optimizeBatch } = require('../optimize')
 
 // The native timer calls JS through this table rather than a closure over the
 // manager, so a manager nobody closed can still be garbage-collected (its
@@ -427,6 +428,11 @@ class BatchManager {
       pausedTargets,
       targets: this._states.size,
     })
+  }
+
+  /** Sends every queued message now; returns a report (README "forceOptimization"). */
+  forceOptimization() {
+    return optimizeBatch(this)
   }
 
   resetMetrics() {

@@ -8,6 +8,7 @@ const { Tasks } = require('./tasks')
 const { SafeEmitter } = require('../monitor/events')
 const { ClosedError, invalidArgument } = require('../errors')
 const { log } = require('../monitor/log')
+const { optimizeMemory } = require('../optimize')
 
 const TREND_GAUGE = { growing: 1, stable: 0, shrinking: -1, unknown: 0 }
 const LEVEL_GAUGE = { normal: 0, warning: 1, critical: 2 }
@@ -174,6 +175,11 @@ class MemoryManager extends SafeEmitter {
     const cleaned = this._tasks.cleanIdle(this._options.idleTaskMs, 'forced')
     this._report()
     return { cleaned, active: this._tasks.map.size }
+  }
+
+  /** Cleans idle tasks now; returns a report. */
+  forceOptimization() {
+    return optimizeMemory(this)
   }
 
   /** Test hook: feeds one sample now (missing fields read from this process). */

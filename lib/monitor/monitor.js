@@ -8,6 +8,7 @@ const { SafeEmitter } = require('./events')
 const { evaluate, Alerts } = require('./insights')
 const { invalidArgument } = require('../errors')
 const { log, setLogger } = require('./log')
+const { optimizeMonitor } = require('../optimize')
 
 const KINDS = ['counter', 'gauge', 'histogram']
 const ROTATIONS = 6
@@ -171,6 +172,11 @@ class PerformanceMonitor extends SafeEmitter {
   reset() {
     this._native.reset()
     this._previous = {}
+  }
+
+  /** Resets the resettable values (as reset()); returns a report. */
+  forceOptimization() {
+    return optimizeMonitor(this)
   }
 
   /** The Prometheus text exposition format 0.0.4 (serve it as `text/plain; version=0.0.4`). */

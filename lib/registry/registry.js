@@ -17,6 +17,7 @@ const { subscribePressure } = require('../memory/pressure')
 const { serveCached, caches } = require('./cache')
 const { StreamHub, readStreamOptions, STREAM_ACK_CHANNEL } = require('./stream')
 const { BatchHub, batchCalls, serveBatchMessage } = require('./batching')
+const { optimizeRegistry } = require('../optimize')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
 
@@ -301,6 +302,11 @@ class HandlerRegistry {
     const n = caches.shrink(this._entries, fraction)
     if (n > 0) tell(this._monitor, 'increment', 'ipcflow.cache.shrunk', n)
     return n
+  }
+
+  /** Clears the response caches (or shrinks them: `{ shrinkFraction }`); returns a report. */
+  forceOptimization(options) {
+    return optimizeRegistry(this, options)
   }
 
   /** Detaches, answers calls in flight with E_CLOSED (aborting their signals); later calls get E_CLOSED. */
