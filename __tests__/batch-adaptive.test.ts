@@ -104,3 +104,19 @@ test('through a renderer process: at a low rate every message is its own frame a
     await w.close()
   }
 })
+
+test('messages sent at once are accounted for: in = out + pending + coalesced + duplicates + drops', async () => {
+  const { target } = recordingTarget()
+  const batcher = new BatchManager({ maxWaitMs: 5 })
+  for (let round = 0; round < 5; round++) {
+    batcher.addMessage('a', round, target) // idle: sent at once
+    batcher.addMessage('a', `${round}b`, target) // batched
+    batcher.addMessage('a', `${round}c`, target, { coalesceKey: 'k' })
+    await sleep(30)
+  }
+  const m = batcher.getMetrics()
+  expect(m.flushReasons.idle).toBeGreaterThanOrEqual(5)
+  expect(m.messagesIn).toBe(15)
+  expect(m.messagesIn).toBe(m.messagesOut + m.pending + m.coalesced + m.duplicates + m.drops.total)
+  await batcher.close()
+})

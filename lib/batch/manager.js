@@ -100,7 +100,10 @@ class BatchManager {
     const t = target === this._lastTarget ? this._lastState : this._stateFor(target)
     if (options !== undefined) return this._addWithOptions(t, channel, payload, options)
     if (this._fast && t.open) {
-      if (t.live === 0 && this._o.adaptive && this._sendIfIdle(t, channel, payload)) return true
+      if (t.live === 0 && this._o.adaptive && this._sendIfIdle(t, channel, payload)) {
+        this._counts.in++
+        return true
+      }
       t.channels.push(channel)
       t.payloads.push(payload)
       this._counts.in++
