@@ -268,7 +268,7 @@ class BatchCall {
   }
 }
 
-/** The calls of a BatchRequest (renderer/protocol-ext.ts), or undefined when `raw` is not one. */
+/** The calls of a BatchRequest (renderer/protocol.ts), or undefined when `raw` is not one. */
 function batchCalls(raw) {
   if (raw.length !== 1) return undefined
   const m = raw[0]
