@@ -1,0 +1,107 @@
+// Hostile input (issue 9) at HandlerRegistry.invoke: every corpus payload gets
+// an envelope (a known code when refused), the handler never sees data its
+// schema refuses, nothing is polluted, and the heap returns near its baseline.
+import { HandlerRegistry, type Envelope } from '../index'
+import { payloadCases, schemaCases } from './fixtures/hostile'
+import { expectUnpolluted, settledHeap, snapshot } from './helpers/hostile'
+
+const REFUSAL_CODES = ['E_VALIDATION', 'E_PAYLOAD_TOO_LARGE', 'E_UNCLONEABLE', 'E_INVALID_ARGUMENT']
+const SCHEMA = { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] }
+const validForHandler = (a: any) => a !== null && typeof a === 'object' && Object.prototype.hasOwnProperty.call(a, 'n') && typeof a.n === 'number'
+
+function checkEnvelope(e: Envelope, allowed: string[]) {
+  expect(typeof e).toBe('object')
+  expect(typeof e.success).toBe('boolean')
+  if (!e.success) {
+    expect(allowed).toContain(e.error.code)
+    expect(typeof e.error.message).toBe('string')
+  }
+}
+
+describe('registry.invoke with the payload corpus', () => {
+  const registry = new HandlerRegistry()
+  const seen: { schema: unknown[][]; open: number } = { schema: [], open: 0 }
+  registry.register('schema', (...args: unknown[]) => {
+    seen.schema.push(args.slice(0, -1))
+    return 'ok'
+  }, { schema: SCHEMA })
+  registry.register('args', () => 'ok', { argsSchema: { type: 'array', prefixItems: [SCHEMA], minItems: 1, maxItems: 1 } })
+  registry.register('open', () => {
+    seen.open++
+    return 'ok'
+  })
+  let baseline = 0
+  let before: Record<string, string[]>
+  const objects = () => ({ registry, 'HandlerRegistry.prototype': HandlerRegistry.prototype, metrics: registry.getMetrics().totals })
+  beforeAll(async () => {
+    // warm up, so first-use allocations are not counted as growth
+    for (const c of payloadCases().slice(12, 20)) await registry.invoke('schema', c.args())
+    baseline = await settledHeap()
+    before = snapshot(objects())
+  })
+  afterAll(async () => {
+    await registry.close()
+  })
+
+  const cases = payloadCases()
+  test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    seen.schema.length = 0
+    for (const channel of ['schema', 'args', 'open']) {
+      const e = await registry.invoke(channel, c.args())
+      checkEnvelope(e, channel === 'open' ? [...REFUSAL_CODES, 'E_HANDLER'] : REFUSAL_CODES)
+    }
+    for (const args of seen.schema) {
+      expect(args).toHaveLength(1)
+      expect(validForHandler(args[0])).toBe(true)
+    }
+    expectUnpolluted(before, objects())
+  })
+
+  test('memory returns near its baseline after the corpus', async () => {
+    const after = await settledHeap()
+    const growth = after - baseline
+    console.log(`hostile corpus: heap+external baseline ${(baseline / 1048576).toFixed(1)} MB, after ${(after / 1048576).toFixed(1)} MB, growth ${(growth / 1048576).toFixed(2)} MB`)
+    expect(growth).toBeLessThan(16 * 1024 * 1024)
+  })
+})
+
+describe('register() with the schema corpus', () => {
+  const before = snapshot()
+  test.each(schemaCases().map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const r = new HandlerRegistry()
+    let calls = 0
+    try {
+      let registered = true
+      try {
+        r.register('s', () => ++calls, { schema: c.schema() as any })
+      } catch (error: any) {
+        registered = false
+        expect(error.code).toBe('E_INVALID_ARGUMENT')
+      }
+      if (registered) {
+        for (const payload of [{ n: 1 }, 'a'.repeat(40), { child: { child: { n: 'x' } } }, JSON.parse('{"__proto__":{"polluted":1}}')]) {
+          const e = await r.invoke('s', [payload])
+          checkEnvelope(e, ['E_VALIDATION', 'E_PAYLOAD_TOO_LARGE'])
+        }
+      }
+      expectUnpolluted(before)
+    } finally {
+      await r.close()
+    }
+  })
+})
+
+describe('regressions', () => {
+  test('in-process invoke: a getter cannot show the handler a value the schema refused (validated snapshot)', async () => {
+    const r = new HandlerRegistry()
+    const seen: unknown[] = []
+    r.register('n', (a: any) => seen.push(a.n), { schema: SCHEMA })
+    let i = 0
+    const flip = Object.defineProperty({}, 'n', { enumerable: true, get: () => (i++ === 0 ? 1 : 'evil') })
+    const e = await r.invoke('n', [flip])
+    if (e.success) expect(seen).toEqual([1])
+    else expect(e.error.code).toBe('E_VALIDATION')
+    expect(seen.every((n) => typeof n === 'number')).toBe(true)
+    await r.close()
+  })
+})
