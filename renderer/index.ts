@@ -301,6 +301,11 @@ function invalidArgument(argument: string, expectation: string, received: unknow
 }
 
 export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(ipcRenderer: IpcRendererLike, options: RendererClientOptions = {}): RendererClient<C> {
+  const i = ipcRenderer as Partial<IpcRendererLike> | null
+  if (i === null || typeof i !== 'object' || typeof i.on !== 'function' || typeof i.removeListener !== 'function' || typeof i.send !== 'function' || typeof i.invoke !== 'function') {
+    throw invalidArgument('ipcRenderer', 'an object with on(), removeListener(), send() and invoke()', ipcRenderer)
+  }
+  if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options)
   const onListenerError = options.onListenerError ?? defaultListenerError
   const onGap = options.onGap
   const onProtocolError = options.onProtocolError ?? onceToConsole()

@@ -149,8 +149,10 @@ class PerformanceMonitor extends SafeEmitter {
   }
 
   /** Help text for Prometheus, and bucket bounds for histograms created afterwards. */
-  describe(name, { help, buckets } = {}) {
+  describe(name, options) {
     readName(name)
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw invalidArgument('options', 'an object { help?, buckets? }', options)
+    const { help, buckets } = options ?? {}
     if (help !== undefined && typeof help !== 'string') throw invalidArgument('help', 'a string', help)
     this._native.describe(name, help, readBuckets(buckets, 'buckets'))
   }
