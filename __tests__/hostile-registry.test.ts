@@ -2,7 +2,7 @@
 // an envelope (a known code when refused), the handler never sees data its
 // schema refuses, nothing is polluted, and the heap returns near its baseline.
 import { HandlerRegistry, type Envelope } from '../index'
-import { payloadCases, schemaCases } from './fixtures/hostile'
+import { payloadCases, schemaCases, channelNames, corpusSize } from './fixtures/hostile'
 import { expectUnpolluted, settledHeap, snapshot } from './helpers/hostile'
 
 const REFUSAL_CODES = ['E_VALIDATION', 'E_PAYLOAD_TOO_LARGE', 'E_UNCLONEABLE', 'E_INVALID_ARGUMENT']
@@ -26,6 +26,18 @@ describe('registry.invoke with the payload corpus', () => {
     return 'ok'
   }, { schema: SCHEMA })
   registry.register('args', () => 'ok', { argsSchema: { type: 'array', prefixItems: [SCHEMA], minItems: 1, maxItems: 1 } })
+  registry.register('cached', (...args: unknown[]) => {
+    seen.schema.push(args.slice(0, -1))
+    return 'ok'
+  }, { schema: SCHEMA, cache: { ttlMs: 60_000 } })
+  registry.register('batched', (keys: unknown[]) => {
+    for (const k of keys) seen.schema.push([k])
+    return keys.map(() => 'ok')
+  }, { schema: SCHEMA, batch: { delayMs: 1 } })
+  registry.registerStream('stream', function* (...args: unknown[]) {
+    seen.schema.push(args.slice(0, -1))
+    yield 1
+  }, { schema: SCHEMA })
   registry.register('open', () => {
     seen.open++
     return 'ok'
@@ -46,7 +58,7 @@ describe('registry.invoke with the payload corpus', () => {
   const cases = payloadCases()
   test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     seen.schema.length = 0
-    for (const channel of ['schema', 'args', 'open']) {
+    for (const channel of ['schema', 'args', 'cached', 'batched', 'stream', 'open']) {
       const e = await registry.invoke(channel, c.args())
       checkEnvelope(e, channel === 'open' ? [...REFUSAL_CODES, 'E_HANDLER'] : REFUSAL_CODES)
     }
@@ -103,5 +115,28 @@ describe('regressions', () => {
     else expect(e.error.code).toBe('E_VALIDATION')
     expect(seen.every((n) => typeof n === 'number')).toBe(true)
     await r.close()
+  })
+})
+
+describe('channel names', () => {
+  test('the corpus holds at least 250 distinct cases', () => {
+    expect(corpusSize()).toBeGreaterThanOrEqual(250)
+  })
+  test.each(channelNames())('%s: register refuses with E_INVALID_ARGUMENT or works; invoke answers with a code', async (_label, name) => {
+    const before = snapshot()
+    const r = new HandlerRegistry()
+    let registered = false
+    try {
+      r.register(name as any, () => 'ok')
+      registered = true
+    } catch (error: any) {
+      expect(error.code).toBe('E_INVALID_ARGUMENT')
+    }
+    const e = await r.invoke(name as any, [])
+    if (registered) expect(e).toMatchObject({ success: true, data: 'ok' })
+    else expect(['E_NOT_FOUND', 'E_INVALID_ARGUMENT']).toContain((e as any).error.code)
+    expect(r.channels().length).toBe(registered ? 1 : 0)
+    await r.close()
+    expectUnpolluted(before)
   })
 })
