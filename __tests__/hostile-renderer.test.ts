@@ -189,3 +189,34 @@ describe('regressions', () => {
     }
   })
 })
+
+describe('through a renderer process (structured clone)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ensureRendererBuilt } = require('../test/standin')
+  beforeAll(() => ensureRendererBuilt())
+
+  test('cloneable malformed frames, replays, reorders, a huge seq jump and foreign ipcflow:* messages: counted, only good frames dispatched', async () => {
+    const { openWindow } = await import('./helpers/window')
+    const w = await openWindow(['c'])
+    try {
+      const bad = malformedFrames().filter(([, v]) => {
+        try {
+          structuredClone(v)
+          return true
+        } catch {
+          return false
+        }
+      })
+      expect(bad.length).toBeGreaterThan(15)
+      w.wc.send('ipcflow:frame', frame(1))
+      for (const [, v] of bad) w.wc.send('ipcflow:frame', v)
+      for (const seq of [1, 3, 2, 3, 2 ** 40, 4]) w.wc.send('ipcflow:frame', frame(seq))
+      for (const channel of ['ipcflow:ready', 'ipcflow:ack', 'ipcflow:stream', 'ipcflow:unknown']) w.wc.send(channel, frame(9))
+      const r = await w.waitForMessages(3)
+      expect(r.messages.map((m) => m.payload)).toEqual([1, 3, 4])
+      expect(r.stats).toMatchObject({ frames: 3, duplicates: 3, gaps: 1, lostFrames: 1, malformed: bad.length + 1 })
+    } finally {
+      await w.close()
+    }
+  })
+})
