@@ -6,7 +6,15 @@ import { EventEmitter } from 'events'
 import { BatchManager, HandlerRegistry, PerformanceMonitor, MemoryManager } from '../index'
 import { createRendererClient } from '../renderer/dist/index.js'
 import { wrongValues } from './fixtures/hostile'
-import { expectUnpolluted, snapshot } from './helpers/hostile'
+import { expectUnpolluted, settledHeap, snapshot } from './helpers/hostile'
+
+// ipcflow's own prototypes are checked along with the built-ins.
+const OURS = {
+  'BatchManager.prototype': BatchManager.prototype,
+  'HandlerRegistry.prototype': HandlerRegistry.prototype,
+  'PerformanceMonitor.prototype': PerformanceMonitor.prototype,
+  'MemoryManager.prototype': MemoryManager.prototype,
+}
 
 const CODE = /^E_[A-Z_]+$/
 
@@ -63,7 +71,7 @@ for (const [subject, { make, close }] of Object.entries(subjects)) {
 const values = new Map(wrongValues())
 
 describe('constructors', () => {
-  const before = snapshot()
+  const before = snapshot(OURS)
   const ctors: Record<string, (a: any, b: any) => unknown> = {
     BatchManager: (a, b) => new BatchManager(a, b),
     HandlerRegistry: (a) => new HandlerRegistry(a),
@@ -81,12 +89,20 @@ describe('constructors', () => {
     const error = await outcome(() => (made = ctors[name](args[0], args[1])))
     expectCoded(error, `new ${name}`)
     if (made !== undefined) await subjects[name].close(made)
-    expectUnpolluted(before)
+    expectUnpolluted(before, OURS)
   })
 })
 
 describe('methods', () => {
-  const before = snapshot()
+  const before = snapshot(OURS)
+  let baseline = 0
+  beforeAll(async () => {
+    baseline = await settledHeap()
+  })
+  afterAll(async () => {
+    const growth = (await settledHeap()) - baseline
+    console.log(`wrong-argument corpus over every method: heap+external growth ${(growth / 1048576).toFixed(2)} MB`)
+  })
   test.each(cases)('%s.%s: every argument, every wrong value', async (subject, method) => {
     // One instance for all: calls after a close()/dispose() must stay coded too.
     const o = subjects[subject].make()
@@ -99,7 +115,7 @@ describe('methods', () => {
           expectCoded(error, `${subject}.${method} argument ${pos} = ${label}`)
         }
       }
-      expectUnpolluted(before)
+      expectUnpolluted(before, OURS)
     } finally {
       await outcome(() => subjects[subject].close(o))
     }
