@@ -155,3 +155,17 @@ describe('regressions', () => {
     mm.close()
   })
 })
+
+test("regression: PerformanceMonitor.getMetrics(): a metric or label named '__proto__' is an own key, not the result's prototype", () => {
+  const m = new PerformanceMonitor({ watchdog: false })
+  m.record('__proto__', 5)
+  m.gauge('constructor', 1)
+  m.increment('x', 1, JSON.parse('{"__proto__":"v"}'))
+  const g = m.getMetrics()
+  expect(Object.getPrototypeOf(g.histograms)).toBe(Object.prototype)
+  expect(Object.keys(g.histograms)).toEqual(['__proto__'])
+  expect(Object.keys(g.gauges)).toEqual(['constructor'])
+  expect(Object.keys(g.counters)).toEqual(['x{__proto__="v"}'])
+  expect(({} as any).count).toBeUndefined()
+  m.close()
+})

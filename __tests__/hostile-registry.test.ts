@@ -140,3 +140,19 @@ describe('channel names', () => {
     expectUnpolluted(before)
   })
 })
+
+describe('regressions: names users choose', () => {
+  test("registry.getMetrics() and getCacheStats(): a channel named '__proto__' is an own key, the result's prototype stays Object.prototype", async () => {
+    const r = new HandlerRegistry()
+    r.register('__proto__', () => 1, { cache: { ttlMs: 1000 } })
+    await r.invoke('__proto__', [])
+    const m = r.getMetrics()
+    expect(Object.getPrototypeOf(m.channels)).toBe(Object.prototype)
+    expect(Object.keys(m.channels)).toEqual(['__proto__'])
+    expect(Object.getOwnPropertyDescriptor(m.channels, '__proto__')!.value.calls).toBe(1)
+    const stats = r.getCacheStats()
+    expect(Object.getPrototypeOf(stats)).toBe(Object.prototype)
+    expect(Object.keys(stats)).toEqual(['__proto__'])
+    await r.close()
+  })
+})

@@ -7,6 +7,7 @@ const { readMonitorOptions, readBuckets, isObject } = require('./options')
 const { SafeEmitter } = require('./events')
 const { evaluate, Alerts } = require('./insights')
 const { invalidArgument } = require('../errors')
+const { setOwn } = require('../own')
 const { log, setLogger } = require('./log')
 
 const KINDS = ['counter', 'gauge', 'histogram']
@@ -32,7 +33,7 @@ function readLabels(labels) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
       throw invalidArgument(`labels.${k}`, 'a string, number or boolean', v)
     }
-    out[k] = String(v)
+    setOwn(out, k, String(v))
   }
   return out
 }
@@ -161,9 +162,9 @@ class PerformanceMonitor extends SafeEmitter {
   getMetrics() {
     const out = { counters: {}, gauges: {}, histograms: {}, stalls: null, uptimeMs: performance.now() - this._startedAt }
     for (const s of this._native.snapshot()) {
-      if (s.kind === 'counter') out.counters[s.key] = s.value
-      else if (s.kind === 'gauge') out.gauges[s.key] = s.value
-      else out.histograms[s.key] = s.summary
+      if (s.kind === 'counter') setOwn(out.counters, s.key, s.value)
+      else if (s.kind === 'gauge') setOwn(out.gauges, s.key, s.value)
+      else setOwn(out.histograms, s.key, s.summary)
     }
     out.stalls = this._native.stalls() ?? null
     return out

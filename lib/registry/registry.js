@@ -16,6 +16,7 @@ const { totals, tell } = require('./metrics')
 const { serveCached, caches } = require('./cache')
 const { StreamHub, readStreamOptions, STREAM_ACK_CHANNEL } = require('./stream')
 const { BatchHub, batchCalls, serveBatchMessage } = require('./batching')
+const { setOwn } = require('../own')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
 
@@ -272,7 +273,7 @@ class HandlerRegistry {
   getMetrics() {
     const channels = {}
     for (const [channel, entry] of this._entries) {
-      channels[channel] = entry.metrics.snapshot()
+      setOwn(channels, channel, entry.metrics.snapshot())
       if (entry.stream !== undefined) channels[channel].stream = entry.stream.metrics.snapshot()
       if (entry.batch !== undefined) channels[channel].batch = entry.batch.metrics.snapshot()
     }
