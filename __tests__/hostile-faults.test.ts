@@ -222,3 +222,40 @@ describe('monitor and memory callbacks', () => {
     mm.close()
   })
 })
+
+describe('foreign ipcflow:* messages at main', () => {
+  test('garbage on ready/ack/cancel/stream-ack never throws into ipcMain, and batching and invokes keep working', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { EventEmitter } = require('events')
+    const ipcMain = new EventEmitter()
+    const handlers = new Map<string, (...a: any[]) => unknown>()
+    ipcMain.handle = (c: string, h: any) => handlers.set(c, h)
+    ipcMain.removeHandler = (c: string) => handlers.delete(c)
+    const got: unknown[] = []
+    const sender = { id: 7, send: (_c: string, f: any) => got.push(...f.payloads), once() {}, isDestroyed: () => false }
+    const errors: unknown[] = []
+    const m = new BatchManager({ adaptive: false, holdUntilReady: true, onError: (e) => errors.push(e) })
+    const r = new HandlerRegistry()
+    r.register('echo', (x: unknown) => x)
+    m.attach(ipcMain)
+    r.attach(ipcMain)
+    const events = [undefined, null, {}, { sender: null }, { sender: {} }, { sender: { id: Symbol('x') } }, { sender }]
+    const values = [undefined, null, NaN, -1, 2 ** 53 + 1, '1', {}, [], Symbol('v'), { v: 2, acks: 'yes' }, JSON.parse('{"__proto__":{"polluted":1}}')]
+    for (const channel of ['ipcflow:ready', 'ipcflow:ack', 'ipcflow:cancel', 'ipcflow:stream-ack']) {
+      for (const event of events) {
+        for (const a of values) {
+          for (const b of values.slice(0, 4)) expect(() => ipcMain.emit(channel, event, a, b)).not.toThrow()
+        }
+      }
+    }
+    expect(({} as any).polluted).toBeUndefined()
+    m.markReady(sender)
+    m.addMessage('c', 'still works', sender)
+    m.flush()
+    expect(got).toEqual(['still works'])
+    const e: any = await handlers.get('echo')!({ sender, senderFrame: { url: 'app://x' } }, 'hi')
+    expect(e).toMatchObject({ success: true, data: 'hi' })
+    await m.close()
+    await r.close()
+  })
+})
