@@ -3,7 +3,7 @@
 // sender check -> size/depth caps + validation -> rate limit -> handler with
 // timeout -> envelope. `invoke` and the ipcMain handlers share that path;
 // neither ever throws or rejects for anything a caller or handler did.
-const { ClosedError, NotFoundError, UncloneableError, DuplicateHandlerError, InternalError, ProtocolError, ValidationError, internalFrom, invalidArgument, messageOf } = require('../errors')
+const { ClosedError, NotFoundError, DuplicateHandlerError, InternalError, ProtocolError, ValidationError, internalFrom, invalidArgument, messageOf } = require('../errors')
 const { readRegistryOptions, createEntry } = require('./options')
 const { checkSender } = require('./senders')
 const { checkArgs, checkRate } = require('./pipeline/guard')
@@ -19,17 +19,6 @@ const { BatchHub, batchCalls, serveBatchMessage } = require('./batching')
 const { setOwn } = require('../own')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
-
-function snapshotArgs(channel, args) {
-  try {
-    return structuredClone(args)
-  } catch (thrown) {
-    // Too deep for V8's serializer (a stack overflow): the validated args stand.
-    if (thrown?.name === 'RangeError') return args
-    if (thrown?.name !== 'DataCloneError') throw thrown
-    throw new UncloneableError(`Arguments for '${channel}' cannot be cloned: ${messageOf(thrown)}`, { channel })
-  }
-}
 
 function checkChannel(channel) {
   if (typeof channel !== 'string' || channel.length === 0 || channel.length > 256) {
@@ -216,10 +205,10 @@ class HandlerRegistry {
       } else info = ctx
     }
     if (problem !== undefined) return this._unroutedFail(problem, start)
-    return this._dispatch(channel, args, info, start, undefined, true)
+    return this._dispatch(channel, args, info, start, undefined)
   }
 
-  _dispatch(channel, args, info, start, key, inProcess) {
+  _dispatch(channel, args, info, start, key) {
     if (this._closed) return this._unroutedFail(new ClosedError(`HandlerRegistry is closed: '${channel}' was not run`, { channel }), start)
     const entry = this._entries.get(channel)
     if (entry === undefined) return this._unroutedFail(new NotFoundError(`No handler registered for '${channel}'`, { channel }), start)
@@ -230,15 +219,9 @@ class HandlerRegistry {
     if (error === undefined) {
       try {
         error = checkArgs(entry, args)
-        // An in-process caller's getters or Proxies could show the handler other
-        // values than the validator saw: it gets a checked snapshot (IPC args arrive cloned).
-        if (error === undefined && inProcess === true && entry.mode !== 'none') {
-          args = snapshotArgs(channel, args)
-          error = checkArgs(entry, args)
-        }
       } catch (thrown) {
         // Our bug stays ours; otherwise e.g. a throwing getter or Proxy from an in-process caller.
-        error = thrown instanceof UncloneableError ? thrown : internalFrom(thrown) ??
+        error = internalFrom(thrown) ??
           new ValidationError(`Arguments for '${channel}' could not be read: ${messageOf(thrown)}`, { channel, errors: [] })
       }
     }
