@@ -169,3 +169,53 @@ test("regression: PerformanceMonitor.getMetrics(): a metric or label named '__pr
   expect(({} as any).count).toBeUndefined()
   m.close()
 })
+
+describe('every option field, every wrong value', () => {
+  const opts: Record<string, { keys: string[]; make: (o: any) => any; close: (x: any) => unknown }> = {
+    BatchManager: {
+      keys: ['maxBatchSize', 'maxWaitMs', 'lowPriorityWaitMs', 'maxBatchBytes', 'maxQueueSize', 'overflow', 'waitSampleEvery', 'maxFramesInFlight', 'adaptive', 'idleMs', 'maxFramesPerSecond', 'enabled', 'holdUntilReady', 'dedupe', 'onError'],
+      make: (o) => new BatchManager(o),
+      close: (x) => x.close(),
+    },
+    PerformanceMonitor: {
+      keys: ['buckets', 'insightIntervalMs', 'insights', 'logLevel', 'logger', 'watchdog', 'windowMs'],
+      make: (o) => new PerformanceMonitor({ watchdog: false, ...o }),
+      close: (x) => x.close(),
+    },
+    MemoryManager: {
+      keys: ['criticalBytes', 'hysteresis', 'idleTaskMs', 'inactiveTaskMs', 'osPressure', 'pressureOn', 'sample', 'sampleIntervalMs', 'trend', 'warningBytes', 'windowSamples'],
+      make: (o) => new MemoryManager(o),
+      close: (x) => x.close(),
+    },
+    'HandlerRegistry.register': {
+      keys: ['allowSender', 'allowedOrigins', 'argsSchema', 'batch', 'cache', 'maxBytes', 'maxDepth', 'rateLimit', 'schema', 'timeoutMs'],
+      make: (o) => {
+        const r = new HandlerRegistry()
+        try {
+          r.register('c', () => 1, o)
+        } finally {
+          void r.close()
+        }
+      },
+      close: () => {},
+    },
+    'HandlerRegistry defaults': {
+      keys: ['maxBytes', 'maxDepth', 'timeoutMs'],
+      make: (o) => new HandlerRegistry({ defaults: o }),
+      close: (x) => x.close(),
+    },
+  }
+  const before = snapshot(OURS)
+  test.each(Object.keys(opts))('%s', async (name) => {
+    const { keys, make, close } = opts[name]
+    for (const key of keys) {
+      for (const [label, value] of wrongValues()) {
+        let made: any
+        const error = await outcome(() => (made = make({ [key]: value() })))
+        expectCoded(error, `${name} option ${key} = ${label}`)
+        if (made !== undefined) await outcome(() => close(made))
+      }
+    }
+    expectUnpolluted(before, OURS)
+  })
+})
