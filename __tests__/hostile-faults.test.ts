@@ -259,3 +259,32 @@ describe('foreign ipcflow:* messages at main', () => {
     await r.close()
   })
 })
+
+describe('regressions: handlers returning Proxies whose traps throw', () => {
+  const trapped = () => new Proxy({}, { get: () => { throw new Error('trap') } })
+  test('registry.invoke never throws when a handler (plain or cached) returns a Proxy that throws on `then`: E_HANDLER', async () => {
+    const r = new HandlerRegistry()
+    r.register('plain', trapped)
+    r.register('cached', trapped, { cache: { ttlMs: 1000 } })
+    for (const channel of ['plain', 'cached']) expect(errorOf(await r.invoke(channel, [1]))).toMatchObject({ code: 'E_HANDLER', message: 'trap' })
+    await r.close()
+  })
+
+  test('a batch handler returning a Proxy array that throws on read fails that batch with E_HANDLER, no uncaught exception', async () => {
+    const uncaught: unknown[] = []
+    const onUncaught = (e: unknown) => uncaught.push(e)
+    process.on('uncaughtException', onUncaught)
+    try {
+      const r = new HandlerRegistry()
+      r.register('b', (keys: unknown[]) => new Proxy(keys.map(() => 1), { get: () => { throw new Error('array trap') } }), { batch: { delayMs: 1 } })
+      r.register('t', () => trapped(), { batch: { delayMs: 1 } })
+      const answers = await Promise.all([r.invoke('b', [1]), r.invoke('b', [2]), r.invoke('t', [1])])
+      for (const e of answers) expect(errorOf(e).code).toBe('E_HANDLER')
+      await r.close()
+      await sleep(10)
+      expect(uncaught).toEqual([])
+    } finally {
+      process.off('uncaughtException', onUncaught)
+    }
+  })
+})
