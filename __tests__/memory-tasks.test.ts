@@ -28,14 +28,14 @@ test('track, touch, get, release runs onCleanup once; duplicates are E_DUPLICATE
 })
 
 test('idle tasks are cleaned by the native timer; throwing and rejecting cleanups are contained and counted', async () => {
-  const m = manager({ inactiveTaskMs: 40, sample: false })
+  const m = manager({ inactiveTaskMs: 80, sample: false })
   const cleaned: string[] = []
   m.trackTask('throws', { onCleanup: () => { throw new Error('cleanup bug') } })
   m.trackTask('rejects', { onCleanup: async () => { throw new Error('async cleanup bug') } })
   m.trackTask('ok', { onCleanup: ({ id, reason }) => void cleaned.push(`${id}:${reason}`) })
   m.trackTask('busy', { onCleanup: () => void cleaned.push('busy') })
   const keepAlive = setInterval(() => m.touch('busy'), 10)
-  await sleep(150)
+  await sleep(300)
   clearInterval(keepAlive)
   expect(cleaned).toEqual(['ok:idle'])
   expect(m.tasks().map((t) => t.id)).toEqual(['busy'])

@@ -6,7 +6,14 @@
  * A channel is batchable when the client was told so (`batchChannels`) or
  * after main's first envelope for it said `metadata.batched: true`.
  */
-import { BATCH_MARK, BATCH_VERSION, MAX_BATCH_CALLS, isBatchReply } from './protocol'
+import { BATCH_MARK, BATCH_VERSION, MAX_BATCH_CALLS, isBatchReply, isEnvelope } from './protocol'
+
+// What a caller in a batch gets when main's reply for it is not an envelope.
+const malformedReply = (channel: string) => ({
+  success: false,
+  error: { code: 'E_PROTOCOL', message: `Main's reply to a request batch on '${channel}' was malformed`, details: { channel } },
+  metadata: { executionTimeMs: 0 },
+})
 
 interface Invoker {
   invoke(channel: string, ...args: any[]): Promise<any>
@@ -57,8 +64,9 @@ export function createRequestBatcher(ipcRenderer: Invoker, channels: readonly st
     reply.then(
       (value) => {
         if (calls.length === 1) calls[0].resolve(value)
-        else if (isBatchReply(value, calls.length)) calls.forEach((c, i) => c.resolve(value.envelopes[i]))
-        else for (const c of calls) c.resolve(value) // one refusal for all (e.g. an unknown channel)
+        else if (isBatchReply(value, calls.length)) calls.forEach((c, i) => c.resolve(isEnvelope(value.envelopes[i]) ? value.envelopes[i] : malformedReply(channel)))
+        else if (isEnvelope(value)) for (const c of calls) c.resolve(value) // one refusal for all (e.g. an unknown channel)
+        else for (const c of calls) c.resolve(malformedReply(channel)) // never hand one caller another's (or the whole) reply
       },
       (error) => {
         for (const c of calls) c.reject(error)

@@ -311,7 +311,15 @@ function invalidArgument(argument: string, expectation: string, received: unknow
   })
 }
 
+/** Frames lost between two received ones beyond which the later one counts as malformed. */
+const MAX_SEQ_JUMP = 2 ** 32
+
 export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(ipcRenderer: IpcRendererLike, options: RendererClientOptions = {}): RendererClient<C> {
+  const i = ipcRenderer as Partial<IpcRendererLike> | null
+  if (i === null || typeof i !== 'object' || typeof i.on !== 'function' || typeof i.removeListener !== 'function' || typeof i.send !== 'function' || typeof i.invoke !== 'function') {
+    throw invalidArgument('ipcRenderer', 'an object with on(), removeListener(), send() and invoke()', ipcRenderer)
+  }
+  if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options)
   const onListenerError = options.onListenerError ?? defaultListenerError
   const onGap = options.onGap
   const onProtocolError = options.onProtocolError ?? onceToConsole()
@@ -326,7 +334,9 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
   let disposed = false
   const batcher = createRequestBatcher(ipcRenderer, options.batchChannels)
   const invoker = createInvoker(ipcRenderer, batcher)
-  const streamer = createStreamer(ipcRenderer, CANCEL_CHANNEL, (code, message, details) => new IpcError(code, message, details))
+  const streamer = createStreamer(ipcRenderer, CANCEL_CHANNEL, (code, message, details) => new IpcError(code, message, details), () => {
+    stats.malformed++
+  })
   const batches = createBatchDispatch(ipcRenderer, (error, channel) => report(error, channel))
 
   const dispatch = (channel: string, payload: unknown): void => {
@@ -351,7 +361,14 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
   }
 
   const onFrame = (_event: unknown, value?: unknown): void => {
-    const checked = checkFrame(value)
+    let checked: ReturnType<typeof checkFrame>
+    try {
+      checked = checkFrame(value)
+    } catch {
+      // a getter or Proxy trap threw (only possible in process: IPC delivers clones)
+      stats.malformed++
+      return
+    }
     if (!checked.ok) {
       if (checked.reason === 'shape') stats.malformed++
       else versionMismatched(checked.version)
@@ -364,6 +381,12 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
       if (seq <= lastSeq) {
         stats.duplicates++
         if (frame.ack === true) acknowledge(stream, seq)
+        return
+      }
+      // Main numbers frames one by one: a jump this large is a corrupt frame, and
+      // taking it as the new baseline would drop every real frame after it as a duplicate.
+      if (seq - lastSeq > MAX_SEQ_JUMP) {
+        stats.malformed++
         return
       }
       if (seq > lastSeq + 1) {

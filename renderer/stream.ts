@@ -42,7 +42,7 @@ interface Local {
   stop?: (error: Error) => void
 }
 
-export function createStreamer(ipcRenderer: Transport, cancelChannel: string, makeError: MakeError) {
+export function createStreamer(ipcRenderer: Transport, cancelChannel: string, makeError: MakeError, malformed: () => void = () => {}) {
   const clientId = Math.random().toString(36).slice(2, 10)
   let next = 1
   const open = new Map<string, Local>()
@@ -50,10 +50,12 @@ export function createStreamer(ipcRenderer: Transport, cancelChannel: string, ma
   let closed = false
 
   const onMessage = (_event: unknown, m?: StreamMessage): void => {
-    if (typeof m !== 'object' || m === null || typeof m.id !== 'string') return
+    if (typeof m !== 'object' || m === null || typeof m.id !== 'string') return malformed()
     const s = open.get(m.id)
     if (s === undefined) return
     if (m.ipcflow === 'chunk') {
+      // A chunk the consumer could not use is counted, never handed over.
+      if (!Array.isArray(m.items) || typeof m.index !== 'number' || typeof m.itemsSoFar !== 'number') return malformed()
       const chunk: StreamChunk = { index: m.index, items: m.items, itemsSoFar: m.itemsSoFar }
       if (typeof m.total === 'number') {
         chunk.total = m.total
@@ -63,9 +65,10 @@ export function createStreamer(ipcRenderer: Transport, cancelChannel: string, ma
     } else if (m.ipcflow === 'end') {
       s.ended = true
     } else if (m.ipcflow === 'error') {
-      const e = m.error ?? {}
-      s.error = makeError(typeof e.code === 'string' ? e.code : 'E_HANDLER', String(e.message), typeof e.details === 'object' && e.details !== null ? e.details : {})
-    } else return
+      const e: { code?: unknown; message?: unknown; details?: unknown } = typeof m.error === 'object' && m.error !== null ? m.error : {}
+      const message = typeof e.message === 'string' ? e.message : 'The stream failed'
+      s.error = makeError(typeof e.code === 'string' ? e.code : 'E_HANDLER', message, typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : {})
+    } else return malformed()
     const wake = s.wake
     s.wake = undefined
     wake?.()

@@ -8,8 +8,14 @@
 const { FRAME_CHANNEL, makeFrame } = require('../protocol')
 const { UncloneableError, messageOf } = require('../errors')
 
+// A target whose isDestroyed() itself throws is taken as gone (Electron throws
+// from objects it has torn down); the throw must not escape into a flush.
 function isDestroyed(target) {
-  return typeof target.isDestroyed === 'function' && target.isDestroyed() === true
+  try {
+    return typeof target.isDestroyed === 'function' && target.isDestroyed() === true
+  } catch {
+    return true
+  }
 }
 
 class Delivery {

@@ -65,7 +65,8 @@ class BatchManager {
     this._bySlot = []
     this._freeSlots = []
     this._deadTargets = new WeakSet()
-    this._lastTarget = undefined
+    // NO_TARGET, not undefined: `addMessage(c, p, undefined)` must reach checkTarget.
+    this._lastTarget = NO_TARGET
     this._lastState = undefined
     this._nextGeneration = 1
     this._scratch = new Float64Array(64)
@@ -323,7 +324,7 @@ class BatchManager {
     this._bySlot[t.slot] = undefined
     this._freeSlots.push(t.slot)
     if (this._lastState === t) {
-      this._lastTarget = undefined
+      this._lastTarget = NO_TARGET
       this._lastState = undefined
     }
   }
@@ -463,6 +464,9 @@ function checkTarget(target) {
     throw invalidArgument('target', 'a webContents-like object with send()', target)
   }
 }
+
+// Never a caller's target: the one-entry lookup cache starts (and is reset) empty.
+const NO_TARGET = Object.freeze({})
 
 // Stands for a target that was destroyed: every message to it is a counted drop.
 const DEAD_TARGET = Object.freeze({ dead: true, open: false, live: 0 })

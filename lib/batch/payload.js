@@ -89,4 +89,22 @@ function exactKey(value, depth = 0) {
   return out + '}'
 }
 
-module.exports = { estimateSize, exactKey }
+// A getter or Proxy trap in a payload may throw: the estimate falls back to a
+// guess and the payload is never deduplicated; the send reports it if it cannot be cloned.
+function safeEstimateSize(value) {
+  try {
+    return estimateSize(value)
+  } catch {
+    return 64
+  }
+}
+
+function safeExactKey(value) {
+  try {
+    return exactKey(value)
+  } catch {
+    return undefined
+  }
+}
+
+module.exports = { estimateSize: safeEstimateSize, exactKey: safeExactKey }

@@ -185,6 +185,7 @@ class MemoryManager extends SafeEmitter {
   /** Test hook: feeds one sample now (missing fields read from this process). */
   sample(values = {}) {
     this._open('sample')
+    if (values === null || typeof values !== 'object') throw invalidArgument('values', 'an object of byte counts', values)
     for (const [k, v] of Object.entries(values)) {
       if (typeof v !== 'number' || !(v >= 0)) throw invalidArgument(`values.${k}`, 'a number >= 0', v)
     }

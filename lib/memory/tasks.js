@@ -12,7 +12,9 @@ class Tasks {
     this.lastError = null
   }
 
-  track(id, { onCleanup, meta } = {}) {
+  track(id, options) {
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw invalidArgument('options', 'an object { onCleanup?, meta? }', options)
+    const { onCleanup, meta } = options ?? {}
     if (typeof id !== 'string' && typeof id !== 'number') throw invalidArgument('id', 'a string or number', id)
     if (onCleanup !== undefined && typeof onCleanup !== 'function') throw invalidArgument('onCleanup', 'a function', onCleanup)
     if (this.map.has(id)) {

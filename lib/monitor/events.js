@@ -11,6 +11,8 @@ class SafeEmitter extends EventEmitter {
   }
 
   emit(event, ...args) {
+    // Node's rawListeners(undefined) throws; no event of ours has such a name.
+    if (typeof event !== 'string' && typeof event !== 'symbol') return false
     const listeners = this.rawListeners(event)
     if (listeners.length === 0) return false
     for (const listener of listeners) {

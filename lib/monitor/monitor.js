@@ -7,6 +7,7 @@ const { readMonitorOptions, readBuckets, isObject } = require('./options')
 const { SafeEmitter } = require('./events')
 const { evaluate, Alerts } = require('./insights')
 const { invalidArgument } = require('../errors')
+const { setOwn } = require('../own')
 const { log, setLogger } = require('./log')
 const { optimizeMonitor } = require('../optimize')
 
@@ -33,7 +34,7 @@ function readLabels(labels) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
       throw invalidArgument(`labels.${k}`, 'a string, number or boolean', v)
     }
-    out[k] = String(v)
+    setOwn(out, k, String(v))
   }
   return out
 }
@@ -150,8 +151,10 @@ class PerformanceMonitor extends SafeEmitter {
   }
 
   /** Help text for Prometheus, and bucket bounds for histograms created afterwards. */
-  describe(name, { help, buckets } = {}) {
+  describe(name, options) {
     readName(name)
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw invalidArgument('options', 'an object { help?, buckets? }', options)
+    const { help, buckets } = options ?? {}
     if (help !== undefined && typeof help !== 'string') throw invalidArgument('help', 'a string', help)
     this._native.describe(name, help, readBuckets(buckets, 'buckets'))
   }
@@ -160,9 +163,9 @@ class PerformanceMonitor extends SafeEmitter {
   getMetrics() {
     const out = { counters: {}, gauges: {}, histograms: {}, stalls: null, uptimeMs: performance.now() - this._startedAt }
     for (const s of this._native.snapshot()) {
-      if (s.kind === 'counter') out.counters[s.key] = s.value
-      else if (s.kind === 'gauge') out.gauges[s.key] = s.value
-      else out.histograms[s.key] = s.summary
+      if (s.kind === 'counter') setOwn(out.counters, s.key, s.value)
+      else if (s.kind === 'gauge') setOwn(out.gauges, s.key, s.value)
+      else setOwn(out.histograms, s.key, s.summary)
     }
     out.stalls = this._native.stalls() ?? null
     return out

@@ -151,7 +151,13 @@ class Batch {
     } catch (error) {
       return this.settle(false, error)
     }
-    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+    let thenable
+    try {
+      thenable = result !== null && typeof result === 'object' && typeof result.then === 'function'
+    } catch (error) {
+      return this.settle(false, error) // a returned Proxy whose trap throws on `then`
+    }
+    if (thenable) {
       Promise.resolve(result).then((v) => this.settle(true, v), (e) => this.settle(false, e))
     } else {
       this.settle(true, result)
@@ -167,15 +173,24 @@ class Batch {
     this.end()
     if (!success) return this.each(() => fromThrown(value, entry.channel))
     const n = this.slots.length
-    if (!Array.isArray(value) || value.length !== n) {
-      const got = Array.isArray(value) ? `${value.length} results` : `a ${value === null ? 'null' : typeof value}`
-      const error = new IpcError('E_HANDLER', `Batch handler for '${entry.channel}' returned ${got} for ${n} keys: lengths differ`, { channel: entry.channel, keys: n })
+    // Read everything before answering anyone: a Proxy result may throw from any read,
+    // and a throw here (a promise callback) would be an unhandled rejection or an uncaught exception.
+    let values
+    let errors
+    try {
+      if (!Array.isArray(value) || value.length !== n) {
+        const got = Array.isArray(value) ? `${value.length} results` : `a ${value === null ? 'null' : typeof value}`
+        const error = new IpcError('E_HANDLER', `Batch handler for '${entry.channel}' returned ${got} for ${n} keys: lengths differ`, { channel: entry.channel, keys: n })
+        return this.each(() => error)
+      }
+      values = Array.from({ length: n }, (_, i) => value[i])
+      errors = values.map((v) => (isError(v) ? fromThrown(v, entry.channel) : undefined))
+    } catch (thrown) {
+      const error = fromThrown(thrown, entry.channel)
       return this.each(() => error)
     }
     this.slots.forEach((slot, i) => {
-      const v = value[i]
-      const error = isError(v) ? fromThrown(v, entry.channel) : undefined
-      for (const call of slot.calls) call.answer(error, v)
+      for (const call of slot.calls) call.answer(errors[i], values[i])
     })
   }
 

@@ -11,6 +11,7 @@ const { fail } = require('./pipeline/envelope')
 const { BindingResponseCache, cacheGet } = require('./native-cache')
 const { argsKey, estimateBytes } = require('./cache-key')
 const { HandlerContext } = require('./pipeline/context')
+const { setOwn } = require('../own')
 
 const NO_SENDER = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined })
 
@@ -268,7 +269,7 @@ const caches = {
 
   stats(entries) {
     const out = {}
-    for (const [channel, entry] of entries) if (entry.cache !== undefined) out[channel] = entry.cache.stats()
+    for (const [channel, entry] of entries) if (entry.cache !== undefined) setOwn(out, channel, entry.cache.stats())
     return out
   },
 

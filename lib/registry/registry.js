@@ -18,6 +18,7 @@ const { serveCached, caches } = require('./cache')
 const { StreamHub, readStreamOptions, STREAM_ACK_CHANNEL } = require('./stream')
 const { BatchHub, batchCalls, serveBatchMessage } = require('./batching')
 const { optimizeRegistry } = require('../optimize')
+const { setOwn } = require('../own')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
 
@@ -261,7 +262,7 @@ class HandlerRegistry {
   getMetrics() {
     const channels = {}
     for (const [channel, entry] of this._entries) {
-      channels[channel] = entry.metrics.snapshot()
+      setOwn(channels, channel, entry.metrics.snapshot())
       if (entry.stream !== undefined) channels[channel].stream = entry.stream.metrics.snapshot()
       if (entry.batch !== undefined) channels[channel].batch = entry.batch.metrics.snapshot()
     }

@@ -47,7 +47,13 @@ class Call {
     } catch (error) {
       return this._settled(false, error)
     }
-    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+    let thenable
+    try {
+      thenable = result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function'
+    } catch (error) {
+      return this._settled(false, error) // a returned Proxy whose trap throws on `then`
+    }
+    if (thenable) {
       // Promise.resolve adopts any thenable and turns a throwing `then` into a rejection.
       Promise.resolve(result).then((value) => this._settled(true, value), (error) => this._settled(false, error))
     } else {

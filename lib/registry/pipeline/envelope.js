@@ -22,6 +22,15 @@ function fail(error, start) {
 
 /** Turns anything thrown by a handler into an IpcError-shaped `{ code, message, details }`. */
 function fromThrown(thrown, channel) {
+  try {
+    return readThrown(thrown, channel)
+  } catch {
+    // a Proxy or getter on the thrown value threw in turn
+    return new IpcError('E_HANDLER', `Handler for '${channel}' threw a value that could not be read`, { channel })
+  }
+}
+
+function readThrown(thrown, channel) {
   // Duck-typed, not instanceof: errors from other realms (vm, jest) count too.
   const isErrorLike = thrown !== null && typeof thrown === 'object' && typeof thrown.message === 'string'
   if (!isErrorLike) {
