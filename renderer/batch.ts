@@ -6,7 +6,7 @@
  * A channel is batchable when the client was told so (`batchChannels`) or
  * after main's first envelope for it said `metadata.batched: true`.
  */
-import { BATCH_MARK, BATCH_VERSION, MAX_BATCH_CALLS, isBatchReply, isEnvelope } from './protocol'
+import { MAX_BATCH_CALLS, isBatchReply, isEnvelope, makeBatchRequest } from './protocol'
 
 // What a caller in a batch gets when main's reply for it is not an envelope.
 const malformedReply = (channel: string) => ({
@@ -55,7 +55,7 @@ export function createRequestBatcher(ipcRenderer: Invoker, channels: readonly st
       } else {
         stats.batches++
         stats.batchedCalls += calls.length
-        const request = { ipcflow: BATCH_MARK, v: BATCH_VERSION, calls: calls.map(({ id, args }) => ({ id, args })) }
+        const request = makeBatchRequest(calls)
         reply = Promise.resolve(ipcRenderer.invoke(channel, request))
       }
     } catch (error) {

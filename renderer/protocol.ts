@@ -246,6 +246,27 @@ export interface BatchReply {
   envelopes: unknown[]
 }
 
+export function makeBatchRequest(calls: Array<{ id: string; args: unknown[] }>): BatchRequest {
+  return { ipcflow: BATCH_MARK, v: BATCH_VERSION, calls: calls.map(({ id, args }) => ({ id, args })) }
+}
+
+export function makeBatchReply(envelopes: unknown[]): BatchReply {
+  return { ipcflow: BATCH_MARK, v: BATCH_VERSION, envelopes }
+}
+
+/** The calls of the raw arguments ipcMain.handle received when they are one BatchRequest, else undefined. */
+export function checkBatchRequest(raw: unknown[]): BatchRequest['calls'] | undefined {
+  if (raw.length !== 1) return undefined
+  const m = raw[0] as Partial<BatchRequest> | null
+  if (m === null || typeof m !== 'object' || m.ipcflow !== BATCH_MARK || m.v !== BATCH_VERSION || !Array.isArray(m.calls)) return undefined
+  const { calls } = m
+  if (calls.length === 0 || calls.length > MAX_BATCH_CALLS) return undefined
+  for (const c of calls) {
+    if (c === null || typeof c !== 'object' || typeof c.id !== 'string' || c.id.length === 0 || c.id.length > MAX_REQUEST_ID_LENGTH || !Array.isArray(c.args)) return undefined
+  }
+  return calls
+}
+
 export function isBatchReply(value: unknown, calls: number): value is BatchReply {
   if (typeof value !== 'object' || value === null) return false
   const v = value as BatchReply

@@ -13,10 +13,9 @@ const { HandlerContext } = require('./pipeline/context')
 const { Histogram } = require('./native')
 const { argsKey } = require('./cache-key')
 const { tell } = require('./metrics')
-const { BATCH_MARK, BATCH_VERSION, MAX_BATCH_CALLS } = require('../protocol')
+const { makeBatchReply } = require('../protocol')
 
 const MAX_DELAY_MS = 60_000
-const MAX_ID_LENGTH = 128
 
 /** Reads `options.batch`; undefined when absent. */
 function readBatchOptions(value) {
@@ -283,22 +282,9 @@ class BatchCall {
   }
 }
 
-/** The calls of a BatchRequest (renderer/protocol.ts), or undefined when `raw` is not one. */
-function batchCalls(raw) {
-  if (raw.length !== 1) return undefined
-  const m = raw[0]
-  if (m === null || typeof m !== 'object' || m.ipcflow !== BATCH_MARK || m.v !== BATCH_VERSION || !Array.isArray(m.calls)) return undefined
-  const { calls } = m
-  if (calls.length === 0 || calls.length > MAX_BATCH_CALLS) return undefined
-  for (const c of calls) {
-    if (c === null || typeof c !== 'object' || typeof c.id !== 'string' || c.id.length === 0 || c.id.length > MAX_ID_LENGTH || !Array.isArray(c.args)) return undefined
-  }
-  return calls
-}
-
 /** Serves every call of one BatchRequest through `dispatch(args, id)`; one BatchReply when all have answered. */
 function serveBatchMessage(calls, dispatch) {
-  return Promise.all(calls.map((c) => dispatch(c.args, c.id))).then((envelopes) => ({ ipcflow: BATCH_MARK, v: BATCH_VERSION, envelopes }))
+  return Promise.all(calls.map((c) => dispatch(c.args, c.id))).then(makeBatchReply)
 }
 
-module.exports = { BatchHub, readBatchOptions, batchCalls, serveBatchMessage }
+module.exports = { BatchHub, readBatchOptions, serveBatchMessage }

@@ -11,12 +11,12 @@ const { fail } = require('./pipeline/envelope')
 const { Call } = require('./pipeline/call')
 const { HandlerContext, infoFromEvent } = require('./pipeline/context')
 const { InFlight, cancelKey } = require('./pipeline/inflight')
-const { CANCEL_CHANNEL, RESERVED_PREFIX, checkRequest, isReservedChannel, versionMismatch } = require('../protocol')
+const { CANCEL_CHANNEL, RESERVED_PREFIX, checkBatchRequest, checkRequest, isReservedChannel, versionMismatch } = require('../protocol')
 const { totals, tell } = require('./metrics')
 const { subscribePressure } = require('../memory/pressure')
 const { serveCached, caches } = require('./cache')
 const { StreamHub, readStreamOptions, STREAM_ACK_CHANNEL } = require('./stream')
-const { BatchHub, batchCalls, serveBatchMessage } = require('./batching')
+const { BatchHub, serveBatchMessage } = require('./batching')
 const { optimizeRegistry } = require('../optimize')
 const { setOwn } = require('../own')
 
@@ -166,7 +166,7 @@ class HandlerRegistry {
     try {
       const info = infoFromEvent(event)
       if (info.sender !== undefined && !this._watched.has(info.sender)) this._watch(info.sender, info.senderId)
-      const calls = batchCalls(raw)
+      const calls = checkBatchRequest(raw)
       if (calls !== undefined) return serveBatchMessage(calls, (args, id) => this._dispatch(channel, args, info, start, cancelKey(info.senderId, id)))
       const request = checkRequest(raw)
       if (request.kind === 'version') {
