@@ -36,6 +36,8 @@ interface FakeTarget {
   received: number[]
   errors: string[]
   unacked: number[]
+  /** Called inside send(), after the frame was recorded: re-entrant adds. */
+  onSend: (() => void) | undefined
   send(channel: string, frame: any): void
 }
 
@@ -48,6 +50,7 @@ function fakeTarget(id: number): FakeTarget {
     received: [],
     errors: [],
     unacked: [],
+    onSend: undefined,
     send(channel, frame) {
       if (channel !== 'ipcflow:frame') return void this.errors.push(`unexpected channel ${channel}`)
       if (this.stream === undefined) this.stream = frame.stream
@@ -58,6 +61,7 @@ function fakeTarget(id: number): FakeTarget {
       if (frame.ack === true) this.unacked.push(frame.seq)
       // Fake targets keep only the message numbers (the payload is [target, n]).
       for (const p of frame.payloads) this.received.push(p[1])
+      this.onSend?.()
     },
   }
 }
@@ -68,6 +72,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export interface Outcome {
   failure: string | undefined
+  /** Messages added: the workload's plus the re-entrant ones. */
+  added: number
   delivered: number
   coalesced: number
   frames: number
@@ -93,6 +99,36 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
     ipcMain.emit('ipcflow:ack', { sender: t }, t.stream, seq)
   }
 
+  const add = (i: number) => {
+    const n = sent[i].length
+    const priority = PRIORITIES[Math.floor(rand() * PRIORITIES.length)]
+    const key = rand() < 0.3 ? `k${Math.floor(rand() * 16)}` : undefined
+    sent[i].push({ key })
+    const payload = [i, n]
+    if (priority === undefined && key === undefined) batcher.addMessage('m', payload, targets[i])
+    else batcher.addMessage('m', payload, targets[i], { priority, coalesceKey: key })
+  }
+  // Now and then a send re-enters: it adds to a target (maybe its own) or flushes.
+  let depth = 0
+  const limit = s.options.maxBatchBytes
+  const sameTargetOk = limit === undefined || limit === Infinity
+  for (const t of targets) {
+    t.onSend = () => {
+      if (depth > 2 || rand() >= 0.02) return
+      depth++
+      try {
+        // With a byte limit, a bytes flush runs before its message is queued, so a
+        // re-entrant add to that same target lands first (README, re-entrant sends).
+        const other = targets.length > 1 ? (targets.indexOf(t) + 1 + Math.floor(rand() * (targets.length - 1))) % targets.length : -1
+        const to = sameTargetOk || other === -1 ? Math.floor(rand() * targets.length) : other
+        if (rand() < 0.8 && (to !== targets.indexOf(t) || sameTargetOk)) add(to)
+        else batcher.flush(rand() < 0.5 ? t : undefined)
+      } finally {
+        depth--
+      }
+    }
+  }
+
   for (let step = 0; step < s.messages; step++) {
     const i = Math.floor(rand() * targets.length)
     const r = rand()
@@ -110,13 +146,7 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
       ready[i] = true
     }
     if (usesAcks[i] && rand() < 0.05) ackSome(i, rand() < 0.3)
-    const n = sent[i].length
-    const priority = PRIORITIES[Math.floor(rand() * PRIORITIES.length)]
-    const key = rand() < 0.3 ? `k${Math.floor(rand() * 16)}` : undefined
-    sent[i].push({ key })
-    const payload = [i, n]
-    if (priority === undefined && key === undefined) batcher.addMessage('m', payload, targets[i])
-    else batcher.addMessage('m', payload, targets[i], { priority, coalesceKey: key })
+    add(i)
     if ((step + 1) % s.yieldEvery === 0) {
       if (rand() < 0.1) await sleep(1 + Math.floor(rand() * 3))
       else await tick()
@@ -138,6 +168,7 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
   batcher.detach()
   return {
     failure: check(targets, sent, metrics),
+    added: sent.reduce((n, list) => n + list.length, 0),
     delivered: targets.reduce((n, t) => n + t.received.length, 0),
     coalesced: metrics.coalesced,
     frames: targets.reduce((n, t) => n + t.frames, 0),
