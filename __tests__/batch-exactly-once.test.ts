@@ -47,6 +47,7 @@ test('property: any options and workload deliver exactly once, in order (fast-ch
           maxFramesPerSecond: fc.oneof(fc.constant(0), fc.integer({ min: 100, max: 1000 })),
           holdUntilReady: fc.boolean(),
           maxBatchBytes: fc.oneof(fc.constant(Infinity), fc.integer({ min: 20, max: 2000 })),
+          dedupe: fc.boolean(), // payloads are distinct: nothing may be taken for a duplicate
         }),
       }),
       async (s) => {
