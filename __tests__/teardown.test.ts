@@ -14,8 +14,9 @@ test('8 workers x 20 teardown cycles: no crash, no handles left, RSS bounded acr
   expect(run.signal).toBeNull() // no abort, no segfault, and it exited on its own (no handle kept it alive)
   expect(run.stderr).toBe('')
   expect(run.status).toBe(0)
-  const { rss, left, reported } = JSON.parse(run.stdout.trim().split('\n').pop()!)
+  const { rss, left, reported, mainFrames } = JSON.parse(run.stdout.trim().split('\n').pop()!)
   expect(reported).toBe(160)
+  expect(mainFrames).toBeGreaterThan(100) // the host's own timer callbacks kept arriving
   expect(left).toEqual([])
   const mb = (b: number) => (b / 1048576).toFixed(1)
   // After the first cycles warm up (code, isolates' first pages), RSS stays flat.

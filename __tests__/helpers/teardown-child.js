@@ -22,6 +22,12 @@ async function one(i) {
 }
 
 async function main() {
+  // The main thread's own native timer keeps firing into this env while worker envs die around it.
+  const { BatchManager } = require(root)
+  let mainFrames = 0
+  const batcher = new BatchManager({ adaptive: false, maxWaitMs: 1 })
+  const target = { id: 1, send() { mainFrames++ } }
+  const feed = setInterval(() => batcher.addMessage('a', 1, target), 5)
   void process.stdout, void process.stderr // their pipes open lazily: not ours
   const baseline = process.getActiveResourcesInfo()
   const rss = []
@@ -32,9 +38,12 @@ async function main() {
     global.gc()
     rss.push(process.memoryUsage().rss)
   }
+  const framesDuringCycles = mainFrames
+  clearInterval(feed)
+  await batcher.close()
   await sleep(50)
   const left = process.getActiveResourcesInfo().filter((r) => !baseline.includes(r) && r !== 'Timeout')
-  process.stdout.write(JSON.stringify({ rss, left, reported }) + '\n')
+  process.stdout.write(JSON.stringify({ rss, left, reported, mainFrames: framesDuringCycles }) + '\n')
 }
 
 main().catch((error) => {
