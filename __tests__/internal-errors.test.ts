@@ -31,6 +31,7 @@ test('a native failure inside the registry pipeline answers E_INTERNAL, not E_VA
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     HandlerRegistry = require('../index').HandlerRegistry
   })
+  jest.dontMock('../binding.js') // later tests get the real binding
   const registry = new HandlerRegistry()
   const handler = jest.fn()
   registry.register('a', handler, { maxBytes: 1000 })
@@ -38,5 +39,65 @@ test('a native failure inside the registry pipeline answers E_INTERNAL, not E_VA
   expect(reply).toMatchObject({ success: false, error: { code: 'E_INTERNAL' } })
   expect(reply.error.message).toMatch(/bug in ipcflow/)
   expect(handler).not.toHaveBeenCalled()
+  await registry.close()
+})
+
+// Panics in a worker thread: the worker catches E_INTERNAL and keeps using the
+// addon; a panic it leaves uncaught ends only that worker. The main thread's
+// own objects keep working throughout.
+const PANIC_WORKER = `
+  const { parentPort, workerData } = require('worker_threads')
+  const binding = require(workerData.root + '/binding.js')
+  const { BatchManager } = require(workerData.root)
+  const codes = []
+  for (let i = 0; i < 50; i++) {
+    try { binding.__panicForTests() } catch (e) { codes.push(e.code) }
+  }
+  const got = []
+  const batcher = new BatchManager({ adaptive: false, maxWaitMs: 1 })
+  batcher.addMessage('a', 1, { id: 1, send: (c, f) => got.push(...f.payloads) })
+  setTimeout(() => {
+    parentPort.postMessage({ codes: [...new Set(codes)], count: codes.length, got })
+    batcher.close()
+    if (workerData.uncaught) binding.__panicForTests() // thrown out of the worker's top level
+  }, 30)
+`
+
+function runPanicWorker(uncaught: boolean): Promise<{ report: any; error: any; exitCode: number }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Worker } = require('worker_threads')
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const root = require('path').join(__dirname, '..')
+  const worker = new Worker(PANIC_WORKER, { eval: true, workerData: { root, uncaught } })
+  let report: any
+  let error: any
+  worker.on('message', (m: any) => (report = m))
+  worker.on('error', (e: any) => (error = e))
+  return new Promise((resolve) => worker.on('exit', (exitCode: number) => resolve({ report, error, exitCode })))
+}
+
+test('panics in worker threads become E_INTERNAL there, and the process and other ipcflow objects keep working', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { BatchManager, HandlerRegistry } = require('../index')
+  const got: number[] = []
+  const batcher = new BatchManager({ adaptive: false, maxWaitMs: 1 })
+  const target = { id: 77, send: (_c: string, f: any) => got.push(...f.payloads) }
+  const registry = new HandlerRegistry()
+  registry.register('double', (x: number) => x * 2, { maxBytes: 1000 })
+
+  const runs = await Promise.all([runPanicWorker(false), runPanicWorker(false), runPanicWorker(true), runPanicWorker(true)])
+  for (const { report } of runs) expect(report).toEqual({ codes: ['E_INTERNAL'], count: 50, got: [1] })
+  expect(runs[0].exitCode).toBe(0)
+  // The uncaught one ends its worker with the E_INTERNAL error, nothing more.
+  expect(runs[2].error).toMatchObject({ code: 'E_INTERNAL' })
+  expect(runs[2].exitCode).toBe(1)
+
+  // Main thread: the batcher's native timer, the registry's native limits and the panic hook still work.
+  batcher.addMessage('a', 5, target)
+  await new Promise((resolve) => setTimeout(resolve, 30))
+  expect(got).toEqual([5])
+  expect(await registry.invoke('double', [21])).toMatchObject({ success: true, data: 42 })
+  expect(() => binding.__panicForTests()).toThrow(expect.objectContaining({ code: 'E_INTERNAL' }))
+  await batcher.close()
   await registry.close()
 })

@@ -92,6 +92,20 @@ function addonFacts() {
   return { file: node, bytes: node ? fs.statSync(path.join(__dirname, '..', node)).size : NaN, loadMs: median(loads) }
 }
 
+// Sections written by longer runs than this one (`## Soak`, from `npm run soak`) are carried over.
+function keptSections() {
+  let previous = ''
+  try {
+    previous = fs.readFileSync(path.join(__dirname, 'RESULTS.md'), 'utf8')
+  } catch {
+    return ''
+  }
+  const at = previous.indexOf('\n## Soak')
+  if (at === -1) return ''
+  const next = previous.indexOf('\n## ', at + 1)
+  return `${previous.slice(at, next === -1 ? undefined : next).trimEnd()}\n`
+}
+
 async function main() {
   const baselineArgs = parseBaselineArgs(process.argv.slice(2)) // before the run: a typo fails now, not in 10 minutes
   loadAtStart = os.loadavg()
@@ -245,7 +259,7 @@ async function main() {
     '  through Node-API costs ~70 ns, so no native walk can match it on short payloads.',
     '',
   ].join('\n') + cacheMarkdown(cache) + '\n' + registryStreamMarkdown(registryStream) + '\n' + registryBatchMarkdown(registryBatch)
-  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md)
+  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md + keptSections())
   console.log(md)
   await require('./monitor').appendMonitorResults(path.join(__dirname, 'RESULTS.md'))
   const results = { streams, enqueue, stalled, addon, validation, registry, nativeCalls, adaptive, cache, registryStream, registryBatch }

@@ -268,6 +268,10 @@ class BatchManager {
 
   /** Sends one frame of `t`'s pending messages (at most `limit`). */
   _flushTarget(t, reason, limit) {
+    if (t.sending) {
+      if (t.flushAgain === NONE_PENDING) t.flushAgain = reason
+      return
+    }
     if ((reason === Reason.Size || reason === Reason.Bytes) && this._minFrameIntervalMs > 0 && this._waitForBudget(t)) return
     if (t.live === 0) {
       if (t.urgency !== NONE) batchDiscard(this._handle, t.slot, t.generation)
@@ -290,9 +294,22 @@ class BatchManager {
       t.payloads = rest.payloads
       t.live = rest.channels.length
     }
-    const sent = this._delivery.sendFrame(t, this._stream, channels, payloads, this._flow.asksAck(t))
+    // send() and onError may re-enter (an onError that adds a critical message,
+    // a send that flushes): what they queue leaves after this frame, with the next seq.
+    t.sending = true
+    let sent
+    try {
+      sent = this._delivery.sendFrame(t, this._stream, channels, payloads, this._flow.asksAck(t))
+    } finally {
+      t.sending = false
+    }
     this._flow.sent(t)
     this._record(t, generation, reason, sent, rest === null ? bytes : 0, samples)
+    const again = t.flushAgain
+    if (again !== NONE_PENDING) {
+      t.flushAgain = NONE_PENDING
+      if (rest === null) this._flushAll(t, again, this._closed)
+    }
   }
 
   _record(t, generation, reason, sent, bytes, samples) {
@@ -367,7 +384,8 @@ class BatchManager {
   // Frames of maxBatchSize until the queue is empty or the target pauses
   // (close() sends everything regardless: `force`).
   _flushAll(t, reason, force = false) {
-    while (t.live > 0 && !t.dead && (force || t.open)) this._flushTarget(t, reason, this._o.maxBatchSize)
+    while (t.live > 0 && !t.dead && (force || t.open) && !t.sending) this._flushTarget(t, reason, this._o.maxBatchSize)
+    if (t.sending && t.live > 0 && t.flushAgain === NONE_PENDING) t.flushAgain = reason
   }
 
   markReady(target) {
@@ -467,6 +485,9 @@ function checkTarget(target) {
 
 // Never a caller's target: the one-entry lookup cache starts (and is reset) empty.
 const NO_TARGET = Object.freeze({})
+
+// No flush asked for while a frame of the target was being sent.
+const NONE_PENDING = -1
 
 // Stands for a target that was destroyed: every message to it is a counted drop.
 const DEAD_TARGET = Object.freeze({ dead: true, open: false, live: 0 })

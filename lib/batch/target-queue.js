@@ -21,6 +21,9 @@ class TargetQueue {
     this.seq = 0
     // When the last frame left (performance.now()), read only with adaptive batching or a frame budget.
     this.lastFrameAt = -Infinity
+    // A frame is being sent (send() or onError may re-enter); the flush asked for meanwhile, or -1.
+    this.sending = false
+    this.flushAgain = -1
     this.resetBatch(0)
   }
 

@@ -3,6 +3,8 @@
 //! (lib/batch/options.js); payloads never come here: they stay in JS, where
 //! they are cheapest.
 pub mod schedule;
+#[cfg(test)]
+mod schedule_props;
 pub mod stats;
 pub mod timer;
 

@@ -75,6 +75,9 @@ impl RateLimiter {
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
   use super::*;
 
