@@ -2,9 +2,11 @@
 // flushes, flow control and readiness changes, native timers firing in
 // between) loses, duplicates and reorders nothing but what coalescing
 // replaced. Set EXACTLY_ONCE_SEED to replay a failure; the seed is printed.
+// Scenarios run in a worker thread with a deadline: one that spins
+// synchronously fails with its seed instead of hanging the whole test run.
 import fc from 'fast-check'
 import { BatchManager } from '../index'
-import { runScenario, prng } from './helpers/exactly-once'
+import { IsolatedRunner, prng } from './helpers/exactly-once'
 import { openWindow } from './helpers/window'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { IpcMain } = require('../test/standin')
@@ -12,6 +14,8 @@ const { IpcMain } = require('../test/standin')
 jest.setTimeout(120_000)
 
 const fixedSeed = process.env.EXACTLY_ONCE_SEED === undefined ? undefined : Number(process.env.EXACTLY_ONCE_SEED)
+const runner = new IsolatedRunner(60_000)
+afterAll(() => runner.close())
 
 test('1,000,000 messages over 8 fake targets arrive exactly once, in per-target order', async () => {
   const seed = fixedSeed ?? (Math.random() * 0x100000000) >>> 0
@@ -23,7 +27,7 @@ test('1,000,000 messages over 8 fake targets arrive exactly once, in per-target 
     adaptive: rand() < 0.5,
     maxFramesPerSecond: rand() < 0.3 ? 500 : 0,
   }
-  const outcome = await runScenario({ seed, messages: 1_000_000, targets: 8, options, yieldEvery: 2000 })
+  const outcome = await runner.run({ seed, messages: 1_000_000, targets: 8, options, yieldEvery: 2000 })
   if (outcome.failure !== undefined) throw new Error(`seed ${seed} (EXACTLY_ONCE_SEED=${seed}) options ${JSON.stringify(options)}: ${outcome.failure}`)
   expect(outcome.added).toBeGreaterThan(1_000_000) // some were added from inside send()
   expect(outcome.delivered + outcome.coalesced).toBe(outcome.added)
@@ -51,7 +55,7 @@ test('property: any options and workload deliver exactly once, in order (fast-ch
         }),
       }),
       async (s) => {
-        const outcome = await runScenario(s)
+        const outcome = await runner.run(s)
         if (outcome.failure !== undefined) throw new Error(`seed ${s.seed}: ${outcome.failure}`)
       },
     ),

@@ -77,3 +77,63 @@ test('reentrant-size-flush-in-order: messages added from send() on a full batch 
   expect(target.frames.every((f) => f.payloads.length <= 2)).toBe(true)
   expect(target.frames.flatMap((f) => f.payloads)).toEqual([0, 1, ...Array.from({ length: added }, (_, i) => 100 + i)])
 })
+
+test('reentrant-size-flush-within-frame-budget-returns: a send() that fills a batch under maxFramesPerSecond defers it to the timer instead of spinning', async () => {
+  // This used to loop forever synchronously: the re-flush asked for from inside
+  // send() was deferred by the frame budget and retried at once, again and again.
+  let batcher: any
+  const target = recorder(5, (frame) => {
+    if (frame.seq === 1) batcher.addMessage('x', 'inner', target)
+  })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 1, maxWaitMs: 1, maxFramesPerSecond: 500 })
+  batcher.addMessage('x', 'outer', target)
+  expect(target.frames.map((f) => f.payloads)).toEqual([['outer']])
+  expect(batcher.pending()).toBe(1)
+  await new Promise((resolve) => setTimeout(resolve, 40)) // the budget's timer sends it
+  expect(target.frames.map((f) => [f.seq, f.payloads])).toEqual([[1, ['outer']], [2, ['inner']]])
+  await batcher.close()
+})
+
+test('reentrant-add-to-an-emptied-target-during-close: close() sends what a send() adds to a target it already emptied', async () => {
+  let batcher: any
+  const first = recorder(6)
+  const second = recorder(7, () => {
+    if (first.frames.length === 1) batcher.addMessage('x', 'late', first)
+  })
+  batcher = new BatchManager({ adaptive: false, maxWaitMs: 1000 })
+  batcher.addMessage('x', 'a', first)
+  batcher.addMessage('x', 'b', second)
+  await batcher.close()
+  expect(first.frames.map((f) => f.payloads)).toEqual([['a'], ['late']])
+  expect(batcher.getMetrics()).toMatchObject({ pending: 0, messagesIn: 3, messagesOut: 3, drops: { total: 0 } })
+})
+
+test('draining a queue frame by frame keeps the coalesce keys of what is left', async () => {
+  let batcher: any
+  const target = recorder(8, () => {
+    if (target.frames.length === 5) batcher.markNotReady(target) // stops the drain after 50 messages
+  })
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 10, holdUntilReady: true })
+  for (let i = 0; i < 100; i++) batcher.addMessage('x', i, target)
+  batcher.addMessage('x', 'old', target, { coalesceKey: 'k' })
+  for (let i = 100; i < 200; i++) batcher.addMessage('x', i, target)
+  batcher.markReady(target)
+  expect(target.frames).toHaveLength(5)
+  batcher.addMessage('x', 'new', target, { coalesceKey: 'k' }) // replaces 'old', still queued
+  batcher.markReady(target)
+  const payloads = target.frames.flatMap((f) => f.payloads)
+  expect(payloads).toEqual([...Array.from({ length: 200 }, (_, i) => i), 'new'])
+  expect(batcher.getMetrics()).toMatchObject({ coalesced: 1, pending: 0 })
+  await batcher.close()
+})
+
+test('draining 200,000 queued messages in frames of 10 sends every one, in order', async () => {
+  // Each frame used to copy the rest of the queue: quadratic, seconds of a blocked main thread.
+  const target = recorder(9)
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 10, holdUntilReady: true, maxQueueSize: 1_000_000 })
+  for (let i = 0; i < 200_000; i++) batcher.addMessage('x', i, target)
+  batcher.markReady(target)
+  expect(target.frames).toHaveLength(20_000)
+  expect(target.frames.every((f, i) => f.payloads[0] === i * 10 && f.payloads.length === 10)).toBe(true)
+  await batcher.close()
+})

@@ -76,6 +76,7 @@ class BatchManager {
       report: (error) => this._report(error),
     })
     this._closed = false
+    this._closing = false // close() is sending what is left; sends may still add
     this._updateFastPath()
     // Critical memory pressure sends what is pending now rather than holding it in main.
     this._unsubscribeMemory = subscribePressure(deps?.memory, 'deps.memory', (level) => {
@@ -87,7 +88,7 @@ class BatchManager {
   // The fast path covers the common case: batching on, no per-message size
   // estimate, no dedupe; everything else goes through _addSlow.
   _updateFastPath() {
-    this._fast = !this._closed && this._o.enabled && this._o.maxBatchBytes === 0 && !this._o.dedupe
+    this._fast = !this._closing && this._o.enabled && this._o.maxBatchBytes === 0 && !this._o.dedupe
   }
 
   get closed() {
@@ -266,33 +267,32 @@ class BatchManager {
     return t
   }
 
-  /** Sends one frame of `t`'s pending messages (at most `limit`). */
+  /** Sends one frame of `t`'s pending messages (at most `limit`); false when it sent none. */
   _flushTarget(t, reason, limit) {
     if (t.sending) {
       if (t.flushAgain === NONE_PENDING) t.flushAgain = reason
-      return
+      return false
     }
-    if ((reason === Reason.Size || reason === Reason.Bytes) && this._minFrameIntervalMs > 0 && this._waitForBudget(t)) return
+    if ((reason === Reason.Size || reason === Reason.Bytes) && this._minFrameIntervalMs > 0 && this._waitForBudget(t)) {
+      if (t.urgency === NONE) this._arm(t, NORMAL) // the timer sends what waits for the budget
+      return false
+    }
     if (t.live === 0) {
       if (t.urgency !== NONE) batchDiscard(this._handle, t.slot, t.generation)
       t.resetBatch(0)
-      return
+      return false
     }
     const generation = t.urgency !== NONE ? t.generation : 0
-    let { channels, payloads } = t.takeMessages()
     const samples = t.samples
-    let rest = null
-    if (limit !== undefined && channels.length > limit) {
-      rest = { channels: channels.slice(limit), payloads: payloads.slice(limit) }
-      channels = channels.slice(0, limit)
-      payloads = payloads.slice(0, limit)
-    }
     const bytes = t.bytes
-    t.resetBatch(0)
-    if (rest !== null) {
-      t.channels = rest.channels
-      t.payloads = rest.payloads
-      t.live = rest.channels.length
+    const partial = limit !== undefined && t.live > limit
+    let channels, payloads
+    if (partial) {
+      ;({ channels, payloads } = t.takeFront(limit))
+      if (t.dupes !== null) for (let i = 0; i < channels.length; i++) this._forgetDuplicateKey(t, { channel: channels[i], payload: payloads[i] })
+    } else {
+      ;({ channels, payloads } = t.takeMessages())
+      t.resetBatch(0)
     }
     // send() and onError may re-enter (an onError that adds a critical message,
     // a send that flushes): what they queue leaves after this frame, with the next seq.
@@ -304,12 +304,13 @@ class BatchManager {
       t.sending = false
     }
     this._flow.sent(t)
-    this._record(t, generation, reason, sent, rest === null ? bytes : 0, samples)
+    this._record(t, generation, reason, sent, partial ? 0 : bytes, samples)
     const again = t.flushAgain
     if (again !== NONE_PENDING) {
       t.flushAgain = NONE_PENDING
-      if (rest === null) this._flushAll(t, again, this._closed)
+      if (!partial) this._flushAll(t, again, this._closing)
     }
+    return true
   }
 
   _record(t, generation, reason, sent, bytes, samples) {
@@ -381,10 +382,13 @@ class BatchManager {
     if (t.open) this._flushAll(t, Reason.Manual)
   }
 
-  // Frames of maxBatchSize until the queue is empty or the target pauses
-  // (close() sends everything regardless: `force`).
+  // Frames of maxBatchSize until the queue is empty, the target pauses or a
+  // frame budget defers the rest to its timer (close() sends everything
+  // regardless: `force`).
   _flushAll(t, reason, force = false) {
-    while (t.live > 0 && !t.dead && (force || t.open) && !t.sending) this._flushTarget(t, reason, this._o.maxBatchSize)
+    while (t.live > 0 && !t.dead && (force || t.open) && !t.sending) {
+      if (!this._flushTarget(t, reason, this._o.maxBatchSize)) break
+    }
     if (t.sending && t.live > 0 && t.flushAgain === NONE_PENDING) t.flushAgain = reason
   }
 
@@ -464,16 +468,25 @@ class BatchManager {
   }
 
   async close() {
-    if (this._closed) return
-    for (const t of this._states.values()) {
-      this._flushAll(t, Reason.Close, true)
-    }
+    if (this._closed || this._closing) return
+    this._closing = true
+    this._updateFastPath()
+    // A send may add to a target this pass already emptied: pass again until
+    // nothing is left, so an accepted message is never silently lost.
+    do {
+      for (const t of this._states.values()) this._flushAll(t, Reason.Close, true)
+    } while (this._anyLeftToClose())
     this._closed = true
     this._updateFastPath()
     this.detach()
     this._unsubscribeMemory()
     this._clock.close()
     managers.delete(this._id)
+  }
+
+  _anyLeftToClose() {
+    for (const t of this._states.values()) if (t.live > 0 && !t.dead && !t.sending) return true
+    return false
   }
 }
 

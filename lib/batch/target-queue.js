@@ -56,6 +56,33 @@ class TargetQueue {
     return { channels: outChannels, payloads: outPayloads }
   }
 
+  /**
+   * Takes the first `limit` pending messages, leaving the rest in place (their
+   * coalesce keys stay valid): O(limit), so draining a long queue frame by
+   * frame is linear. The rest's batch starts afresh: no deadline armed.
+   */
+  takeFront(limit) {
+    const { channels, payloads } = this
+    const outChannels = []
+    const outPayloads = []
+    let i = this.head
+    for (; i < channels.length && outChannels.length < limit; i++) {
+      if (channels[i] === null) continue
+      outChannels.push(channels[i])
+      outPayloads.push(payloads[i])
+      channels[i] = null
+      payloads[i] = undefined
+    }
+    this.head = i
+    this.live -= outChannels.length
+    this.urgency = NONE
+    this.bytes = 0 // sizes are not kept per message: the rest counts afresh
+    this.samples = []
+    this.deferred = false
+    if (this.head > 1024 && this.head * 2 > channels.length) this.compact()
+    return { channels: outChannels, payloads: outPayloads }
+  }
+
   /** Drops the oldest pending message; returns its payload and channel. */
   dropOldest() {
     while (this.head < this.channels.length && this.channels[this.head] === null) this.head++

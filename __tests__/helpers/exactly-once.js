@@ -1,13 +1,15 @@
+'use strict'
 // A seeded random workload for BatchManager over fake targets: priorities,
 // coalesce keys, flushes, flow control (acks held back and released late,
 // pages re-announcing) and readiness changes, with the native timers firing
 // in between. check() says what went wrong, or undefined when every message
 // not coalesced away arrived exactly once, in per-target order.
-import { EventEmitter } from 'events'
-import { BatchManager } from '../../index'
+const { EventEmitter } = require('events')
+const { Worker, isMainThread, parentPort, workerData } = require('worker_threads')
+const { BatchManager } = require('../../index')
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function prng(seed: number): () => number {
+function prng(seed) {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
@@ -18,30 +20,7 @@ export function prng(seed: number): () => number {
   }
 }
 
-export interface Scenario {
-  seed: number
-  messages: number
-  targets: number
-  options: Record<string, unknown>
-  /** Yield to the event loop (timers fire) every this many steps. */
-  yieldEvery: number
-}
-
-interface Sent { key: string | undefined }
-interface FakeTarget {
-  id: number
-  frames: number
-  lastSeq: number
-  stream: number | undefined
-  received: number[]
-  errors: string[]
-  unacked: number[]
-  /** Called inside send(), after the frame was recorded: re-entrant adds. */
-  onSend: (() => void) | undefined
-  send(channel: string, frame: any): void
-}
-
-function fakeTarget(id: number): FakeTarget {
+function fakeTarget(id) {
   return {
     id,
     frames: 0,
@@ -66,31 +45,23 @@ function fakeTarget(id: number): FakeTarget {
   }
 }
 
-const PRIORITIES = [undefined, 'normal', 'low', 'critical'] as const
+const PRIORITIES = [undefined, 'normal', 'low', 'critical']
 const tick = () => new Promise((resolve) => setImmediate(resolve))
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-export interface Outcome {
-  failure: string | undefined
-  /** Messages added: the workload's plus the re-entrant ones. */
-  added: number
-  delivered: number
-  coalesced: number
-  frames: number
-}
-
-export async function runScenario(s: Scenario): Promise<Outcome> {
+/** Runs one scenario; `failure` says what went wrong, or is undefined. */
+async function runScenario(s) {
   const rand = prng(s.seed)
   const ipcMain = new EventEmitter()
   const batcher = new BatchManager({ maxQueueSize: 10_000_000, ...s.options })
-  batcher.attach(ipcMain as any)
+  batcher.attach(ipcMain)
   const targets = Array.from({ length: s.targets }, (_, i) => fakeTarget(900 + i))
-  const sent: Sent[][] = targets.map(() => [])
+  const sent = targets.map(() => [])
   const ready = targets.map(() => true)
   const usesAcks = targets.map(() => rand() < 0.75)
   for (let i = 0; i < targets.length; i++) ipcMain.emit('ipcflow:ready', { sender: targets[i] }, { v: 1, acks: usesAcks[i] })
 
-  const ackSome = (i: number, all: boolean) => {
+  const ackSome = (i, all) => {
     const t = targets[i]
     if (t.unacked.length === 0) return
     const upTo = all ? t.unacked.length : 1 + Math.floor(rand() * t.unacked.length)
@@ -99,7 +70,7 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
     ipcMain.emit('ipcflow:ack', { sender: t }, t.stream, seq)
   }
 
-  const add = (i: number) => {
+  const add = (i) => {
     const n = sent[i].length
     const priority = PRIORITIES[Math.floor(rand() * PRIORITIES.length)]
     const key = rand() < 0.3 ? `k${Math.floor(rand() * 16)}` : undefined
@@ -175,7 +146,7 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
   }
 }
 
-function check(targets: FakeTarget[], sent: Sent[][], metrics: any): string | undefined {
+function check(targets, sent, metrics) {
   const drops = Object.entries(metrics.drops).filter(([, n]) => n !== 0)
   if (drops.length > 0) return `messages dropped: ${JSON.stringify(metrics.drops)}`
   let missingTotal = 0
@@ -188,7 +159,7 @@ function check(targets: FakeTarget[], sent: Sent[][], metrics: any): string | un
     }
     // A message may be missing only if a later one on its target had the same coalesce key.
     const arrived = new Set(got)
-    const laterKeys = new Set<string>()
+    const laterKeys = new Set()
     for (let n = sent[i].length - 1; n >= 0; n--) {
       const { key } = sent[i][n]
       if (!arrived.has(n)) {
@@ -202,3 +173,61 @@ function check(targets: FakeTarget[], sent: Sent[][], metrics: any): string | un
   if (missingTotal !== metrics.coalesced) return `${missingTotal} messages missing but ${metrics.coalesced} counted as coalesced`
   return undefined
 }
+
+/**
+ * Runs scenarios in a worker thread with a deadline each, so a scenario that
+ * spins synchronously fails with its seed instead of hanging the test run.
+ */
+class IsolatedRunner {
+  constructor(deadlineMs) {
+    this.deadlineMs = deadlineMs
+    this.worker = undefined
+  }
+
+  run(scenario) {
+    if (this.worker === undefined) this.worker = new Worker(__filename, { workerData: 'exactly-once' })
+    const worker = this.worker
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup()
+        this.close()
+        reject(new Error(`seed ${scenario.seed}: still running after ${this.deadlineMs} ms (a synchronous loop?): ${JSON.stringify(scenario)}`))
+      }, this.deadlineMs)
+      const onMessage = (reply) => {
+        cleanup()
+        if (reply.error !== undefined) reject(new Error(`seed ${scenario.seed}: ${reply.error}`))
+        else resolve(reply.outcome)
+      }
+      const onError = (error) => {
+        cleanup()
+        this.worker = undefined
+        reject(error)
+      }
+      const cleanup = () => {
+        clearTimeout(timer)
+        worker.off('message', onMessage)
+        worker.off('error', onError)
+      }
+      worker.on('message', onMessage)
+      worker.on('error', onError)
+      worker.postMessage(scenario)
+    })
+  }
+
+  async close() {
+    const worker = this.worker
+    this.worker = undefined
+    if (worker !== undefined) await worker.terminate()
+  }
+}
+
+if (!isMainThread && workerData === 'exactly-once') {
+  parentPort.on('message', (scenario) => {
+    runScenario(scenario).then(
+      (outcome) => parentPort.postMessage({ outcome }),
+      (error) => parentPort.postMessage({ error: String(error?.stack ?? error) }),
+    )
+  })
+}
+
+module.exports = { prng, runScenario, IsolatedRunner }
