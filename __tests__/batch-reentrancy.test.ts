@@ -137,3 +137,19 @@ test('draining 200,000 queued messages in frames of 10 sends every one, in order
   expect(target.frames.every((f, i) => f.payloads[0] === i * 10 && f.payloads.length === 10)).toBe(true)
   await batcher.close()
 })
+
+test('reentrant-add-during-bytes-flush-keeps-call-order: the message that forced a bytes flush goes before what send() adds meanwhile', async () => {
+  let batcher: any
+  const target = recorder(10, (frame) => {
+    if (frame.seq === 1) batcher.addMessage('x', 'added-in-send', target)
+  })
+  batcher = new BatchManager({ adaptive: false, maxBatchBytes: 40, maxWaitMs: 1000 })
+  batcher.addMessage('x', 'aaaaaaaaaa', target)
+  batcher.addMessage('x', 'bbbbbbbbbb', target)
+  batcher.addMessage('x', 'cccccccccc', target) // over 40 bytes: a and b leave first
+  await batcher.close()
+  expect(target.frames.flatMap((f) => f.payloads)).toEqual(['aaaaaaaaaa', 'bbbbbbbbbb', 'cccccccccc', 'added-in-send'])
+  expect(target.frames[0].payloads).toEqual(['aaaaaaaaaa', 'bbbbbbbbbb'])
+  expect(batcher.getMetrics().flushReasons.bytes).toBe(1)
+  expect(batcher.getMetrics().frameBytes.count).toBe(2) // both frames' sizes are known
+})

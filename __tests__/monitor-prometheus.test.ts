@@ -63,3 +63,21 @@ const promtool = spawnSync('promtool', ['--version']).status === 0
   m.close()
   execFileSync('promtool', ['check', 'metrics'], { input: text })
 })
+
+test('prometheus-reserved-and-clashing-label-names: __-prefixed, le and names that sanitise alike are renamed, never repeated', () => {
+  const m = new PerformanceMonitor({ watchdog: false, buckets: [1] })
+  // An own __proto__ key, as JSON.parse makes from a renderer's data.
+  m.increment('hits', 1, JSON.parse('{"__proto__":"p","__name__":"n"}'))
+  m.record('lat', 0.5, { le: 'mine', 'a.b': 'x', a_b: 'y' })
+  const text = m.toPrometheus()
+  m.close()
+  const labelNames = [...text.matchAll(/\{([^}]*)\}/g)].map((g) => [...g[1].matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map((n) => n[1]))
+  for (const names of labelNames) {
+    expect(new Set(names).size).toBe(names.length)
+    for (const n of names) expect(n).not.toMatch(/^__/)
+  }
+  const byName = Object.fromEntries(parse(text).map((f: any) => [f.name, f]))
+  expect(byName.hits_total.metrics).toEqual([{ value: '1', labels: { _name__: 'n', _proto__: 'p' } }])
+  expect(text).toContain('lat_bucket{a_b="x",a_b_="y",le_="mine",le="1"} 1\n')
+  expect(text).toContain('lat_count{a_b="x",a_b_="y",le_="mine"} 1\n')
+})

@@ -81,18 +81,12 @@ async function runScenario(s) {
   }
   // Now and then a send re-enters: it adds to a target (maybe its own) or flushes.
   let depth = 0
-  const limit = s.options.maxBatchBytes
-  const sameTargetOk = limit === undefined || limit === Infinity
   for (const t of targets) {
     t.onSend = () => {
       if (depth > 2 || rand() >= 0.02) return
       depth++
       try {
-        // With a byte limit, a bytes flush runs before its message is queued, so a
-        // re-entrant add to that same target lands first (README, re-entrant sends).
-        const other = targets.length > 1 ? (targets.indexOf(t) + 1 + Math.floor(rand() * (targets.length - 1))) % targets.length : -1
-        const to = sameTargetOk || other === -1 ? Math.floor(rand() * targets.length) : other
-        if (rand() < 0.8 && (to !== targets.indexOf(t) || sameTargetOk)) add(to)
+        if (rand() < 0.8) add(Math.floor(rand() * targets.length))
         else batcher.flush(rand() < 0.5 ? t : undefined)
       } finally {
         depth--

@@ -162,9 +162,10 @@ class BatchManager {
       }
     }
     let size = 0
+    let bytesFlush = false
     if (o.maxBatchBytes > 0) {
       size = estimateSize(payload) + channel.length + 2
-      if (t.open && t.live > 0 && t.bytes + size > o.maxBatchBytes) this._flushTarget(t, Reason.Bytes)
+      bytesFlush = t.open && t.live > 0 && t.bytes + size > o.maxBatchBytes
     }
     if (!t.open && t.live >= o.maxQueueSize) {
       if (o.overflow === 'drop-newest') {
@@ -188,6 +189,9 @@ class BatchManager {
     t.channels.push(channel)
     t.payloads.push(payload)
     t.live++
+    // This message would overflow the batch: what came before it leaves now,
+    // and it stays queued, ahead of anything a send() adds meanwhile.
+    if (bytesFlush && t.live > 1) this._flushTarget(t, Reason.Bytes, t.live - 1)
     t.bytes += size
     if (--this._sampleCountdown === 0) this._sample(t)
     if (!t.open) return true
@@ -304,7 +308,8 @@ class BatchManager {
       t.sending = false
     }
     this._flow.sent(t)
-    this._record(t, generation, reason, sent, partial ? 0 : bytes, samples)
+    // A partial frame's bytes are known only when the rest is the message that forced it.
+    this._record(t, generation, reason, sent, partial && reason !== Reason.Bytes ? 0 : bytes, samples)
     const again = t.flushAgain
     if (again !== NONE_PENDING) {
       t.flushAgain = NONE_PENDING

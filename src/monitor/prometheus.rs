@@ -21,9 +21,17 @@ pub fn metric_name(name: &str) -> String {
   sanitize(name, true)
 }
 
-/// Label names allow no colon: `[a-zA-Z_][a-zA-Z0-9_]*`.
+/// Label names allow no colon: `[a-zA-Z_][a-zA-Z0-9_]*`, and names starting
+/// with `__` are reserved for Prometheus itself (`__proto__` -> `_proto__`).
 pub fn label_name(name: &str) -> String {
-  sanitize(name, false)
+  let mut out = sanitize(name, false);
+  let underscores = out.bytes().take_while(|&b| b == b'_').count();
+  if underscores >= 2 && underscores < out.len() {
+    out.drain(..underscores - 1);
+  } else if underscores >= 2 {
+    out.truncate(1);
+  }
+  out
 }
 
 fn sanitize(name: &str, colon: bool) -> String {
@@ -77,25 +85,34 @@ fn escape_help(out: &mut String, v: &str) {
   }
 }
 
-/// `{a="x",le="1"}`; nothing when there are no labels at all.
-fn write_labels(out: &mut String, labels: &[(String, String)], le: Option<f64>) {
+/// `{a="x",le="1"}`; nothing when there are no labels at all. Names that
+/// sanitise alike (`a.b`, `a_b`), or `le` on any line of a histogram, get a
+/// trailing `_` until unique: a series never repeats a label name.
+fn write_labels(out: &mut String, labels: &[(String, String)], histogram: bool, le: Option<f64>) {
   if labels.is_empty() && le.is_none() {
     return;
   }
   out.push('{');
-  let mut first = true;
+  let mut used: Vec<String> = Vec::with_capacity(labels.len() + 1);
+  if histogram {
+    used.push("le".to_string());
+  }
   for (k, v) in labels {
-    if !first {
+    let mut name = label_name(k);
+    while used.contains(&name) {
+      name.push('_');
+    }
+    if used.len() > usize::from(histogram) {
       out.push(',');
     }
-    first = false;
-    out.push_str(&label_name(k));
+    out.push_str(&name);
     out.push_str("=\"");
     escape_label_value(out, v);
     out.push('"');
+    used.push(name);
   }
   if let Some(le) = le {
-    if !first {
+    if !labels.is_empty() {
       out.push(',');
     }
     let _ = write!(out, "le=\"{}\"", number(le));
@@ -129,21 +146,21 @@ pub fn write_family<'a>(
     match value {
       Value::Number(v) => {
         let _ = write!(out, "{base}{suffix}");
-        write_labels(out, labels, None);
+        write_labels(out, labels, false, None);
         let _ = writeln!(out, " {}", number(v));
       }
       Value::Histogram(h) => {
         for (le, count) in h.cumulative_buckets() {
           let _ = write!(out, "{base}_bucket");
-          write_labels(out, labels, Some(le));
+          write_labels(out, labels, true, Some(le));
           let _ = writeln!(out, " {count}");
         }
         let s = h.summary();
         let _ = write!(out, "{base}_sum");
-        write_labels(out, labels, None);
+        write_labels(out, labels, true, None);
         let _ = writeln!(out, " {}", number(s.sum));
         let _ = write!(out, "{base}_count");
-        write_labels(out, labels, None);
+        write_labels(out, labels, true, None);
         let _ = writeln!(out, " {}", h.count());
       }
     }
@@ -160,6 +177,27 @@ mod tests {
     assert_eq!(metric_name("9lives:x-y"), "_9lives:x_y");
     assert_eq!(label_name("a:b"), "a_b");
     assert_eq!(metric_name(""), "_");
+  }
+
+  #[test]
+  fn reserved_label_names_are_not_written() {
+    assert_eq!(label_name("__proto__"), "_proto__");
+    assert_eq!(label_name("__name__"), "_name__");
+    assert_eq!(label_name("___"), "_");
+    assert_eq!(label_name("_ok"), "_ok");
+  }
+
+  #[test]
+  fn a_series_never_repeats_a_label_name() {
+    let mut h = LogHistogram::new(&[1.0]);
+    h.record(0.5);
+    let labels =
+      [("a.b".to_string(), "1".to_string()), ("a_b".to_string(), "2".to_string()), ("le".to_string(), "3".to_string())];
+    let mut out = String::new();
+    write_family(&mut out, "lat", "Latency", Kind::Histogram, std::iter::once((&labels[..], Value::Histogram(&h))));
+    assert!(out.contains("lat_bucket{a_b=\"1\",a_b_=\"2\",le_=\"3\",le=\"1\"} 1\n"), "{out}");
+    assert!(out.contains("lat_count{a_b=\"1\",a_b_=\"2\",le_=\"3\"} 1\n"), "{out}");
+    assert!(out.contains("lat_sum{a_b=\"1\",a_b_=\"2\",le_=\"3\"} 0.5\n"), "{out}");
   }
 
   #[test]
