@@ -105,13 +105,17 @@ describe('register() with the schema corpus', () => {
 })
 
 describe('documented behaviour', () => {
-  test('in-process invoke passes the caller\'s own object (validated as read); through IPC the handler gets a clone', async () => {
+  test('in-process invoke hands a checked channel a plain copy read once, and an unchecked one the caller\'s own object', async () => {
     const r = new HandlerRegistry()
     const seen: unknown[] = []
     r.register('n', (a: unknown) => seen.push(a), { schema: SCHEMA })
+    r.register('free', (a: unknown) => seen.push(a), { maxBytes: Infinity, maxDepth: Infinity })
     const arg = { n: 1 }
     expect(await r.invoke('n', [arg])).toMatchObject({ success: true })
-    expect(seen[0]).toBe(arg)
+    expect(await r.invoke('free', [arg])).toMatchObject({ success: true })
+    expect(seen[0]).toEqual(arg)
+    expect(seen[0]).not.toBe(arg)
+    expect(seen[1]).toBe(arg)
     await r.close()
   })
 })

@@ -125,6 +125,37 @@ describe('values JSON cannot hold', () => {
     expect(await r.invoke('any', [{ a: Object.create(null), b: JSON.parse('{"c":1}') }])).toMatchObject({ success: true })
   })
 
+  test('in-process-getters-read-once: a getter or Proxy that answers differently on each read cannot hand the handler unvalidated data', async () => {
+    const r = make()
+    const seen: unknown[] = []
+    const schema = { type: 'object', properties: { n: { type: 'number', maximum: 10 }, tags: { type: 'array', items: { type: 'string' } } }, required: ['n'] }
+    r.register('checked', (v: any) => seen.push([v.n, v.tags?.[0], Object.getOwnPropertyDescriptor(v, 'n')?.get === undefined]), { schema })
+    let reads = 0
+    const flipping = Object.defineProperty({}, 'n', { enumerable: true, get: () => (reads++ === 0 ? 1 : 1e9) })
+    expect(await r.invoke('checked', [flipping])).toMatchObject({ success: true })
+    let proxyReads = 0
+    const proxied = new Proxy({ n: 2, tags: ['ok'] }, { get: (t, k) => (k === 'tags' && proxyReads++ > 0 ? [42] : (t as any)[k]) })
+    expect(await r.invoke('checked', [proxied])).toMatchObject({ success: true })
+    // What the handler read is what was validated: plain own data, each getter read once.
+    expect(seen).toEqual([[1, undefined, true], [2, 'ok', true]])
+    expect(reads).toBe(1)
+    // A getter that throws is refused with its path, as a renderer's bad data would be.
+    const throwing = Object.defineProperty({ n: 1 }, 'tags', { enumerable: true, get: () => { throw new Error('boom') } })
+    expect(errorOf(await r.invoke('checked', [throwing]))).toMatchObject({
+      code: 'E_VALIDATION',
+      details: { errors: [{ pointer: '/tags', keyword: 'exception', message: 'reading this value threw: boom' }] },
+    })
+    // Shared references stay shared, own __proto__ keys stay own data, and a cycle is still a cycle.
+    r.register('loose', (v: any) => seen.push(v.a === v.b, Object.getPrototypeOf(v) === Object.prototype, Object.keys(v)), { schema: { type: 'object' } })
+    const shared = { x: 1 }
+    expect(await r.invoke('loose', [{ a: shared, b: shared, ...JSON.parse('{"__proto__":{"p":1}}') }])).toMatchObject({ success: true })
+    expect(seen.slice(2)).toEqual([true, true, ['a', 'b', '__proto__']])
+    expect(({} as any).p).toBeUndefined()
+    const cyclic: any = { a: {} }
+    cyclic.a.back = cyclic
+    expect(errorOf(await r.invoke('loose', [cyclic]))).toMatchObject({ details: { errors: [{ pointer: '/a/back', keyword: 'cycle' }] } })
+  })
+
   test('caps hold with a schema too: deep nesting and huge strings are E_PAYLOAD_TOO_LARGE', async () => {
     const r = make({ defaults: { maxBytes: 4096, maxDepth: 16 } })
     r.register('any', () => 1, { schema: {} })

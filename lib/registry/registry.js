@@ -6,7 +6,7 @@
 const { ClosedError, NotFoundError, DuplicateHandlerError, InternalError, ProtocolError, ValidationError, internalFrom, invalidArgument, messageOf } = require('../errors')
 const { readRegistryOptions, createEntry } = require('./options')
 const { checkSender } = require('./senders')
-const { checkArgs, checkRate } = require('./pipeline/guard')
+const { checkArgs, checkRate, readLocalArgs } = require('./pipeline/guard')
 const { fail } = require('./pipeline/envelope')
 const { Call } = require('./pipeline/call')
 const { HandlerContext, infoFromEvent } = require('./pipeline/context')
@@ -211,10 +211,11 @@ class HandlerRegistry {
       } else info = ctx
     }
     if (problem !== undefined) return this._unroutedFail(problem, start)
-    return this._dispatch(channel, args, info, start, undefined)
+    return this._dispatch(channel, args, info, start, undefined, true)
   }
 
-  _dispatch(channel, args, info, start, key) {
+  // `local`: args come from main-process code, not a structured clone.
+  _dispatch(channel, args, info, start, key, local = false) {
     if (this._closed) return this._unroutedFail(new ClosedError(`HandlerRegistry is closed: '${channel}' was not run`, { channel }), start)
     const entry = this._entries.get(channel)
     if (entry === undefined) return this._unroutedFail(new NotFoundError(`No handler registered for '${channel}'`, { channel }), start)
@@ -224,9 +225,14 @@ class HandlerRegistry {
     let error = checkSender(entry, ctx)
     if (error === undefined) {
       try {
-        error = checkArgs(entry, args)
+        if (local) {
+          const read = readLocalArgs(entry, args)
+          error = read.error
+          args = read.args
+        }
+        if (error === undefined) error = checkArgs(entry, args)
       } catch (thrown) {
-        // Our bug stays ours; otherwise e.g. a throwing getter or Proxy from an in-process caller.
+        // Our bug stays ours; otherwise a value the snapshot kept by reference threw when read.
         error = internalFrom(thrown) ??
           new ValidationError(`Arguments for '${channel}' could not be read: ${messageOf(thrown)}`, { channel, errors: [] })
       }

@@ -3,6 +3,7 @@
 // size/depth caps and schema validation (one native walk), then rate limits.
 const { ValidationError, PayloadTooLargeError, RateLimitedError } = require('../../errors')
 const { checkLimits } = require('../native')
+const { snapshotArgs } = require('./snapshot')
 
 const MAX_ISSUES = 50
 
@@ -55,6 +56,18 @@ function checkArgs(entry, args) {
   return issue === null || issue === undefined ? undefined : invalid(entry, [issue])
 }
 
+/**
+ * An in-process caller's arguments, read once into plain data (snapshot.js)
+ * when anything is checked: `{ args }` to validate and hand over, or `{ error }`.
+ */
+function readLocalArgs(entry, args) {
+  if (entry.mode === 'none' && !entry.capped) return { args }
+  const copy = snapshotArgs(args, entry.caps.maxBytes, entry.listDepth)
+  if (copy.issue === undefined) return copy
+  const issue = entry.mode === 'first' ? { ...copy.issue, pointer: copy.issue.pointer.replace(/^\/0(?=\/|$)/, '') } : copy.issue
+  return { error: invalid(entry, [issue]) }
+}
+
 function senderKey(ctx) {
   return ctx.senderId === undefined || ctx.senderId === null ? 'local' : String(ctx.senderId)
 }
@@ -77,4 +90,4 @@ function checkRate(entry, ctx) {
   return undefined
 }
 
-module.exports = { checkArgs, checkRate }
+module.exports = { checkArgs, checkRate, readLocalArgs }
