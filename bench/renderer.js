@@ -2,11 +2,13 @@
 // Benchmark renderer: receives through the ipcflow renderer client (frames or
 // direct sends alike) and measures delivery latency against main's clock.
 const { createRendererClient } = require('../renderer/dist/index.js')
+const { threadCpuNs } = require('./stats')
 
 module.exports = async (ipcRenderer, _report, options) => {
   const mainOrigin = options.mainTimeOrigin
   let latencies = []
   let received = 0
+  let cpuAtReset = threadCpuNs()
   const client = createRendererClient(ipcRenderer, { announceReady: options.announceReady === true })
   const onMessage = (payload) => {
     received++
@@ -27,12 +29,14 @@ module.exports = async (ipcRenderer, _report, options) => {
       if (kind === 'reset') {
         latencies = []
         received = 0
+        cpuAtReset = threadCpuNs()
         return true
       }
       if (kind === 'stats') {
         const sorted = Float64Array.from(latencies).sort()
         const at = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0)
-        return { received, p50: at(50), p99: at(99), gapCount: client.getStats().gaps }
+        // The renderer thread's CPU since reset: deserialising, dispatching and this bench's few polls.
+        return { received, p50: at(50), p99: at(99), gapCount: client.getStats().gaps, cpuNs: threadCpuNs() - cpuAtReset }
       }
       throw new Error(`unknown request ${kind}`)
     },

@@ -21,6 +21,29 @@ function median(values) {
   return percentile(values, 50)
 }
 
+/**
+ * A distribution-free confidence interval for the median (order statistics of
+ * the binomial): `[low, high]` covering it with at least `level`; the whole
+ * range when there are too few values for that.
+ */
+function medianInterval(values, level = 0.95) {
+  const sorted = Float64Array.from(values).sort()
+  const n = sorted.length
+  if (n === 0) return [NaN, NaN]
+  // [x(k), x(n+1-k)] (1-based) covers the median with 1 - 2 P(X <= k-1), X ~ Binomial(n, 1/2):
+  // k is the largest rank that keeps both tails within 1 - level.
+  let k = 0
+  let tail = 0
+  let term = 1 / 2 ** n // P(X = 0)
+  for (let j = 0; j < n; j++) {
+    tail += term
+    if (2 * tail > 1 - level) break
+    k = j + 1
+    term = (term * (n - j)) / (j + 1)
+  }
+  return k === 0 ? [sorted[0], sorted[n - 1]] : [sorted[k - 1], sorted[n - k]]
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-module.exports = { threadCpuNs, percentile, median, sleep }
+module.exports = { threadCpuNs, percentile, median, medianInterval, sleep }

@@ -97,6 +97,7 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
     frames,
     framesPerMessage: frames / total,
     cpuNsPerMessage: cpuNs / delivered.received,
+    rendererCpuNsPerMessage: delivered.cpuNs / delivered.received,
     queueWaitP50: percentile(queueWaits, 50),
     queueWaitP99: percentile(queueWaits, 99),
     latencyP50: delivered.p50,
