@@ -16,6 +16,7 @@ const { runAdaptiveBench } = require('./adaptive')
 const { runCacheBench, cacheMarkdown } = require('./cache')
 const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-stream')
 const { runRegistryBatchBench, registryBatchMarkdown } = require('./registry-batch')
+const { runBreakdown, breakdownMarkdown } = require('./breakdown')
 const { median, medianInterval } = require('./stats')
 const { parseBaselineArgs, applyBaselineArgs } = require('./baseline')
 
@@ -127,6 +128,7 @@ async function main() {
   loadAtStart = os.loadavg()
   console.log(`ipcflow bench: ${RATE} msg/s for ${DURATION_MS} ms x ${ROUNDS} rounds per variant and source`)
   const streams = { timer: await streamBench('timer'), worker: await streamBench('worker') }
+  const breakdown = await runBreakdown('worker')
   const enqueue = await runEnqueue()
   const stalled = await runStalled()
   const addon = addonFacts()
@@ -204,6 +206,9 @@ async function main() {
     '',
     ...section('timer', 'Tokens made by a 2 ms timer loop on the main thread'),
     ...section('worker', 'Tokens arriving from another thread every 5 ms (like a network stream)'),
+    '## Where the thread source\'s CPU above the floor goes (`node bench/breakdown.js worker`)',
+    '',
+    breakdownMarkdown(breakdown),
     '## Enqueue cost (tinybench, 1,000 addMessage per sample, no-op target, maxBatchSize 50)',
     '',
     '| what | ns per message (median) |',
@@ -286,7 +291,7 @@ async function main() {
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md + keptSections())
   console.log(md)
   await require('./monitor').appendMonitorResults(path.join(__dirname, 'RESULTS.md'))
-  const results = { streams, enqueue, stalled, addon, validation, registry, nativeCalls, adaptive, cache, registryStream, registryBatch }
+  const results = { streams, breakdown, enqueue, stalled, addon, validation, registry, nativeCalls, adaptive, cache, registryStream, registryBatch }
   process.exitCode = applyBaselineArgs(baselineArgs, results)
 }
 
