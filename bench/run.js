@@ -17,6 +17,7 @@ const { runCacheBench, cacheMarkdown } = require('./cache')
 const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-stream')
 const { runRegistryBatchBench, registryBatchMarkdown } = require('./registry-batch')
 const { runBreakdown, breakdownMarkdown } = require('./breakdown')
+const { runDebounceBench } = require('./debounce')
 const { median, medianInterval } = require('./stats')
 const { parseBaselineArgs, applyBaselineArgs } = require('./baseline')
 
@@ -137,6 +138,7 @@ async function main() {
   const nativeCalls = await runNativeCalls()
   const adaptive = await runAdaptiveBench()
   const cache = await runCacheBench()
+  const debounce = await runDebounceBench()
   const registryStream = await runRegistryStreamBench()
   const registryBatch = await runRegistryBatchBench()
 
@@ -287,11 +289,22 @@ async function main() {
     '- Validation with an 11-character text: ajv reads four properties inline in JS (~20 ns); every property read',
     '  through Node-API costs ~70 ns, so no native walk can match it on short payloads.',
     '',
-  ].join('\n') + cacheMarkdown(cache) + '\n' + registryStreamMarkdown(registryStream) + '\n' + registryBatchMarkdown(registryBatch)
+  ].join('\n') + cacheMarkdown(cache) + '\n' + registryStreamMarkdown(registryStream) + '\n' + registryBatchMarkdown(registryBatch) + '\n' + [
+    '## Debouncer (`node bench/debounce.js`, tinybench)',
+    '',
+    '1,000 calls per sample over 256 keys inside a burst (the delay never passes), against lodash.debounce with one',
+    'debounced function per key; both first checked to run the last call of a burst once.',
+    '',
+    '| what | ns per call (median) |',
+    '|---|---|',
+    `| lodash.debounce, one function per key | ${fmt(debounce.lodashNs, 1)} |`,
+    `| Debouncer.debounce(key, fn) | ${fmt(debounce.debouncerNs, 1)} |`,
+    '',
+  ].join('\n')
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), md + keptSections())
   console.log(md)
   await require('./monitor').appendMonitorResults(path.join(__dirname, 'RESULTS.md'))
-  const results = { streams, breakdown, enqueue, stalled, addon, validation, registry, nativeCalls, adaptive, cache, registryStream, registryBatch }
+  const results = { streams, breakdown, debounce, enqueue, stalled, addon, validation, registry, nativeCalls, adaptive, cache, registryStream, registryBatch }
   process.exitCode = applyBaselineArgs(baselineArgs, results)
 }
 
