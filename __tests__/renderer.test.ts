@@ -315,6 +315,76 @@ describe('renderer client', () => {
 })
 
 /** An ipcRenderer whose invokes the test answers by hand. */
+// `on` and `onBatch` each keep one ListenerTable (renderer/listeners.ts).
+describe('renderer client listener tables', () => {
+  test('onBatch: one ipcRenderer subscription per channel, a throw is reported and the rest still run', () => {
+    const f = fakeIpc()
+    const errors: [unknown, string][] = []
+    const client = createRendererClient(f.ipc, { onListenerError: (e, ch) => errors.push([e, ch]) })
+    const seen: unknown[] = []
+    const stopThrow = client.onBatch('a', () => {
+      throw new Error('boom')
+    })
+    const stopSeen = client.onBatch('a', (ps) => seen.push(ps))
+    expect(f.count('a')).toBe(1)
+    f.emit(FRAME_CHANNEL, frame(1, [['a', 1], ['b', 0], ['a', 2]]))
+    f.emit('a', 3)
+    expect(seen).toEqual([[1, 2], [3]])
+    expect(errors.map(([e, ch]) => [(e as Error).message, ch])).toEqual([['boom', 'a'], ['boom', 'a']])
+    stopThrow()
+    expect(f.count('a')).toBe(1)
+    stopSeen()
+    expect(f.count('a')).toBe(0) // last listener gone: ipcRenderer unsubscribed
+    f.emit(FRAME_CHANNEL, frame(2, [['a', 4]]))
+    expect(seen).toHaveLength(2)
+  })
+
+  test('the same listener subscribed twice: each unsubscribe removes one subscription, for on and onBatch', () => {
+    const f = fakeIpc()
+    const client = createRendererClient(f.ipc)
+    const seen: unknown[] = []
+    const l = (p: unknown) => seen.push(p)
+    const offs = [client.on('a', l), client.on('a', l), client.onBatch('a', l), client.onBatch('a', l)]
+    expect(f.count('a')).toBe(2) // one per table
+    f.emit(FRAME_CHANNEL, frame(1, [['a', 1]]))
+    expect(seen).toEqual([1, 1, [1], [1]])
+    offs[0]()
+    offs[2]()
+    f.emit(FRAME_CHANNEL, frame(2, [['a', 2]]))
+    expect(seen.slice(4)).toEqual([2, [2]])
+    offs[1]()
+    offs[3]()
+    expect(f.count('a')).toBe(0)
+  })
+
+  test('a listener removed during a delivery still runs for that delivery (it iterates a snapshot), not later', () => {
+    const f = fakeIpc()
+    const client = createRendererClient(f.ipc)
+    const seen: unknown[] = []
+    let stopSecond = (): void => {}
+    client.on('a', (p) => {
+      seen.push(`first:${p}`)
+      stopSecond()
+    })
+    stopSecond = client.on('a', (p) => seen.push(`second:${p}`))
+    f.emit(FRAME_CHANNEL, frame(1, [['a', 1], ['a', 2]]))
+    expect(seen).toEqual(['first:1', 'second:1', 'first:2'])
+  })
+
+  test('dispose removes onBatch subscriptions too', () => {
+    const f = fakeIpc()
+    const client = createRendererClient(f.ipc)
+    const seen: unknown[] = []
+    client.onBatch('a', (ps) => seen.push(ps))
+    client.onLatest('b', (p) => seen.push(p))
+    client.dispose()
+    expect([f.count('a'), f.count('b')]).toEqual([0, 0])
+    f.emit(FRAME_CHANNEL, frame(1, [['a', 1], ['b', 1]]))
+    f.emit('a', 2)
+    expect(seen).toEqual([])
+  })
+})
+
 function invokeIpc() {
   const f = fakeIpc()
   const calls: { channel: string; args: any[]; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = []

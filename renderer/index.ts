@@ -46,6 +46,7 @@ export { IpcError, isIpcError } from './errors'
 export type { InvokeOptions } from './invoke'
 import { createRequestBatcher } from './batch'
 import { createBatchDispatch, createLatestRunner, type BatchListener, type LatestListener } from './latest'
+import { ListenerTable } from './listeners'
 
 export type { BatchListener, LatestListener } from './latest'
 
@@ -189,11 +190,6 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
   const onGap = options.onGap
   const onProtocolError = options.onProtocolError ?? onceToConsole()
   const stats: Omit<RendererClientStats, 'requestBatches' | 'batchedCalls'> = { frames: 0, messages: 0, gaps: 0, lostFrames: 0, malformed: 0, versionMismatches: 0, duplicates: 0 }
-  // Arrays replaced on change (copy-on-write): a dispatch iterates a snapshot,
-  // so listeners added or removed meanwhile do not disturb it.
-  const listeners = new Map<string, Listener[]>()
-  // One ipcRenderer subscription per channel, for direct (unbatched) sends.
-  const direct = new Map<string, (event: unknown, payload?: unknown) => void>()
   // Last seq per stream (one stream per main-side BatchManager).
   const lastSeqs = new Map<number, number>()
   let disposed = false
@@ -202,20 +198,6 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
   const streamer = createStreamer(ipcRenderer, CANCEL_CHANNEL, (code, message, details) => new IpcError(code, message, details), () => {
     stats.malformed++
   })
-  const batches = createBatchDispatch(ipcRenderer, (error, channel) => report(error, channel))
-
-  const dispatch = (channel: string, payload: unknown): void => {
-    stats.messages++
-    const list = listeners.get(channel)
-    if (list === undefined) return
-    for (let i = 0; i < list.length; i++) {
-      try {
-        list[i](payload)
-      } catch (error) {
-        report(error, channel)
-      }
-    }
-  }
 
   const report = (error: unknown, channel: string): void => {
     try {
@@ -224,6 +206,14 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
       // An error reporter that throws must not stop dispatch either.
     }
   }
+
+  // Messages of frames and direct sends alike (the table forwards direct sends here).
+  const dispatch = (channel: string, payload: unknown): void => {
+    stats.messages++
+    listeners.deliver(channel, payload)
+  }
+  const listeners = new ListenerTable<unknown>(ipcRenderer, report, dispatch)
+  const batches = createBatchDispatch(ipcRenderer, report)
 
   const onFrame = (_event: unknown, value?: unknown): void => {
     let checked: ReturnType<typeof checkFrame>
@@ -320,36 +310,11 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
 
   const on = <T = unknown>(channel: string, listener: Listener<T>): (() => void) => {
     checkSubscription(channel, listener)
-    listeners.set(channel, [...(listeners.get(channel) ?? []), listener as Listener])
-    if (!direct.has(channel)) {
-      const forward = (_event: unknown, payload?: unknown): void => dispatch(channel, payload)
-      direct.set(channel, forward)
-      ipcRenderer.on(channel, forward)
-    }
-    let subscribed = true
-    return () => {
-      if (!subscribed) return
-      subscribed = false
-      off(channel, listener as Listener)
-    }
+    return listeners.add(channel, listener as Listener)
   }
 
   const off = <T = unknown>(channel: string, listener: Listener<T>): void => {
-    const list = listeners.get(channel)
-    if (list === undefined) return
-    const i = list.indexOf(listener as Listener)
-    if (i === -1) return
-    const next = list.slice(0, i).concat(list.slice(i + 1))
-    if (next.length > 0) {
-      listeners.set(channel, next)
-      return
-    }
-    listeners.delete(channel)
-    const forward = direct.get(channel)
-    if (forward !== undefined) {
-      direct.delete(channel)
-      ipcRenderer.removeListener(channel, forward)
-    }
+    listeners.remove(channel, listener as Listener)
   }
 
   const getStats = (): RendererClientStats => {
@@ -362,8 +327,6 @@ export function createRendererClient<C extends ChannelMap<C> = UntypedChannels>(
     disposed = true
     ipcRenderer.removeListener(FRAME_CHANNEL, onFrame)
     if (answerPings) ipcRenderer.removeListener(PING_CHANNEL, onPing)
-    for (const [channel, forward] of direct) ipcRenderer.removeListener(channel, forward)
-    direct.clear()
     listeners.clear()
     batches.close()
     invoker.close()

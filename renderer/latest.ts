@@ -9,6 +9,7 @@
  * No Node or Electron imports, like the rest of the client.
  */
 import type { IpcRendererLike } from './index'
+import { ListenerTable } from './listeners'
 
 export type LatestListener<T = unknown> = (payload: T) => unknown
 export type BatchListener<T = unknown> = (payloads: T[]) => void
@@ -70,58 +71,15 @@ export function createLatestRunner(channel: string, listener: LatestListener, re
   }
 }
 
-/** Per-frame grouping for `onBatch`, with its own subscriptions for direct sends. */
+/** Per-frame grouping for `onBatch`, on its own listener table (and so its own direct subscriptions). */
 export function createBatchDispatch(ipcRenderer: IpcRendererLike, report: Report) {
-  // Copy-on-write arrays, as in the client's own listener table.
-  const listeners = new Map<string, BatchListener[]>()
-  const direct = new Map<string, (event: unknown, payload?: unknown) => void>()
-
-  const deliver = (channel: string, payloads: unknown[]): void => {
-    const list = listeners.get(channel)
-    if (list === undefined) return
-    for (let i = 0; i < list.length; i++) {
-      try {
-        list[i](payloads)
-      } catch (error) {
-        report(error, channel)
-      }
-    }
-  }
-
-  const remove = (channel: string, listener: BatchListener): void => {
-    const list = listeners.get(channel)
-    if (list === undefined) return
-    const next = list.filter((l) => l !== listener)
-    if (next.length > 0) {
-      listeners.set(channel, next)
-      return
-    }
-    listeners.delete(channel)
-    const forward = direct.get(channel)
-    if (forward !== undefined) {
-      direct.delete(channel)
-      ipcRenderer.removeListener(channel, forward)
-    }
-  }
+  const listeners: ListenerTable<unknown[]> = new ListenerTable<unknown[]>(ipcRenderer, report, (channel, payload) => listeners.deliver(channel, [payload]))
 
   return {
-    add(channel: string, listener: BatchListener): () => void {
-      listeners.set(channel, [...(listeners.get(channel) ?? []), listener])
-      if (!direct.has(channel)) {
-        const forward = (_event: unknown, payload?: unknown): void => deliver(channel, [payload])
-        direct.set(channel, forward)
-        ipcRenderer.on(channel, forward)
-      }
-      let subscribed = true
-      return () => {
-        if (!subscribed) return
-        subscribed = false
-        remove(channel, listener)
-      }
-    },
+    add: (channel: string, listener: BatchListener): (() => void) => listeners.add(channel, listener),
     /** Called once per accepted frame, after its per-message dispatch. */
     frame(channels: string[], payloads: unknown[]): void {
-      if (listeners.size === 0) return
+      if (listeners.isEmpty) return
       const groups = new Map<string, unknown[]>()
       for (let i = 0; i < channels.length; i++) {
         if (!listeners.has(channels[i])) continue
@@ -129,12 +87,8 @@ export function createBatchDispatch(ipcRenderer: IpcRendererLike, report: Report
         if (group === undefined) groups.set(channels[i], [payloads[i]])
         else group.push(payloads[i])
       }
-      for (const [channel, group] of groups) deliver(channel, group)
+      for (const [channel, group] of groups) listeners.deliver(channel, group)
     },
-    close(): void {
-      for (const [channel, forward] of direct) ipcRenderer.removeListener(channel, forward)
-      direct.clear()
-      listeners.clear()
-    },
+    close: (): void => listeners.clear(),
   }
 }
