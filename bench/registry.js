@@ -8,10 +8,11 @@ const { Bench } = require('tinybench')
 const { HandlerRegistry } = require('..')
 const { SCHEMA, payload: referencePayload, REFERENCE_TEXT, SHORT_TEXT } = require('./validation')
 const { JsRegistry } = require('./js-registry')
+const { median, medianInterval } = require('./stats')
 
 const PER_CALL = 200
 
-async function runRegistryBench({ time = 1500, warmupTime = 300 } = {}) {
+async function runRegistryBench({ rounds = 9, time = 250, warmupTime = 300 } = {}) {
   const payload = referencePayload(REFERENCE_TEXT)
   const short = referencePayload(SHORT_TEXT)
   const handler = async (message) => message.id
@@ -37,64 +38,64 @@ async function runRegistryBench({ time = 1500, warmupTime = 300 } = {}) {
   const jsViaIpc = (event, ...args) => js.invoke('bench:msg', args, { senderId: event.sender.id, origin: event.senderFrame.origin })
   const event = { sender: { id: 1 }, senderFrame: { origin: 'app://main', url: 'app://main/index.html' } }
   let sink = 0
-  const bench = new Bench({ time, warmupTime })
-  bench
-    .add('handler directly', async () => {
-      for (let i = 0; i < PER_CALL; i++) sink += await handler(payload, direct)
-    })
-    .add('registry.invoke', async () => {
-      for (let i = 0; i < PER_CALL; i++) {
-        const envelope = await registry.invoke('bench:msg', [payload], ctx)
-        if (!envelope.success) throw new Error(`bench invoke failed: ${envelope.error.code} ${envelope.error.message}`)
-        sink += envelope.data
-      }
-    })
-    .add('pure-JS registry', async () => {
-      for (let i = 0; i < PER_CALL; i++) {
-        const envelope = await js.invoke('bench:msg', [payload], ctx)
-        if (!envelope.success) throw new Error(`bench invoke failed: ${envelope.error.code} ${envelope.error.message}`)
-        sink += envelope.data
-      }
-    })
-    .add('registry.invoke, short text', async () => {
-      for (let i = 0; i < PER_CALL; i++) sink += (await registry.invoke('bench:msg', [short], ctx)).data
-    })
-    .add('pure-JS registry, short text', async () => {
-      for (let i = 0; i < PER_CALL; i++) sink += (await js.invoke('bench:msg', [short], ctx)).data
-    })
-    .add('registry via ipcMain', async () => {
-      for (let i = 0; i < PER_CALL; i++) sink += (await viaIpc(event, payload)).data
-    })
-    .add('pure-JS registry via ipcMain', async () => {
-      for (let i = 0; i < PER_CALL; i++) sink += (await jsViaIpc(event, payload)).data
-    })
-    .add('registry via ipcMain, short text', async () => {
-      for (let i = 0; i < PER_CALL; i++) sink += (await viaIpc(event, short)).data
-    })
-    .add('pure-JS registry via ipcMain, short text', async () => {
-      for (let i = 0; i < PER_CALL; i++) sink += (await jsViaIpc(event, short)).data
-    })
-  await bench.run()
-  await registry.close()
-  const ns = (name) => {
-    const task = bench.getTask(name)
-    if (task.result.error) throw task.result.error
-    return (task.result.latency.p50 * 1e6) / PER_CALL
+  const loop = (call) => async () => {
+    for (let i = 0; i < PER_CALL; i++) {
+      const envelope = await call()
+      if (envelope.success === false) throw new Error(`bench invoke failed: ${envelope.error.code} ${envelope.error.message}`)
+      sink += envelope.success === true ? envelope.data : envelope
+    }
   }
-  const directNs = ns('handler directly')
-  const registryNs = ns('registry.invoke')
+  const tasks = {
+    direct: loop(() => handler(payload, direct)),
+    registry: loop(() => registry.invoke('bench:msg', [payload], ctx)),
+    js: loop(() => js.invoke('bench:msg', [payload], ctx)),
+    short: loop(() => registry.invoke('bench:msg', [short], ctx)),
+    jsShort: loop(() => js.invoke('bench:msg', [short], ctx)),
+    ipc: loop(() => viaIpc(event, payload)),
+    jsIpc: loop(() => jsViaIpc(event, payload)),
+    ipcShort: loop(() => viaIpc(event, short)),
+    jsIpcShort: loop(() => jsViaIpc(event, short)),
+  }
+  // Short tinybench runs of every task, interleaved round after round: a ratio
+  // is taken within a round (same VM mood), and the median over rounds is kept.
+  const perRound = Object.fromEntries(Object.keys(tasks).map((name) => [name, []]))
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({ time, warmupTime: round === 0 ? warmupTime : 50 })
+    for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn)
+    await bench.run()
+    for (const name of Object.keys(tasks)) {
+      const task = bench.getTask(name)
+      if (task.result.error) throw task.result.error
+      perRound[name].push((task.result.latency.p50 * 1e6) / PER_CALL)
+    }
+  }
+  await registry.close()
   if (sink === 0) throw new Error('unreachable: keeps the handler results alive')
+  const ns = (name) => median(perRound[name])
+  const ratio = (a, b) => {
+    const values = perRound[a].map((x, i) => x / perRound[b][i])
+    return { median: median(values), ci: medianInterval(values) }
+  }
+  const overhead = perRound.registry.map((x, i) => x - perRound.direct[i])
   return {
-    directNs,
-    registryNs,
-    overheadNs: registryNs - directNs,
-    jsRegistryNs: ns('pure-JS registry'),
-    shortNs: ns('registry.invoke, short text'),
-    jsShortNs: ns('pure-JS registry, short text'),
-    ipcNs: ns('registry via ipcMain'),
-    jsIpcNs: ns('pure-JS registry via ipcMain'),
-    ipcShortNs: ns('registry via ipcMain, short text'),
-    jsIpcShortNs: ns('pure-JS registry via ipcMain, short text'),
+    rounds,
+    directNs: ns('direct'),
+    registryNs: ns('registry'),
+    overheadNs: median(overhead),
+    overheadCi: medianInterval(overhead),
+    jsRegistryNs: ns('js'),
+    shortNs: ns('short'),
+    jsShortNs: ns('jsShort'),
+    ipcNs: ns('ipc'),
+    jsIpcNs: ns('jsIpc'),
+    ipcShortNs: ns('ipcShort'),
+    jsIpcShortNs: ns('jsIpcShort'),
+    ratios: {
+      inProcess: ratio('registry', 'js'),
+      inProcessShort: ratio('short', 'jsShort'),
+      ipc: ratio('ipc', 'jsIpc'),
+      ipcShort: ratio('ipcShort', 'jsIpcShort'),
+    },
   }
 }
 
@@ -104,13 +105,12 @@ if (require.main === module) {
   runRegistryBench().then(
     (r) => {
       const us = (n) => (n / 1000).toFixed(2)
+      const x = ({ median: m, ci }) => `${m.toFixed(2)}x [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]`
+      console.log(`${r.rounds} interleaved rounds; per-round ratios, median [95% CI]`)
       console.log(`handler directly: ${us(r.directNs)} us/invoke (p50)`)
-      console.log(`registry.invoke:  ${us(r.registryNs)} us/invoke (p50)`)
-      console.log(`overhead:         ${us(r.overheadNs)} us/invoke (target <= 5 us: ${r.overheadNs <= 5000 ? 'met' : 'missed'})`)
-      console.log(`pure-JS registry: ${us(r.jsRegistryNs)} us/invoke; ipcflow / pure-JS ${(r.registryNs / r.jsRegistryNs).toFixed(2)}x`)
-      console.log(`short text: ipcflow ${us(r.shortNs)} us, pure-JS ${us(r.jsShortNs)} us; ${(r.shortNs / r.jsShortNs).toFixed(2)}x`)
-      console.log(`via ipcMain: ipcflow ${us(r.ipcNs)} us, pure-JS ${us(r.jsIpcNs)} us; ${(r.ipcNs / r.jsIpcNs).toFixed(2)}x`)
-      console.log(`via ipcMain, short text: ipcflow ${us(r.ipcShortNs)} us, pure-JS ${us(r.jsIpcShortNs)} us; ${(r.ipcShortNs / r.jsIpcShortNs).toFixed(2)}x`)
+      console.log(`registry.invoke:  ${us(r.registryNs)} us/invoke (p50); overhead ${us(r.overheadNs)} us [${us(r.overheadCi[0])}, ${us(r.overheadCi[1])}]`)
+      console.log(`in process: ipcflow / pure-JS ${x(r.ratios.inProcess)}; short text ${x(r.ratios.inProcessShort)}`)
+      console.log(`via ipcMain: ipcflow / pure-JS ${x(r.ratios.ipc)}; short text ${x(r.ratios.ipcShort)}`)
     },
     (error) => {
       console.error(error)
