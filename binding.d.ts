@@ -126,10 +126,8 @@ export declare class BindingValidator {
    * (Each instance's own `validate` is a raw function doing the same, faster.)
    */
   validate(value: unknown): Array<BindingValidationIssue> | null
-  /** The same verdict through conversion to serde_json and the `jsonschema` crate (reference path). */
+  /** The same verdict on a serde_json copy of the value (a reference path for tests and benchmarks). */
   validateConverted(value: unknown): Array<BindingValidationIssue> | null
-  /** True when values are walked in place; false when the schema needs the converting fallback. */
-  get fastPath(): boolean
 }
 
 /**

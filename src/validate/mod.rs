@@ -1,14 +1,18 @@
 //! JSON Schema validation over any value representation.
 //!
 //! `Instance` abstracts reading a value, so the same compiled `Plan` walks a
-//! `serde_json::Value` here (tested against the `jsonschema` crate) and a live
+//! `serde_json::Value` here (tested against the `jsonschema` crate, a
+//! dev-dependency only) and a live
 //! JS value in the binding, reading only what the schema asks for.
+mod compile;
 #[cfg(test)]
 mod depth_tests;
 mod describe;
+#[cfg(test)]
+mod differential;
 mod eval;
-mod fallback;
 mod limits;
+mod pattern;
 mod plan;
 mod serde_impl;
 #[cfg(test)]
@@ -211,7 +215,7 @@ pub fn push_token(out: &mut String, key: &str) {
   }
 }
 
-/// The `required` keyword's message (the same from the plan and the fallback).
+/// The `required` keyword's message.
 pub fn required_message(name: &str) -> String {
   format!("must have required property '{name}'")
 }

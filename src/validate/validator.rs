@@ -1,7 +1,6 @@
-//! A compiled schema: the fast plan when the schema fits its subset, else the
-//! `jsonschema` crate on a converted copy; optional size and depth caps first.
-use super::walk::{check_limits, to_value, DEFAULT_MAX_DEPTH};
-use super::{eval, fallback, Instance, Issue, Limits, Plan};
+//! A compiled schema with optional size and depth caps, checked in the same walk.
+use super::walk::{to_value, DEFAULT_MAX_DEPTH};
+use super::{eval, Instance, Issue, Limits, Plan};
 use serde_json::Value;
 
 /// How deep a schema given as a live value is read (schemas are shallow; this
@@ -16,15 +15,13 @@ pub struct SchemaError {
 }
 
 pub struct Validator {
-  plan: Option<Plan>,
-  fallback: jsonschema::Validator,
+  plan: Plan,
   limits: Option<Limits>,
 }
 
 impl Validator {
   pub fn compile(schema: &Value, limits: Option<Limits>) -> Result<Validator, SchemaError> {
-    let fallback = fallback::build(schema).map_err(|(message, pointer)| SchemaError { message, pointer })?;
-    Ok(Validator { plan: Plan::compile(schema), fallback, limits })
+    Ok(Validator { plan: Plan::compile(schema)?, limits })
   }
 
   /// `compile` for a schema read from any `Instance` (a live JS value).
@@ -36,48 +33,33 @@ impl Validator {
 
   /// How many object keywords the plan has (for per-site caches of callers).
   pub fn object_sites(&self) -> usize {
-    self.plan.as_ref().map_or(0, |p| p.sites)
-  }
-
-  /// Whether values are walked in place (true) or converted first.
-  pub fn uses_plan(&self) -> bool {
-    self.plan.is_some()
+    self.plan.sites
   }
 
   fn max_depth(&self) -> u32 {
     self.limits.and_then(|l| l.max_depth).unwrap_or(DEFAULT_MAX_DEPTH)
   }
 
-  fn precheck<I: Instance>(&self, value: &I) -> Option<Issue> {
-    let limits = self.limits?;
-    check_limits(value, limits.max_bytes.unwrap_or(f64::INFINITY), self.max_depth())
-  }
-
   /// Every failing field; empty when valid.
   pub fn validate<I: Instance>(&self, value: &I) -> Vec<Issue> {
-    match (&self.plan, self.limits) {
-      (Some(plan), Some(limits)) => {
-        eval::evaluate_metered(plan, value, limits.max_bytes.unwrap_or(f64::INFINITY), self.max_depth())
+    match self.limits {
+      Some(limits) => {
+        eval::evaluate_metered(&self.plan, value, limits.max_bytes.unwrap_or(f64::INFINITY), self.max_depth())
       }
-      (Some(plan), None) => eval::evaluate(plan, value, self.max_depth()),
-      (None, _) => match self.precheck(value) {
-        Some(issue) => vec![issue],
-        None => self.convert_and_validate(value),
-      },
+      None => eval::evaluate(&self.plan, value, self.max_depth()),
     }
   }
 
-  /// Always through conversion and the `jsonschema` crate (the reference path).
+  /// The same verdict on a `serde_json` copy of the value (a reference path for
+  /// tests and benchmarks: conversion first, then the plan).
   pub fn validate_converted<I: Instance>(&self, value: &I) -> Vec<Issue> {
-    if let Some(issue) = self.precheck(value) {
-      return vec![issue];
+    if let Some(limits) = self.limits {
+      if let Some(issue) = super::check_limits(value, limits.max_bytes.unwrap_or(f64::INFINITY), self.max_depth()) {
+        return vec![issue];
+      }
     }
-    self.convert_and_validate(value)
-  }
-
-  fn convert_and_validate<I: Instance>(&self, value: &I) -> Vec<Issue> {
     match to_value(value, f64::INFINITY, self.max_depth()) {
-      Ok(v) => fallback::issues(&self.fallback, &v),
+      Ok(v) => eval::evaluate(&self.plan, &&v, self.max_depth()),
       Err(issue) => vec![issue],
     }
   }

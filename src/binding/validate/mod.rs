@@ -67,16 +67,10 @@ impl BindingValidator {
     guard("validate", || Ok(with_value(value, |v| issues(self.inner.validate(v)))))
   }
 
-  /// The same verdict through conversion to serde_json and the `jsonschema` crate (reference path).
+  /// The same verdict on a serde_json copy of the value (a reference path for tests and benchmarks).
   #[napi(ts_args_type = "value: unknown")]
   pub fn validate_converted(&self, value: Unknown) -> Result<Option<Vec<BindingValidationIssue>>> {
     guard("validateConverted", || Ok(with_value(value, |v| issues(self.inner.validate_converted(v)))))
-  }
-
-  /// True when values are walked in place; false when the schema needs the converting fallback.
-  #[napi(getter)]
-  pub fn fast_path(&self) -> Result<bool> {
-    guard("fastPath", || Ok(self.inner.uses_plan()))
   }
 }
 

@@ -1,5 +1,6 @@
 //! The unmetered walks into objects (by property name) and arrays.
 use super::Eval;
+use crate::validate::pattern::Pattern;
 use crate::validate::plan::*;
 use crate::validate::walk::to_value;
 use crate::validate::{refusal, Fault, Instance, Key, Kind, Seg};
@@ -33,7 +34,14 @@ impl<'p, I: Instance> Eval<'p, I> {
     r
   }
 
-  pub(super) fn object(&mut self, props: &'p [Prop], extra: &'p [Key], additional: &'p Additional, v: &I) -> bool {
+  pub(super) fn object(
+    &mut self,
+    props: &'p [Prop],
+    patterns: &'p [(Pattern, usize)],
+    extra: &'p [Key],
+    additional: &'p Additional,
+    v: &I,
+  ) -> bool {
     let mut ok = true;
     for prop in props {
       ok &= self.prop(prop, v);
@@ -47,7 +55,7 @@ impl<'p, I: Instance> Eval<'p, I> {
         return false;
       }
     }
-    if matches!(additional, Additional::Any) {
+    if matches!(additional, Additional::Any) && patterns.is_empty() {
       return ok;
     }
     let entries = match v.entries() {
@@ -61,7 +69,22 @@ impl<'p, I: Instance> Eval<'p, I> {
       }
     };
     for (name, x) in entries {
-      if x.kind() == Kind::Undefined || props.iter().any(|p| p.key.name == name) {
+      if x.kind() == Kind::Undefined {
+        continue;
+      }
+      let mut named = props.iter().any(|p| p.key.name == name);
+      for (pattern, n) in patterns {
+        if pattern.is_match(&name) {
+          named = true;
+          self.path.push(Seg::Owned(name.clone()));
+          ok &= self.node(*n, &x);
+          self.path.pop();
+          if !ok && !self.collect {
+            return false;
+          }
+        }
+      }
+      if named || matches!(additional, Additional::Any) {
         continue;
       }
       let message = format!("must NOT have additional property '{name}'");
@@ -110,5 +133,85 @@ impl<'p, I: Instance> Eval<'p, I> {
       }
     }
     true
+  }
+
+  /// `propertyNames`: each member's name, as a string, against node `n`.
+  pub(super) fn property_names(&mut self, n: usize, v: &I) -> bool {
+    let keys = match v.keys() {
+      Ok(k) => k,
+      Err(f) => return self.fault("exception", f.message),
+    };
+    let mut ok = true;
+    let mut name = String::new();
+    for i in 0..I::keys_len(&keys) {
+      match v.entry(&keys, i, &mut name) {
+        Ok(x) if x.kind() == Kind::Undefined => continue,
+        Ok(_) => {}
+        Err(f) => return self.fault("exception", f.message),
+      }
+      let text = Value::String(name.clone());
+      let mut names = Eval::<&Value>::new(self.plan, self.max_depth, None);
+      names.node(n, &&text);
+      if let Some(first) = names.finish().into_iter().next() {
+        let message = format!("property name '{name}' is invalid: {}", first.message);
+        self.path.push(Seg::Owned(name.clone()));
+        ok &= self.fail("propertyNames", message);
+        self.path.pop();
+        if !self.collect {
+          return false;
+        }
+      }
+    }
+    ok
+  }
+
+  /// `dependentRequired`: the names each present member requires.
+  pub(super) fn dependent_required(&mut self, deps: &'p [(Key, Vec<Key>)], v: &I) -> bool {
+    let mut ok = true;
+    for (key, needs) in deps {
+      match v.get(key) {
+        Err(f) => return self.fault("exception", f.message),
+        Ok(None) => continue,
+        Ok(Some(_)) => {}
+      }
+      for need in needs {
+        self.path.push(Seg::Key(&need.name));
+        ok &= match v.get(need) {
+          Err(f) => self.fault("exception", f.message),
+          Ok(None) => self.fail(
+            "dependentRequired",
+            format!("must have property '{}' when property '{}' is present", need.name, key.name),
+          ),
+          Ok(Some(_)) => true,
+        };
+        self.path.pop();
+        if !ok && !self.collect {
+          return false;
+        }
+      }
+    }
+    ok
+  }
+
+  /// `contains`: how many items match node `n`, against `min` and `max`.
+  pub(super) fn contains(&mut self, n: usize, min: u64, max: Option<u64>, v: &I) -> bool {
+    let mut count = 0u64;
+    for i in 0..v.array_len() {
+      if max.is_none() && count >= min {
+        break;
+      }
+      self.path.push(Seg::Index(i));
+      let matched = match v.element(i) {
+        Ok(x) => self.probe(n, &x),
+        Err(f) => self.fault("exception", f.message),
+      };
+      self.path.pop();
+      count += matched as u64;
+    }
+    match max {
+      _ if count < min => self.fail("contains", format!("must contain at least {min} valid item(s)")),
+      Some(max) if count > max => self.fail("contains", format!("must contain at most {max} valid item(s)")),
+      _ => true,
+    }
   }
 }

@@ -58,7 +58,12 @@ fn is_multiple(n: f64, m: f64) -> bool {
     return (n as i64) % (m as i64) == 0;
   }
   let q = n / m;
-  q.is_finite() && q.fract() == 0.0
+  if !q.is_finite() {
+    return false;
+  }
+  // A decimal divisor (0.01) has no exact binary form: 0.0075 / 0.0001 is
+  // 74.99999999999999. A quotient within a few ulps of an integer counts.
+  q.fract() == 0.0 || (m.fract() != 0.0 && (q - q.round()).abs() <= q.abs() * 4.0 * f64::EPSILON)
 }
 
 impl<'p, I: Instance> Eval<'p, I> {
@@ -114,12 +119,41 @@ impl<'p, I: Instance> Eval<'p, I> {
       Check::MultipleOf(m) if kind == Kind::Number => {
         is_multiple(v.number(), *m) || self.fail("multipleOf", format!("must be multiple of {m}"))
       }
-      Check::Object { props, extra_required, additional, .. } if kind == Kind::Object => {
+      Check::Pattern(p) if kind == Kind::String => {
+        p.is_match(&v.text()) || self.fail("pattern", format!("must match pattern \"{}\"", p.source))
+      }
+      Check::Object { props, patterns, extra_required, additional, .. } if kind == Kind::Object => {
         self.descend(v);
-        let ok = self.object(props, extra_required, additional, v);
+        let ok = self.object(props, patterns, extra_required, additional, v);
         self.ascend();
         ok
       }
+      Check::PropertyNames(n) if kind == Kind::Object => self.property_names(*n, v),
+      Check::DependentRequired(deps) if kind == Kind::Object => self.dependent_required(deps, v),
+      Check::DependentSchemas(deps) if kind == Kind::Object => {
+        let mut ok = true;
+        for (key, n) in deps {
+          match v.get(key) {
+            Err(f) => return self.fault("exception", f.message),
+            Ok(None) => {}
+            Ok(Some(_)) => ok &= self.node(*n, v),
+          }
+          if !ok && !self.collect {
+            return false;
+          }
+        }
+        ok
+      }
+      Check::Contains { node, min, max } if kind == Kind::Array => {
+        self.descend(v);
+        let ok = self.contains(*node, *min, *max, v);
+        self.ascend();
+        ok
+      }
+      Check::Conditional { test, then, otherwise } => match (self.probe(*test, v), then, otherwise) {
+        (true, Some(n), _) | (false, _, Some(n)) => self.node(*n, v),
+        _ => true,
+      },
       Check::MinProperties(min) if kind == Kind::Object => match v.entries() {
         Ok(e) => {
           count_defined(&e) >= *min || self.fail("minProperties", format!("must NOT have fewer than {min} properties"))

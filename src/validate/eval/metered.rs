@@ -11,7 +11,19 @@ fn fusable(node: &Node, kind: Kind) -> bool {
   let mut container = false;
   for check in &node.checks {
     match (check, kind) {
-      (Check::Ref(_) | Check::AllOf(_) | Check::AnyOf(_) | Check::OneOf(_) | Check::Not(_), _) => return false,
+      (
+        Check::Ref(_)
+        | Check::AllOf(_)
+        | Check::AnyOf(_)
+        | Check::OneOf(_)
+        | Check::Not(_)
+        | Check::Conditional { .. }
+        | Check::DependentSchemas(_)
+        | Check::Contains { .. },
+        _,
+      ) => return false,
+      // The member walk below does not apply patterns.
+      (Check::Object { patterns, .. }, _) if !patterns.is_empty() => return false,
       (Check::Object { .. }, Kind::Object) | (Check::Array { .. }, Kind::Array) => container = true,
       _ => {}
     }
@@ -55,7 +67,7 @@ impl<'p, I: Instance> Eval<'p, I> {
     let mut ok = true;
     for check in &node.checks {
       ok &= match (check, kind) {
-        (Check::Object { props, extra_required, additional, site }, Kind::Object) => {
+        (Check::Object { props, extra_required, additional, site, .. }, Kind::Object) => {
           match self.members_metered(props, extra_required, *site, v) {
             Some(ok) => ok,
             None => self.object_metered(props, extra_required, additional, v),
