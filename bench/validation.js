@@ -2,7 +2,7 @@
 // Validation of the reference payload {id, type, text (maxLength 500), ts},
 // side by side: ajv compiled (allErrors, like ours), zod 4, ipcflow's native
 // walk (without and with the registry's size/depth caps, which are measured in
-// the same walk), and ipcflow through serde_json conversion + the jsonschema crate.
+// the same walk), and ipcflow on a serde_json copy (conversion first, then the plan).
 // ajv counts code points in JS (O(length)); the native walk reads V8's UTF-16
 // length in O(1), so the figures depend on the text length: both are reported.
 const { Bench } = require('tinybench')
