@@ -165,6 +165,11 @@ export interface BatchMetrics {
   reductionRatio: number
   coalesced: number
   duplicates: number
+  /**
+   * Times the native timer woke the main thread to send due batches. With `adaptive`, a batch due before the
+   * producer's next turn leaves at the end of the current one instead (flush reason `time`), without a wake.
+   */
+  timerWakes: number
   pending: number
   targets: number
   /** Times a target paused because its renderer fell maxFramesInFlight frames behind. */

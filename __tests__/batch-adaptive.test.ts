@@ -120,3 +120,49 @@ test('messages sent at once are accounted for: in = out + pending + coalesced + 
   expect(m.messagesIn).toBe(m.messagesOut + m.pending + m.coalesced + m.duplicates + m.drops.total)
   await batcher.close()
 })
+
+describe('producer-turn flushes (adaptive)', () => {
+  // Timing on a shared CI machine: the assertions compare with adaptive: false
+  // in the same conditions; a preempted run may retry.
+  jest.retryTimes(2)
+
+  async function paced(options: object, ticks = 40, perTick = 2, gapMs = 3) {
+    const { sent, target } = recordingTarget()
+    const batcher = new BatchManager({ maxWaitMs: 16, ...options })
+    for (let i = 0; i < ticks; i++) {
+      for (let k = 0; k < perTick; k++) batcher.addMessage('a', i * perTick + k, target)
+      await sleep(gapMs)
+    }
+    await sleep(50)
+    const metrics = batcher.getMetrics()
+    await batcher.close()
+    return { sent, metrics }
+  }
+
+  test('a paced source\'s frames leave at the end of its turns, without waking the main thread', async () => {
+    const on = await paced({})
+    const off = await paced({ adaptive: false })
+    const all = Array.from({ length: 80 }, (_, i) => i)
+    expect(on.sent.flatMap((f) => f.payloads)).toEqual(all)
+    expect(off.sent.flatMap((f) => f.payloads)).toEqual(all)
+    expect(off.metrics.timerWakes).toBeGreaterThanOrEqual(3)
+    expect(on.metrics.timerWakes).toBeLessThan(off.metrics.timerWakes / 2)
+    // Still batched: frames hold several messages, and leave before their cap.
+    expect(on.metrics.framesOut).toBeLessThan(80 / 3)
+    expect(on.metrics.flushReasons.time).toBeGreaterThan(0)
+    expect(on.metrics.batchAgeMs.p50).toBeLessThanOrEqual(16)
+  })
+
+  test('a batch not due before the producer\'s next turn waits for its timer', async () => {
+    const { sent, target } = recordingTarget()
+    const batcher = new BatchManager({ maxWaitMs: 30 })
+    for (let i = 0; i < 5; i++) batcher.addMessage('a', i, target) // the first leaves at once (idle)
+    await Promise.resolve() // the end of this turn: nothing is due yet
+    await sleep(1)
+    expect(sent.map((f) => f.payloads)).toEqual([[0]])
+    await sleep(80)
+    expect(sent.map((f) => f.payloads)).toEqual([[0], [1, 2, 3, 4]])
+    expect(batcher.getMetrics()).toMatchObject({ timerWakes: 1, flushReasons: { idle: 1, time: 1 } })
+    await batcher.close()
+  })
+})

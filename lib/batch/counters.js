@@ -51,6 +51,7 @@ class BatchCounters {
       reductionRatio: messagesOut > 0 ? 1 - framesOut / messagesOut : 0,
       coalesced: this.coalesced,
       duplicates: this.duplicates,
+      timerWakes: state.timerWakes,
       pending: state.pending,
       pauses: state.pauses,
       pausedTargets: state.pausedTargets,

@@ -53,6 +53,15 @@ class BatchManager {
     this._minFrameIntervalMs = o.maxFramesPerSecond > 0 ? 1000 / o.maxFramesPerSecond : 0
     this._leadingIdleMs = Math.max(o.idleMs, this._minFrameIntervalMs)
     this._clockPerFrame = o.adaptive || this._minFrameIntervalMs > 0
+    // Producer-turn flushes (adaptive only): at the end of a JS turn that queued
+    // messages, a batch due before the producer's next turn is likely to come
+    // leaves now, so the timer need not wake the main thread for it.
+    this._turnFlushes = o.adaptive
+    this._turnQueued = false
+    this._lastTurnAt = -Infinity
+    this._turnGapMs = o.maxWaitMs // the recent gap between such turns (moving average)
+    this._turnEnded = () => this._endTurn()
+    this._wakes = 0
 
     this._id = nextManagerId++
     this._stream = (streamBase + this._id) >>> 0
@@ -112,6 +121,7 @@ class BatchManager {
       if (t.urgency !== NORMAL) this._arm(t, NORMAL)
       if (--this._sampleCountdown === 0) this._sample(t)
       if (++t.live >= this._o.maxBatchSize) this._flushTarget(t, Reason.Size)
+      else if (!this._turnQueued && this._turnFlushes) this._watchTurn()
       return true
     }
     return this._addSlow(t, channel, payload, NORMAL, undefined)
@@ -198,6 +208,7 @@ class BatchManager {
     if (t.urgency < urgency) this._arm(t, urgency)
     if (t.live >= o.maxBatchSize) this._flushTarget(t, Reason.Size)
     else if (size > 0 && t.bytes >= o.maxBatchBytes) this._flushTarget(t, Reason.Bytes)
+    else if (!this._turnQueued && this._turnFlushes) this._watchTurn()
     return true
   }
 
@@ -252,8 +263,41 @@ class BatchManager {
     if (t.urgency === NONE) t.generation = this._nextGeneration++
     t.urgency = urgency
     let delay = urgency === LOW ? this._o.lowPriorityWaitMs : this._o.maxWaitMs
-    if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs - performance.now())
+    if (this._minFrameIntervalMs > 0 || this._turnFlushes) {
+      const now = performance.now()
+      if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs - now)
+      t.dueAt = Math.min(t.dueAt, now + delay)
+    }
     batchArm(this._handle, t.slot, t.generation, delay)
+  }
+
+  // One microtask per JS turn that queued messages (not one per message).
+  _watchTurn() {
+    this._turnQueued = true
+    queueMicrotask(this._turnEnded)
+  }
+
+  // The end of a producer's turn: a batch whose deadline comes before the
+  // producer's next turn is expected (the recent gap between turns, at most
+  // half of maxWaitMs) would leave by a timer wake with nothing more in it, so
+  // it leaves now (reason `time`), earlier than its deadline, never later.
+  _endTurn() {
+    this._turnQueued = false
+    if (this._closed || this._closing) return
+    try {
+      const now = performance.now()
+      const gap = Math.min(now - this._lastTurnAt, this._o.maxWaitMs)
+      this._lastTurnAt = now
+      this._turnGapMs += (gap - this._turnGapMs) / 4
+      const horizon = now + Math.min(this._turnGapMs, this._o.maxWaitMs / 2)
+      for (const t of this._states.values()) {
+        if (t.urgency === NONE || !t.open || t.sending || t.dueAt > horizon) continue
+        if (this._minFrameIntervalMs > 0 && now - t.lastFrameAt < this._minFrameIntervalMs) continue
+        this._flushTarget(t, Reason.Time)
+      }
+    } catch (error) {
+      this._report(error instanceof IpcError ? error : new InternalError(`ipcflow: a flush at the end of a turn failed (${messageOf(error)}); this is a bug in ipcflow, please report it`))
+    }
   }
 
   _stateFor(target) {
@@ -364,6 +408,7 @@ class BatchManager {
   // Called by the native timer (through the weak ThreadsafeFunction) with
   // [slot, generation, ...]; anything thrown here would be uncaught.
   _onDue(due) {
+    this._wakes++
     try {
       for (let i = 0; i + 1 < due.length; i += 2) {
         const t = this._bySlot[due[i]]
@@ -454,6 +499,7 @@ class BatchManager {
     let pausedTargets = 0
     for (const t of this._states.values()) if (t.paused) pausedTargets++
     return this._counts.snapshot(this._clock.metrics(), {
+      timerWakes: this._wakes,
       pending: this.pending(),
       pauses: this._flow.pauses,
       pausedTargets,
@@ -467,6 +513,7 @@ class BatchManager {
   }
 
   resetMetrics() {
+    this._wakes = 0
     this._clock.resetMetrics()
     this._counts.reset()
     this._flow.pauses = 0

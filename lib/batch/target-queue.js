@@ -33,11 +33,17 @@ class TargetQueue {
     this.payloads = []
     this.head = 0 // messages before head were dropped (drop-oldest)
     this.live = 0 // messages that will be sent (no tombstones, nothing before head)
-    this.urgency = NONE // which deadline is armed natively
-    this.bytes = 0
-    this.samples = [] // enqueue times of sampled messages
     this.keys = null // coalesceKey -> index of the pending message
     this.dupes = null // exact keys of pending messages (dedupe)
+    this.restartBatch()
+  }
+
+  /** What one batch (not the queue) knows: its deadline, size estimate, samples. */
+  restartBatch() {
+    this.urgency = NONE // which deadline is armed natively
+    this.dueAt = Infinity // that deadline (performance.now()), kept only for producer-turn flushes
+    this.bytes = 0 // sizes are not kept per message: what stays queued counts afresh
+    this.samples = [] // enqueue times of sampled messages
     this.deferred = false // a size or bytes flush is waiting for the frame budget
   }
 
@@ -75,10 +81,7 @@ class TargetQueue {
     }
     this.head = i
     this.live -= outChannels.length
-    this.urgency = NONE
-    this.bytes = 0 // sizes are not kept per message: the rest counts afresh
-    this.samples = []
-    this.deferred = false
+    this.restartBatch()
     if (this.head > 1024 && this.head * 2 > channels.length) this.compact()
     return { channels: outChannels, payloads: outPayloads }
   }
