@@ -1,5 +1,7 @@
 // HandlerRegistry in process (no renderer): registration, the envelope, error
 // mapping, timeouts, caller cancellation, close and metrics.
+import path from 'path'
+import { execFileSync } from 'child_process'
 import { HandlerRegistry, IpcError, ValidationError, type Envelope, type HandlerContext } from '../index'
 
 // index.d.ts types the subclasses with IpcError's (code, message, details)
@@ -216,6 +218,47 @@ describe('timeouts, cancellation, close', () => {
     r.register('patient', () => sleep(40).then(() => 'done'), { timeoutMs: Infinity })
     expect(errorOf(await r.invoke('hang', []))).toMatchObject({ code: 'E_TIMEOUT' })
     expect(await r.invoke('patient', [])).toMatchObject({ success: true, data: 'done' })
+  })
+
+  test('timeouts share one timer: each call still ends at its own deadline, whatever the order', async () => {
+    const r = make()
+    r.register('hang', () => new Promise(() => {}), { timeoutMs: 60 })
+    r.register('brief', () => new Promise(() => {}), { timeoutMs: 20 })
+    r.register('quick', () => 'ok', { timeoutMs: 40 })
+    const t0 = performance.now()
+    const ended: Array<[string, number]> = []
+    const track = (name: string, p: Promise<Envelope>) => p.then((e) => {
+      ended.push([name, performance.now() - t0])
+      return e
+    })
+    const calls = [track('hang', r.invoke('hang', [])), track('brief', r.invoke('brief', [])), track('quick', r.invoke('quick', []))]
+    await sleep(5)
+    calls.push(track('brief 2', r.invoke('brief', []))) // a later call of the same length ends later
+    const envelopes = await Promise.all(calls)
+    expect(envelopes.map((e) => (e.success ? 'ok' : e.error.code))).toEqual(['E_TIMEOUT', 'E_TIMEOUT', 'ok', 'E_TIMEOUT'])
+    expect(ended.map(([name]) => name)).toEqual(['quick', 'brief', 'brief 2', 'hang'])
+    const at = Object.fromEntries(ended)
+    expect(at.brief).toBeGreaterThanOrEqual(19)
+    expect(at['brief 2']).toBeGreaterThanOrEqual(at.brief + 4)
+    expect(at.hang).toBeGreaterThanOrEqual(59)
+    expect(r.getMetrics().channels.brief).toMatchObject({ inFlight: 0, errorsByCode: { E_TIMEOUT: 2 } })
+  })
+
+  test('the shared timer keeps a process alive only while a call is pending', () => {
+    const script = (hang: boolean) => `
+      const { HandlerRegistry } = require(${JSON.stringify(path.join(__dirname, '..'))})
+      const r = new HandlerRegistry()
+      r.register('c', () => ${hang ? 'new Promise(() => {})' : "'ok'"}, { timeoutMs: ${hang ? 300 : 20_000} })
+      const t0 = Date.now()
+      r.invoke('c', []).then((e) => console.log(JSON.stringify({ code: e.success ? 'ok' : e.error.code, ms: Date.now() - t0 })))
+      process.on('exit', () => console.log('exit after', Date.now() - t0))`
+    const run = (hang: boolean) => execFileSync(process.execPath, ['-e', script(hang)], { encoding: 'utf8', timeout: 15_000 })
+    // A quick call: the process exits at once, not 20 s later when the call's deadline would have been.
+    const quick = run(false)
+    expect(quick).toMatch(/"code":"ok"/)
+    expect(Number(/exit after (\d+)/.exec(quick)![1])).toBeLessThan(5_000)
+    // A call whose handler never settles (and holds nothing open): alive until its timeout answers.
+    expect(run(true)).toMatch(/"code":"E_TIMEOUT","ms":(29\d|[3-9]\d\d|\d{4,})/)
   })
 
   test('a signal read after the timeout is already aborted', async () => {

@@ -8,7 +8,8 @@ const { readRegistryOptions, createEntry } = require('./options')
 const { checkSender } = require('./senders')
 const { checkArgs, checkRate, readLocalArgs } = require('./pipeline/guard')
 const { fail } = require('./pipeline/envelope')
-const { Call } = require('./pipeline/call')
+const { Call, expireCall } = require('./pipeline/call')
+const { Deadlines } = require('./pipeline/deadlines')
 const { HandlerContext, infoFromEvent } = require('./pipeline/context')
 const { InFlight, cancelKey } = require('./pipeline/inflight')
 const { CANCEL_CHANNEL, RESERVED_PREFIX, checkBatchRequest, checkRequest, isReservedChannel, versionMismatch } = require('../protocol')
@@ -36,7 +37,8 @@ class HandlerRegistry {
     this._defaults = o.defaults
     this._entries = new Map()
     this._inflight = new InFlight()
-    this._callHost = { inflight: this._inflight, monitor: o.monitor, counted: (entry, code) => this._counted(entry, code) }
+    this._deadlines = new Deadlines(expireCall)
+    this._callHost = { inflight: this._inflight, deadlines: this._deadlines, monitor: o.monitor, counted: (entry, code) => this._counted(entry, code) }
     this._ipcMain = undefined
     this._handled = new Set() // channels this registry put on ipcMain
     this._onCancel = undefined
@@ -328,6 +330,7 @@ class HandlerRegistry {
     for (const call of this._inflight.snapshot()) {
       call.close(new ClosedError(`HandlerRegistry closed while '${call.entry.channel}' was running`, { channel: call.entry.channel }))
     }
+    this._deadlines.close()
   }
 }
 

@@ -4,6 +4,7 @@
 // (a late result or error) is discarded and counted as a late result.
 // `host` is what the registry lends a call:
 //   host.inflight          an InFlight (pipeline/inflight.js)
+//   host.deadlines         a Deadlines (pipeline/deadlines.js) that calls expireCall
 //   host.monitor           the duck-typed monitor, or undefined
 //   host.counted(entry, code)  counts the outcome (code undefined: success)
 const { TimeoutError, CancelledError } = require('../../errors')
@@ -21,7 +22,7 @@ class Call {
     this.start = start
     this.key = undefined
     this.done = false
-    this.timer = undefined
+    this.timed = false // tracked by host.deadlines until it settles
     this.callerSignal = undefined
     this.resolve = undefined
     this.promise = new Promise((resolve) => {
@@ -40,7 +41,10 @@ class Call {
     const { entry, host } = this
     entry.metrics.inFlight++
     this.key = host.inflight.add(this, key)
-    if (entry.timeoutMs !== Infinity) this.timer = setTimeout(onTimeout, entry.timeoutMs, this)
+    if (entry.timeoutMs !== Infinity) {
+      this.timed = true
+      host.deadlines.add(this, entry.timeoutMs)
+    }
     let result
     try {
       result = entry.handler(...args, this.ctx)
@@ -92,7 +96,10 @@ class Call {
   finish(envelope, code) {
     if (this.done) return
     this.done = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.timed) {
+      this.timed = false
+      this.host.deadlines.settled()
+    }
     if (this.callerSignal !== undefined) this.callerSignal.removeEventListener('abort', this.onCallerAbort)
     const { host, entry } = this
     if (host.inflight.delete(this, this.key)) {
@@ -105,8 +112,8 @@ class Call {
   }
 }
 
-function onTimeout(call) {
-  call.timer = undefined
+/** What host.deadlines runs for a call still pending at its deadline. */
+function expireCall(call) {
   if (call.done) return
   const { channel, timeoutMs } = call.entry
   const error = new TimeoutError(`Handler for '${channel}' did not answer within ${timeoutMs} ms`, { channel, timeoutMs })
@@ -114,4 +121,4 @@ function onTimeout(call) {
   call.finish(fail(error, call.start), error.code)
 }
 
-module.exports = { Call }
+module.exports = { Call, expireCall }
