@@ -3,7 +3,9 @@
 // source (`node bench/breakdown.js [worker|timer]`). Each ipcflow variant
 // removes one cost and is compared with a floor that replays its own frame
 // sizes in the same round:
-//   default          adaptive, maxWaitMs 16: frames leave by size or by the native timer
+//   default          adaptive, maxWaitMs 16: frames leave by size, at the end of a producer's
+//                    turn when due before its next one, or by the native timer
+//   timer only       adaptive off, maxWaitMs 16: every time-capped frame waits for a timer wake
 //   no wake          adaptive off, maxWaitMs 1000: frames leave only by size, no timer wake
 //   no sampling      default, with the queue-wait clock read every 1e7 messages
 // The gap left in "no wake" is the per-message and per-frame bookkeeping;
@@ -19,6 +21,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS || 7)
 const BASE = { maxBatchSize: 50, maxWaitMs: 16 }
 const VARIANTS = {
   default: BASE,
+  'timer only': { ...BASE, adaptive: false },
   'no wake': { ...BASE, adaptive: false, maxWaitMs: 1000 },
   'no sampling': { ...BASE, waitSampleEvery: 1e7 },
 }
@@ -65,6 +68,7 @@ async function runBreakdown(source = 'worker') {
       gapNsPerMessage: median(gap),
       gapCi: medianInterval(gap),
       gapUsPerFrame: (median(gap) * r.ipcflow[0].messages) / frames / 1000,
+      wakesPerFrame: median(r.ipcflow.map((x) => x.timerWakes / x.frames)),
     }
   })
   return { source, rounds: ROUNDS, rows }
@@ -75,9 +79,9 @@ function breakdownMarkdown({ source, rounds, rows }) {
     `Source: ${source}, ${RATE} msg/s for ${DURATION_MS} ms per run, ${rounds} interleaved rounds; each variant against a floor`,
     'replaying its own frame sizes in the same round; net = minus the generator alone; medians with 95% confidence intervals.',
     '',
-    '| variant | frames/msg | net ipcflow ns/msg | net floor ns/msg | ratio | gap ns/msg | gap us/frame |',
-    '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${fmt(r.framesPerMessage, 4)} | ${fmt(r.netIpcflow)} | ${fmt(r.netFloor)} | ${fmt(r.ratio, 3)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] | ${fmt(r.gapNsPerMessage)} [${fmt(r.gapCi[0])}, ${fmt(r.gapCi[1])}] | ${fmt(r.gapUsPerFrame, 1)} |`),
+    '| variant | frames/msg | timer wakes/frame | net ipcflow ns/msg | net floor ns/msg | ratio | gap ns/msg | gap us/frame |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.framesPerMessage, 4)} | ${fmt(r.wakesPerFrame, 2)} | ${fmt(r.netIpcflow)} | ${fmt(r.netFloor)} | ${fmt(r.ratio, 3)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] | ${fmt(r.gapNsPerMessage)} [${fmt(r.gapCi[0])}, ${fmt(r.gapCi[1])}] | ${fmt(r.gapUsPerFrame, 1)} |`),
     '',
   ].join('\n')
 }

@@ -84,6 +84,7 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
   // Let the last batch go by its own timer, inside the measured window.
   await sleep((options.maxWaitMs ?? 16) * 3)
   const cpuNs = threadCpuNs() - cpuStart
+  const timerWakes = variant === 'ipcflow' ? sender.getMetrics().timerWakes : undefined
   if (sender !== null) await sender.close()
   wc.send = realSend
   const expected = variant === 'generator' ? 0 : total
@@ -105,6 +106,7 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
     latencyP50: delivered.p50,
     latencyP99: delivered.p99,
     frameSizes: sizes,
+    timerWakes,
   }
 }
 

@@ -188,10 +188,11 @@ class BatchManager {
       if (t.keys === null) t.keys = new Map()
       const previous = t.keys.get(coalesceKey)
       if (previous !== undefined) {
-        const replaced = { channel: t.channels[previous], payload: t.payloads[previous] }
+        const replacedChannel = t.channels[previous]
+        const replacedPayload = t.payloads[previous]
         if (t.remove(previous)) {
           this._counts.coalesced++
-          this._forgetDuplicateKey(t, replaced)
+          this._forgetDuplicateKey(t, replacedChannel, replacedPayload)
         }
       }
       t.keys.set(coalesceKey, t.channels.length)
@@ -243,15 +244,15 @@ class BatchManager {
     const dropped = t.dropOldest()
     if (dropped === undefined) return
     this._counts.drop('overflow', 1)
-    this._forgetDuplicateKey(t, dropped)
+    this._forgetDuplicateKey(t, dropped.channel, dropped.payload)
   }
 
   // A message that left the queue unsent must not make a later equal one look
   // like a duplicate.
-  _forgetDuplicateKey(t, message) {
+  _forgetDuplicateKey(t, channel, payload) {
     if (t.dupes === null) return
-    const key = exactKey(message.payload)
-    if (key !== undefined) t.dupes.delete(message.channel + '\u0000' + key)
+    const key = exactKey(payload)
+    if (key !== undefined) t.dupes.delete(channel + '\u0000' + key)
   }
 
   _sample(t) {
@@ -337,7 +338,7 @@ class BatchManager {
     let channels, payloads
     if (partial) {
       ;({ channels, payloads } = t.takeFront(limit))
-      if (t.dupes !== null) for (let i = 0; i < channels.length; i++) this._forgetDuplicateKey(t, { channel: channels[i], payload: payloads[i] })
+      if (t.dupes !== null) for (let i = 0; i < channels.length; i++) this._forgetDuplicateKey(t, channels[i], payloads[i])
     } else {
       ;({ channels, payloads } = t.takeMessages())
       t.resetBatch(0)
