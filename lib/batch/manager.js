@@ -4,6 +4,7 @@
 // JS; the addon keeps the schedule and the statistics (one call per batch).
 const { BindingBatchClock, BindingFlushReason: Reason, batchArm, batchFlushed, batchDiscard } = require('../../binding.js')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./target-queue')
+const { TurnFlush } = require('./turn-flush')
 const { estimateSize, exactKey } = require('./payload')
 const { readOptions } = require('./options')
 const { Delivery } = require('./delivery')
@@ -53,14 +54,7 @@ class BatchManager {
     this._minFrameIntervalMs = o.maxFramesPerSecond > 0 ? 1000 / o.maxFramesPerSecond : 0
     this._leadingIdleMs = Math.max(o.idleMs, this._minFrameIntervalMs)
     this._clockPerFrame = o.adaptive || this._minFrameIntervalMs > 0
-    // Producer-turn flushes (adaptive only): at the end of a JS turn that queued
-    // messages, a batch due before the producer's next turn is likely to come
-    // leaves now, so the timer need not wake the main thread for it.
-    this._turnFlushes = o.adaptive
-    this._turnQueued = false
-    this._lastTurnAt = -Infinity
-    this._turnGapMs = o.maxWaitMs // the recent gap between such turns (moving average)
-    this._turnEnded = () => this._endTurn()
+    this._turns = new TurnFlush(o.adaptive, o.maxWaitMs, (t, now) => this._flushDue(t, now))
     this._wakes = 0
 
     this._id = nextManagerId++
@@ -121,7 +115,7 @@ class BatchManager {
       if (t.urgency !== NORMAL) this._arm(t, NORMAL)
       if (--this._sampleCountdown === 0) this._sample(t)
       if (++t.live >= this._o.maxBatchSize) this._flushTarget(t, Reason.Size)
-      else if (!this._turnQueued && this._turnFlushes) this._watchTurn()
+      else if (t.live >= t.turnCheckAt && !t.turnWatched) this._turns.watch(t)
       return true
     }
     return this._addSlow(t, channel, payload, NORMAL, undefined)
@@ -209,7 +203,7 @@ class BatchManager {
     if (t.urgency < urgency) this._arm(t, urgency)
     if (t.live >= o.maxBatchSize) this._flushTarget(t, Reason.Size)
     else if (size > 0 && t.bytes >= o.maxBatchBytes) this._flushTarget(t, Reason.Bytes)
-    else if (!this._turnQueued && this._turnFlushes) this._watchTurn()
+    else if (t.live >= t.turnCheckAt && !t.turnWatched) this._turns.watch(t)
     return true
   }
 
@@ -264,7 +258,7 @@ class BatchManager {
     if (t.urgency === NONE) t.generation = this._nextGeneration++
     t.urgency = urgency
     let delay = urgency === LOW ? this._o.lowPriorityWaitMs : this._o.maxWaitMs
-    if (this._minFrameIntervalMs > 0 || this._turnFlushes) {
+    if (this._minFrameIntervalMs > 0 || this._turns.enabled) {
       const now = performance.now()
       if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs - now)
       t.dueAt = Math.min(t.dueAt, now + delay)
@@ -272,30 +266,12 @@ class BatchManager {
     batchArm(this._handle, t.slot, t.generation, delay)
   }
 
-  // One microtask per JS turn that queued messages (not one per message).
-  _watchTurn() {
-    this._turnQueued = true
-    queueMicrotask(this._turnEnded)
-  }
-
-  // The end of a producer's turn: a batch whose deadline comes before the
-  // producer's next turn is expected (the recent gap between turns, at most
-  // half of maxWaitMs) would leave by a timer wake with nothing more in it, so
-  // it leaves now (reason `time`), earlier than its deadline, never later.
-  _endTurn() {
-    this._turnQueued = false
+  // The end of a producer's turn found `t` due before its next turn (turn-flush.js).
+  _flushDue(t, now) {
     if (this._closed || this._closing) return
+    if (this._minFrameIntervalMs > 0 && now - t.lastFrameAt < this._minFrameIntervalMs) return
     try {
-      const now = performance.now()
-      const gap = Math.min(now - this._lastTurnAt, this._o.maxWaitMs)
-      this._lastTurnAt = now
-      this._turnGapMs += (gap - this._turnGapMs) / 4
-      const horizon = now + Math.min(this._turnGapMs, this._o.maxWaitMs / 2)
-      for (const t of this._states.values()) {
-        if (t.urgency === NONE || !t.open || t.sending || t.dueAt > horizon) continue
-        if (this._minFrameIntervalMs > 0 && now - t.lastFrameAt < this._minFrameIntervalMs) continue
-        this._flushTarget(t, Reason.Time)
-      }
+      this._flushTarget(t, Reason.Time)
     } catch (error) {
       this._report(error instanceof IpcError ? error : new InternalError(`ipcflow: a flush at the end of a turn failed (${messageOf(error)}); this is a bug in ipcflow, please report it`))
     }
@@ -308,6 +284,7 @@ class BatchManager {
       if (this._deadTargets.has(target)) return DEAD_TARGET
       const slot = this._freeSlots.length > 0 ? this._freeSlots.pop() : this._bySlot.length
       t = new TargetQueue(target, slot, !this._o.holdUntilReady)
+      this._turns.track(t)
       this._states.set(target, t)
       this._bySlot[slot] = t
     }
@@ -355,6 +332,8 @@ class BatchManager {
     this._flow.sent(t)
     // A partial frame's bytes are known only when the rest is the message that forced it.
     this._record(t, generation, reason, sent, partial && reason !== Reason.Bytes ? 0 : bytes, samples)
+    if (reason === Reason.Time) this._turns.timeFrame(t, sent)
+    else if (reason === Reason.Size || reason === Reason.Bytes) this._turns.sizeFrame(t)
     const again = t.flushAgain
     if (again !== NONE_PENDING) {
       t.flushAgain = NONE_PENDING

@@ -1,0 +1,82 @@
+'use strict'
+// Producer-turn flushes (adaptive batching): a batch due before its producer's
+// next turn is expected leaves at the end of the current turn, so a steadily
+// paced source's time-capped frames need no native timer wake (a wake costs
+// the main thread tens of microseconds, bench/RESULTS.md).
+//
+// Watching every turn would cost more than the wakes it saves (a microtask
+// and a clock read per turn), so a target is watched only near the end of a
+// batch: once it holds 3/4 of what its last time-capped frame held. The gap
+// between a target's watched turns within one batch estimates when its next
+// turn comes.
+
+const NONE = 0 // TargetQueue urgency: no deadline armed
+const RESOLVED = Promise.resolve()
+
+class TurnFlush {
+  /**
+   * Off when `enabled` is false (adaptive: false). `maxWaitMs` bounds the
+   * estimate; `flushDue(t, now)` sends `t`'s batch (reason `time`) unless a
+   * frame budget holds it, and never throws.
+   */
+  constructor(enabled, maxWaitMs, flushDue) {
+    this.enabled = enabled
+    this.maxWaitMs = maxWaitMs
+    this.flushDue = flushDue
+    this.targets = []
+    this.queued = false
+    this.onTurnEnd = () => this.turnEnded()
+  }
+
+  /** The state this module keeps on a new TargetQueue. */
+  track(t) {
+    t.turnCheckAt = this.enabled ? 1 : Infinity // watch once the batch holds this many messages
+    t.turnWatched = false
+    t.turnGapMs = this.maxWaitMs / 4 // the gap between the target's producer turns (moving average)
+    t.turnCheckedAt = 0
+    t.turnCheckedBatch = 0 // the batch generation of the last check
+  }
+
+  /** `t` reached its threshold in this turn: check it when the turn ends. */
+  watch(t) {
+    t.turnWatched = true
+    this.targets.push(t)
+    if (!this.queued) {
+      this.queued = true
+      RESOLVED.then(this.onTurnEnd)
+    }
+  }
+
+  /** A full frame left `t`: its batches fill before their deadline, no watching needed. */
+  sizeFrame(t) {
+    t.turnCheckAt = Infinity
+  }
+
+  /** A time-capped frame of `sent` messages left `t`: watch the next batch from 3/4 of that. */
+  timeFrame(t, sent) {
+    if (this.enabled && sent > 0) t.turnCheckAt = Math.max(1, (sent * 3) >> 2)
+  }
+
+  turnEnded() {
+    this.queued = false
+    const targets = this.targets
+    this.targets = []
+    const now = performance.now()
+    for (const t of targets) {
+      t.turnWatched = false
+      if (t.urgency === NONE || !t.open || t.sending || t.dead) continue
+      if (t.turnCheckedBatch === t.generation) t.turnGapMs += (Math.min(now - t.turnCheckedAt, this.maxWaitMs) - t.turnGapMs) / 4
+      t.turnCheckedBatch = t.generation
+      t.turnCheckedAt = now
+      if (t.dueAt - now <= Math.min(t.turnGapMs, this.maxWaitMs / 2)) this.flushDue(t, now)
+    }
+  }
+
+  /** Forgets pending checks (close). */
+  clear() {
+    for (const t of this.targets) t.turnWatched = false
+    this.targets = []
+  }
+}
+
+module.exports = { TurnFlush }
