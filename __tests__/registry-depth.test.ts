@@ -52,3 +52,38 @@ test('a self-referencing schema stops at the validator ceiling with a message th
   expect(reply.error.message).toMatch(/nested too deeply to validate .*cannot walk deeper than \d+ levels/)
   expect(handler).toHaveBeenCalledTimes(1)
 })
+
+describe('flat arguments skip the measuring walk only when it could find nothing', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fc = require('fast-check')
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { flatWithinCaps } = require('../lib/registry/pipeline/guard')
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const native = require('../binding.js')
+  const schema = { type: 'object', properties: { a: { type: 'string', maxLength: 5 }, n: { type: 'integer' } }, required: ['a'] }
+  const scalar = fc.oneof(fc.string({ maxLength: 30 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constant(NaN))
+  const value = fc.oneof(scalar, fc.dictionary(fc.constantFrom('a', 'n', 'x', '__proto__', 'é'), scalar), fc.array(scalar, { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 2 }), fc.oneof(scalar, fc.array(scalar))))
+
+  test('whenever the JS check says a value is flat and within the caps, measuring or not gives the same issues', () => {
+    for (const maxBytes of [8, 40, 120]) {
+      const capped = native.compileSchema(schema, { maxBytes, maxDepth: 3 }).validator
+      const uncapped = native.compileSchema(schema).validator
+      let skipped = 0
+      fc.assert(fc.property(value, (v: unknown) => {
+        if (!flatWithinCaps(v, maxBytes, 3)) return
+        skipped++
+        expect(uncapped.validate(v)).toEqual(capped.validate(v))
+      }), { numRuns: 400 })
+      if (maxBytes === 120) expect(skipped).toBeGreaterThan(50)
+    }
+  })
+
+  test('values that could trip a cap or be refused go through the measuring walk', () => {
+    expect(flatWithinCaps({ a: 'x'.repeat(10) }, 20, 3)).toBe(false) // 3 bytes per unit could pass 20
+    expect(flatWithinCaps({ a: 'x' }, 20, 3)).toBe(true)
+    for (const v of [{ a: NaN }, { a: {} }, [undefined], { a: () => 1 }, new Map(), Object.create(Array.prototype), { a: 1n }]) {
+      expect(flatWithinCaps(v, 1e6, 3)).toBe(false)
+    }
+    expect(flatWithinCaps({ a: 1 }, 1e6, 0)).toBe(false)
+  })
+})

@@ -118,11 +118,14 @@ function createEntry(channel, handler, options, defaults) {
     validator = readSchema(options.argsSchema, 'options.argsSchema', { maxBytes, maxDepth: listDepth })
     mode = 'args'
   }
+  // For flat arguments that cannot reach a cap (pipeline/guard.js): the same schema, not measuring.
+  const uncapped = validator !== undefined && capped ? compileSchema(mode === 'first' ? options.schema : options.argsSchema).validator : undefined
   return {
     channel,
     handler,
     mode,
     validator,
+    uncapped,
     capped,
     caps: { maxBytes, maxDepth },
     listDepth,

@@ -35,6 +35,60 @@ function invalid(entry, issues) {
   return new ValidationError(`Invalid arguments for '${entry.channel}'${where}: ${first.message}${more}`, details)
 }
 
+// The most JSON bytes a scalar can take as the caps measure it (UTF-8 is at
+// most 3 bytes per UTF-16 unit; an f64 at most 24 characters); -1 when the
+// caps' walk would refuse it or it is not a scalar.
+function scalarBound(v) {
+  switch (typeof v) {
+    case 'string':
+      return 3 * v.length + 2
+    case 'number':
+      return Number.isFinite(v) ? 24 : -1
+    case 'boolean':
+      return 5
+    default:
+      return v === null ? 4 : -1
+  }
+}
+
+/**
+ * True when `value` is a JSON scalar, or a plain object or array of them,
+ * whose largest possible size is within `maxBytes`: the caps' native walk
+ * could then trip nothing and refuse nothing (no depth past 1, no cycle, no
+ * value JSON cannot hold), so the validator that does not measure answers the
+ * same, reading only what the schema asks. Anything else: false.
+ */
+function flatWithinCaps(value, maxBytes, maxDepth) {
+  let total = scalarBound(value)
+  if (total >= 0) return total <= maxBytes
+  if (typeof value !== 'object' || maxDepth < 1) return false
+  if (Array.isArray(value)) {
+    total = 2 + value.length
+    for (let i = 0; i < value.length; i++) {
+      const size = scalarBound(value[i])
+      if (size < 0) return false
+      total += size
+    }
+    return total <= maxBytes
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  const keys = Object.keys(value)
+  total = 2 + keys.length
+  for (let i = 0; i < keys.length; i++) {
+    const member = value[keys[i]]
+    if (member === undefined) continue // absent, as in JSON
+    const size = scalarBound(member)
+    if (size < 0) return false
+    total += size + 3 * keys[i].length + 3
+  }
+  return total <= maxBytes
+}
+
+function validatorFor(entry, value, maxDepth) {
+  return entry.uncapped !== undefined && flatWithinCaps(value, entry.caps.maxBytes, maxDepth) ? entry.uncapped : entry.validator
+}
+
 /**
  * Pointers are relative to what the schema describes: the first argument
  * (`schema`) or the argument list (`argsSchema`, so they start with /0).
@@ -44,11 +98,11 @@ function checkArgs(entry, args) {
     if (args.length !== 1) {
       return invalid(entry, [{ pointer: '', keyword: 'arity', message: `expected exactly 1 argument (schema checks the first), got ${args.length}` }])
     }
-    const issues = entry.validator.validate(args[0])
+    const issues = validatorFor(entry, args[0], entry.caps.maxDepth).validate(args[0])
     return issues === null || issues.length === 0 ? undefined : invalid(entry, issues)
   }
   if (entry.mode === 'args') {
-    const issues = entry.validator.validate(args)
+    const issues = validatorFor(entry, args, entry.listDepth).validate(args)
     return issues === null || issues.length === 0 ? undefined : invalid(entry, issues)
   }
   if (!entry.capped || args.length === 0) return undefined
@@ -90,4 +144,4 @@ function checkRate(entry, ctx) {
   return undefined
 }
 
-module.exports = { checkArgs, checkRate, readLocalArgs }
+module.exports = { checkArgs, checkRate, readLocalArgs, flatWithinCaps }
