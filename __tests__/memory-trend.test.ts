@@ -26,6 +26,10 @@ test('a leaking process reads growing, with its growth rate', async () => {
   expect(stats.samples).toBe(40)
 })
 
+// A real process on a loaded CI machine may still be growing its heap when
+// sampling starts (a 2-core run once read 'growing'); a regression reads so every time.
+jest.retryTimes(2)
+
 test('a steady process reads stable', async () => {
   const { stats } = await run('steady')
   expect(stats.trend).toBe('stable')

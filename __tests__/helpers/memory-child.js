@@ -27,12 +27,21 @@ async function main() {
     process.send({ levels })
     return
   }
-  const memory = new MemoryManager({ sampleIntervalMs: 50, windowSamples: 40, osPressure: false })
   const held = []
-  const timer = setInterval(() => {
+  const work = () => {
     if (mode === 'leak') held.push(Buffer.alloc(MIB, 1))
     else JSON.stringify({ garbage: new Array(100).fill('x') })
-  }, 50)
+  }
+  // The steady workload runs a while before sampling, then a full GC: on a busy
+  // machine V8 is still sizing its heap for it for the first second or so.
+  if (mode !== 'leak') {
+    const warm = setInterval(work, 50)
+    await sleep(1000)
+    clearInterval(warm)
+    global.gc()
+  }
+  const memory = new MemoryManager({ sampleIntervalMs: 50, windowSamples: 40, osPressure: false })
+  const timer = setInterval(work, 50)
   await sleep(2500)
   clearInterval(timer)
   const stats = memory.getStats()
