@@ -56,6 +56,8 @@ struct Compiler<'a> {
   draft: Draft,
   nodes: Vec<Node>,
   refs: HashMap<String, usize>,
+  /// A `$ref` was compiled (`$defs` are compiled even when nothing refers to them).
+  has_refs: bool,
   sites: usize,
   /// Pointer tokens from the schema's root to what is being compiled.
   at: Vec<String>,
@@ -73,10 +75,17 @@ impl Plan {
       })?,
       Some(_) => return Err(SchemaError { message: "$schema must be a string".into(), pointer: "/$schema".into() }),
     };
-    let mut c = Compiler { root: schema, draft, nodes: Vec::new(), refs: HashMap::new(), sites: 0, at: Vec::new() };
+    let mut c = Compiler {
+      root: schema,
+      draft,
+      nodes: Vec::new(),
+      refs: HashMap::new(),
+      has_refs: false,
+      sites: 0,
+      at: Vec::new(),
+    };
     c.schema(schema, true)?;
-    let has_refs = !c.refs.is_empty();
-    Ok(Plan { nodes: c.nodes, has_refs, sites: c.sites })
+    Ok(Plan { nodes: c.nodes, has_refs: c.has_refs, sites: c.sites })
   }
 }
 
@@ -183,6 +192,7 @@ impl Compiler<'_> {
 
   fn reference(&mut self, target: &Value) -> R<usize> {
     let Some(target) = target.as_str() else { return self.err("must be a string") };
+    self.has_refs = true;
     match target.strip_prefix('#') {
       Some(pointer) if (pointer.is_empty() || pointer.starts_with('/')) && !pointer.contains('%') => {
         self.at_pointer(pointer)
