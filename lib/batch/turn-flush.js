@@ -10,7 +10,7 @@
 // between a target's watched turns within one batch estimates when its next
 // turn comes.
 
-const NONE = 0 // TargetQueue urgency: no deadline armed
+const { NONE } = require('./target-queue')
 const RESOLVED = Promise.resolve()
 
 class TurnFlush {
@@ -70,12 +70,6 @@ class TurnFlush {
       t.turnCheckedAt = now
       if (t.dueAt - now <= Math.min(t.turnGapMs, this.maxWaitMs / 2)) this.flushDue(t, now)
     }
-  }
-
-  /** Forgets pending checks (close). */
-  clear() {
-    for (const t of this.targets) t.turnWatched = false
-    this.targets = []
   }
 }
 

@@ -297,13 +297,12 @@ impl Compiler<'_> {
         None => return self.err("must be a boolean"),
       },
       "propertyNames" => Check::PropertyNames(self.schema(v, false)?),
-      "dependentRequired" => self.dependent_required(v)?,
+      "dependentRequired" => self.dependent_required(v, |_| true)?,
       "dependentSchemas" => self.dependent_schemas(v, |_| true)?,
+      // Before 2019-09 one keyword held both: name lists and schemas.
       "dependencies" if self.draft != Draft::D2020 => {
         checks.push(self.dependent_schemas(v, |d| !d.is_array())?);
-        self.dependent_required(&Value::Object(
-          self.members(v)?.iter().filter(|(_, d)| d.is_array()).map(|(k, d)| (k.clone(), d.clone())).collect(),
-        ))?
+        self.dependent_required(v, Value::is_array)?
       }
       "allOf" => Check::AllOf(self.list(v)?),
       "anyOf" => Check::AnyOf(self.list(v)?),
@@ -318,9 +317,10 @@ impl Compiler<'_> {
     Ok(())
   }
 
-  fn dependent_required(&mut self, v: &Value) -> R<Check> {
+  /// The members that pass `keep`.
+  fn dependent_required(&mut self, v: &Value, keep: impl Fn(&Value) -> bool) -> R<Check> {
     let mut out = Vec::new();
-    for (name, list) in self.members(v)? {
+    for (name, list) in self.members(v)?.iter().filter(|(_, list)| keep(list)) {
       let key = self.key(name)?;
       let needs = self.inside(name, |c| c.names(list)?.into_iter().map(|n| c.key(n)).collect::<R<Vec<_>>>())?;
       out.push((key, needs));

@@ -106,14 +106,11 @@ pub fn translate(source: &str) -> Result<String, String> {
             _ => return Err(r"has an invalid \c escape".into()),
           },
           '-' if in_class => out.push_str(r"\-"),
-          // ECMA-262 syntax characters (and `/`) escape to themselves.
-          '^' | '$' | '\\' | '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' | '/' => {
-            if e == '/' {
-              out.push('/');
-            } else {
-              out.push('\\');
-              out.push(e);
-            }
+          '/' => out.push('/'),
+          // ECMA-262 syntax characters escape to themselves.
+          '^' | '$' | '\\' | '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' => {
+            out.push('\\');
+            out.push(e);
           }
           other => return Err(format!("has an invalid escape \\{other}")),
         }
