@@ -150,8 +150,8 @@ test('with dedupe and coalescing, a value replaced by coalescing can come back',
   expect(batcher.getMetrics()).toMatchObject({ coalesced: 2, duplicates: 0 })
 })
 
-test('enabled: false sends each message directly; the renderer code is the same', async () => {
-  batcher = new BatchManager({ adaptive: false, enabled: false })
+test('enabled: false sends each message directly (adaptive or not); the renderer code is the same', async () => {
+  batcher = new BatchManager({ enabled: false })
   batcher.addMessage('a', 1, w.wc)
   batcher.addMessage('b', new Date(5), w.wc, { priority: 'low', coalesceKey: 'k' })
   expect(w.sends).toEqual([['a', 1], ['b', new Date(5)]])

@@ -147,12 +147,12 @@ class BatchManager {
       return false
     }
     const o = this._o
-    if (urgency === NORMAL && t.live === 0 && t.open && o.adaptive && this._sendIfIdle(t, channel, payload)) return true
     if (!o.enabled) {
       const sent = this._delivery.sendDirect(t, channel, payload)
       if (sent) this._counts.directSent++
       return sent
     }
+    if (urgency === NORMAL && t.live === 0 && t.open && o.adaptive && this._sendIfIdle(t, channel, payload)) return true
     if (o.dedupe) {
       const key = exactKey(payload)
       if (key !== undefined) {
