@@ -156,6 +156,9 @@ export declare function batchDiscard(handle: number, slot: number, generation: n
  */
 export declare function batchFlushed(handle: number, slot: number, generation: number, reason: BindingFlushReason, count: number, bytes: number, waits: Float64Array, sampleCount: number): void
 
+/** Idle messages sent alone since the last call (adaptive batching); see `record_idle_sends`. */
+export declare function batchIdleSent(handle: number, sends: number, sampled: number): void
+
 export interface BindingBatchMetrics {
   framesOut: number
   messagesOut: number

@@ -848,6 +848,7 @@ module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.batchArm = nativeBinding.batchArm
 module.exports.batchDiscard = nativeBinding.batchDiscard
 module.exports.batchFlushed = nativeBinding.batchFlushed
+module.exports.batchIdleSent = nativeBinding.batchIdleSent
 module.exports.BindingFlushReason = nativeBinding.BindingFlushReason
 module.exports.FlushReason = nativeBinding.FlushReason
 module.exports.cacheFastCalls = nativeBinding.cacheFastCalls

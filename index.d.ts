@@ -132,8 +132,8 @@ export interface BatchOptions {
    */
   maxFramesInFlight?: number
   /**
-   * Adaptive batching: a message to a target that has been idle for `idleMs` leaves at once (flush reason
-   * 'idle'); messages that follow within the window batch as usual. Default true.
+   * Adaptive batching: a message to a target that has been idle for `idleMs` leaves at once, as a plain
+   * `send(channel, payload)` (flush reason 'idle'); messages that follow within the window batch as usual. Default true.
    */
   adaptive?: boolean
   /** How long a target must have been quiet (no frame) for its next message to leave at once. Default maxWaitMs. */

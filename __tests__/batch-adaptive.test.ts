@@ -2,27 +2,39 @@
 // latency when batching saves nothing); under load frames batch as before, and
 // an optional frame budget caps frames per second per target.
 import { BatchManager } from '../index'
+import { FRAME_CHANNEL } from '../renderer'
 import { openWindow, sleep } from './helpers/window'
 
+// Records frames, and plain sends (an idle target's message) as `direct` entries of one payload.
 function recordingTarget(id = 900) {
-  const sent: Array<{ at: number; payloads: unknown[]; seq: number }> = []
-  return {
-    sent,
-    target: { id, send: (_channel: string, frame: any) => void sent.push({ at: performance.now(), payloads: frame.payloads, seq: frame.seq }) },
+  const sent: Array<{ at: number; payloads: unknown[]; seq?: number; direct: boolean }> = []
+  const send = (channel: string, value: any) => {
+    const at = performance.now()
+    if (channel === FRAME_CHANNEL) sent.push({ at, payloads: value.payloads, seq: value.seq, direct: false })
+    else sent.push({ at, payloads: [value], direct: true })
   }
+  return { sent, target: { id, send } }
 }
 
 test('the first message to an idle target leaves at once; the ones right after it batch as usual', async () => {
   const { sent, target } = recordingTarget()
   const batcher = new BatchManager({ maxWaitMs: 20 })
   batcher.addMessage('a', 1, target)
-  expect(sent.map((f) => f.payloads)).toEqual([[1]]) // synchronously, inside addMessage
+  // Synchronously, inside addMessage, as a plain send (no frame to build or unpack).
+  expect(sent).toEqual([expect.objectContaining({ payloads: [1], direct: true })])
   batcher.addMessage('a', 2, target)
   batcher.addMessage('a', 3, target)
   expect(sent).toHaveLength(1)
   await sleep(60)
   expect(sent.map((f) => f.payloads)).toEqual([[1], [2, 3]])
-  expect(batcher.getMetrics().flushReasons).toMatchObject({ idle: 1, time: 1 })
+  expect(sent[1]).toMatchObject({ direct: false, seq: 1 }) // frames number on from 1
+  const m = batcher.getMetrics()
+  expect(m.flushReasons).toMatchObject({ idle: 1, time: 1 })
+  // The plain send counts as a frame of one.
+  expect([m.framesOut, m.messagesOut, m.batchSize.count, m.batchSize.min, m.batchSize.max]).toEqual([2, 3, 2, 1, 2])
+  batcher.resetMetrics()
+  batcher.addMessage('a', 4, target) // idle again (quiet for maxWaitMs)
+  expect(batcher.getMetrics()).toMatchObject({ framesOut: 1, messagesOut: 1, flushReasons: expect.objectContaining({ idle: 1, time: 0 }) })
   await batcher.close()
 })
 
@@ -88,7 +100,7 @@ test('a frame budget stretches the wait under load, never sends faster, and lets
   await batcher.close()
 })
 
-test('through a renderer process: at a low rate every message is its own frame and arrives without batching delay', async () => {
+test('through a renderer process: at a low rate every message leaves on its own and arrives without batching delay', async () => {
   const w = await openWindow(['tick'])
   try {
     const batcher = new BatchManager({ maxWaitMs: 16 })

@@ -3,7 +3,10 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { FlowControl } = require('../lib/batch/flow-control')
 
-const target = (ready = true) => ({ seq: 0, ready, open: ready, dead: false, flow: false, acked: 0, paused: false })
+const target = (ready = true) => ({
+  seq: 0, ready, open: ready, dead: false, flow: false, acked: 0, paused: false,
+  directs: 0, directsAcked: 0, directsSeq: 0, directsBefore: 0,
+})
 const send = (flow: any, t: any) => {
   const asks = flow.asksAck(t)
   t.seq++
@@ -69,4 +72,42 @@ test('maxFramesInFlight 0 turns it off; a dead target is left alone', () => {
   const dead = { ...target(), dead: true }
   flow.start(dead)
   expect(dead.flow).toBe(false)
+})
+
+test('plain sends of idle messages: unlimited without acks; with them, half a window until a later frame is read', () => {
+  const free = new FlowControl(4)
+  const plain = target()
+  for (let i = 0; i < 100; i++) {
+    expect(free.allowsDirect(plain)).toBe(true)
+    free.directSent(plain)
+  }
+
+  const flow = new FlowControl(4) // acks asked from 2 frames behind; 2 plain sends allowed
+  const t = target()
+  flow.start(t)
+  flow.directSent(t)
+  expect(flow.allowsDirect(t)).toBe(true)
+  flow.directSent(t)
+  expect(flow.allowsDirect(t)).toBe(false) // a renderer that never reads gets frames from here on...
+  expect(send(flow, t)).toBe(true) // ...and the first of them asks to be acknowledged
+  flow.directSent(t) // (the manager would not; this one went after frame 1)
+  expect(flow.acked(t, 1)).toBe(false)
+  // Frame 1 was read, and so were the two plain sends before it; the one after it is still out.
+  expect(t.directs - t.directsAcked).toBe(1)
+  expect(flow.allowsDirect(t)).toBe(true)
+})
+
+test('plain sends are counted against the newest frame only once it was sent', () => {
+  const flow = new FlowControl(4)
+  const t = target()
+  flow.start(t)
+  send(flow, t) // frame 1
+  flow.directSent(t)
+  flow.directSent(t)
+  flow.sent(t) // a frame that failed to send: seq stays 1
+  expect(flow.acked(t, 1)).toBe(false)
+  expect(t.directs - t.directsAcked).toBe(2) // both went after frame 1: not covered by its ack
+  send(flow, t) // frame 2
+  flow.acked(t, 2)
+  expect(t.directs - t.directsAcked).toBe(0)
 })

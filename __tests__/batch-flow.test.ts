@@ -33,6 +33,32 @@ test('frames ask for acks from half the window; the target pauses at the limit a
   await batcher.close()
 })
 
+test('idle messages go as plain sends; to a renderer that never acks, only half a window of them, then frames that pause', async () => {
+  const ipcMain = new IpcMain()
+  const target = fakeTarget()
+  const batcher = new BatchManager({ maxBatchSize: 2, maxWaitMs: 1, idleMs: 1, maxFramesInFlight: 4, maxQueueSize: 5 })
+  batcher.attach(ipcMain)
+  ipcMain.emit('ipcflow:ready', { sender: target }, { acks: true })
+  for (let i = 0; i < 20; i++) {
+    batcher.addMessage('a', i, target) // each one idle: the target was quiet for idleMs
+    await sleep(3)
+  }
+  const plain = target.sent.filter((v) => v?.payloads === undefined)
+  const framed = target.sent.filter((v) => v?.payloads !== undefined)
+  expect(plain).toEqual([0, 1]) // 2 = half of maxFramesInFlight
+  expect(framed.map((f) => [f.seq, f.ack === true])).toEqual([[1, true], [2, true], [3, true], [4, true]])
+  expect(batcher.getMetrics()).toMatchObject({ pausedTargets: 1, pending: 5, drops: expect.objectContaining({ overflow: 9 }) })
+
+  // The renderer catches up: frame 4 read means everything before it was; plain sends resume.
+  ipcMain.emit('ipcflow:ack', { sender: target }, framed[0].stream, 4)
+  expect(batcher.getMetrics().pending).toBe(0)
+  await sleep(3)
+  const before = target.sent.length
+  batcher.addMessage('a', 'again', target)
+  expect(target.sent.slice(before)).toEqual(['again'])
+  await batcher.close()
+})
+
 test('a paused target queues at most maxQueueSize (overflow counted); close() still sends everything', async () => {
   const ipcMain = new IpcMain()
   const target = fakeTarget()

@@ -9,8 +9,18 @@ const { FlowControl } = require('../lib/batch/flow-control')
 
 jest.setTimeout(60_000)
 
+// `sends` in order; `frames` only the frames (an idle target's message goes as a plain send).
 function recorder(id: number) {
-  return { id, frames: [] as Array<{ at: number; frame: any }>, send(_c: string, frame: any) { this.frames.push({ at: performance.now(), frame }) } }
+  return {
+    id,
+    sends: [] as Array<{ at: number; frame?: any; plain?: unknown }>,
+    frames: [] as Array<{ at: number; frame: any }>,
+    send(channel: string, value: any) {
+      const at = performance.now()
+      if (channel === 'ipcflow:frame') this.frames.push({ at, frame: value })
+      this.sends.push(channel === 'ipcflow:frame' ? { at, frame: value } : { at, plain: value })
+    },
+  }
 }
 
 const op = fc.oneof(
@@ -44,7 +54,7 @@ test('frames never exceed maxBatchSize, nor maxBatchBytes unless one message alo
   )
 })
 
-test('flow control: a client that acks never has more than maxFramesInFlight unacknowledged frames', async () => {
+test('flow control: a client that acks never has more than maxFramesInFlight unacknowledged frames, nor half that of plain sends', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 2, max: 8 }),
@@ -56,7 +66,17 @@ test('flow control: a client that acks never has more than maxFramesInFlight una
         b.attach(ipcMain as any)
         ipcMain.emit('ipcflow:ready', { sender: t }, { v: 1, acks: true })
         let acked = 0
-        const check = () => expect(t.frames.length - acked).toBeLessThanOrEqual(maxFramesInFlight)
+        const check = () => {
+          expect(t.frames.length - acked).toBeLessThanOrEqual(maxFramesInFlight)
+          // Plain sends after the newest acknowledged frame are not known to be read.
+          let unread = 0
+          for (let i = t.sends.length - 1; i >= 0; i--) {
+            const frame = t.sends[i].frame
+            if (frame === undefined) unread++
+            else if (frame.seq <= acked) break
+          }
+          expect(unread).toBeLessThanOrEqual(Math.max(1, maxFramesInFlight >> 1))
+        }
         for (const o of ops) {
           if (o === 'add') b.addMessage('c', 1, t)
           else if (o === 'ack') {
@@ -82,14 +102,17 @@ test('flow control: a client that acks never has more than maxFramesInFlight una
 
 test('flow-control rules: acked <= seq, a paused target is closed, an open one is ready and unpaused', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 8 }).filter((n) => n !== 1), fc.array(fc.oneof(fc.constant('send'), fc.nat(50), fc.constant('start'), fc.constant('toggle')), { maxLength: 200 }), (max, ops) => {
+    fc.property(fc.integer({ min: 0, max: 8 }).filter((n) => n !== 1), fc.array(fc.oneof(fc.constant('send'), fc.constant('direct'), fc.nat(50), fc.constant('start'), fc.constant('toggle')), { maxLength: 200 }), (max, ops) => {
       const flow = new FlowControl(max)
-      const t: any = { seq: 0, ready: true, open: true, dead: false, flow: false, acked: 0, paused: false }
+      const half = Math.max(1, max >> 1)
+      const t: any = { seq: 0, ready: true, open: true, dead: false, flow: false, acked: 0, paused: false, directs: 0, directsAcked: 0, directsSeq: 0, directsBefore: 0 }
       for (const o of ops) {
-        if (o === 'send') {
+        if (o === 'direct') {
+          if (t.open && flow.allowsDirect(t)) flow.directSent(t)
+        } else if (o === 'send') {
           if (!t.open) continue // the manager only sends to an open target
           const asks = flow.asksAck(t)
-          expect(asks).toBe(t.flow && t.seq + 1 - t.acked >= Math.max(1, max >> 1))
+          expect(asks).toBe(t.flow && (t.seq + 1 - t.acked >= half || t.directs - t.directsAcked >= half))
           t.seq++
           flow.sent(t)
         } else if (o === 'start') flow.start(t)
@@ -101,6 +124,7 @@ test('flow-control rules: acked <= seq, a paused target is closed, an open one i
         if (t.paused) expect(t.open).toBe(false)
         if (t.open) expect(t.ready && !t.paused).toBe(true)
         if (t.flow) expect(t.seq - t.acked).toBeLessThanOrEqual(max)
+        if (t.flow) expect(t.directs - t.directsAcked).toBeLessThanOrEqual(half)
         if (!t.flow) expect(t.paused).toBe(false)
       }
     }),
@@ -119,11 +143,11 @@ test('adaptive batching with idleMs 0: a message to an open target with an empty
           continue
         }
         const empty = b.pending(targets[o]) === 0
-        const before = targets[o].frames.length
+        const before = targets[o].sends.length
         b.addMessage('c', o, targets[o])
         if (empty) {
-          expect(targets[o].frames.length).toBe(before + 1)
-          expect(targets[o].frames[before].frame.payloads).toHaveLength(1)
+          expect(targets[o].sends.length).toBe(before + 1)
+          expect(targets[o].sends[before].plain).toBe(o)
           expect(b.pending(targets[o])).toBe(0)
         }
       }
@@ -143,7 +167,7 @@ test('maxFramesPerSecond: size and time flushes to one target keep the frame int
         else for (let i = 0; i < o; i++) b.addMessage('c', i, t)
       }
       await new Promise((resolve) => setTimeout(resolve, 1000 / fps + 20))
-      const frames = t.frames.map((f) => f.at)
+      const frames = t.sends.map((f) => f.at) // plain sends count against the budget too
       b.flush()
       await b.close()
       // The native timer's resolution is a millisecond: allow it, nothing more.

@@ -31,6 +31,12 @@ function fakeTarget(id) {
     unacked: [],
     onSend: undefined,
     send(channel, frame) {
+      if (channel === 'm') {
+        // A plain send: adaptive batching's message to an idle target.
+        this.received.push(frame[1])
+        this.onSend?.()
+        return
+      }
       if (channel !== 'ipcflow:frame') return void this.errors.push(`unexpected channel ${channel}`)
       if (this.stream === undefined) this.stream = frame.stream
       if (frame.stream !== this.stream) this.errors.push(`stream changed from ${this.stream} to ${frame.stream}`)

@@ -2,8 +2,10 @@
 // Flow control: a renderer client that acknowledges frames announces itself;
 // from then on at most `maxFramesInFlight` unacknowledged frames go to it.
 // Further messages queue (bounded by maxQueueSize, drops counted) until an
-// ack reopens the target. Works on a TargetQueue's `seq`, `ready` and `open`
-// and owns its `flow`, `acked` and `paused` fields.
+// ack reopens the target. An idle target's message may go as a plain send
+// (no seq, no ack): an ack of a later frame covers it (one pipe, in order), and
+// at most `ackAfter` such sends wait for one. Works on a TargetQueue's `seq`,
+// `ready` and `open` and owns its `flow`, `acked`, `paused` and `directs*` fields.
 
 class FlowControl {
   constructor(maxFramesInFlight) {
@@ -19,18 +21,36 @@ class FlowControl {
     if (this.maxInFlight === 0 || t.dead) return
     t.flow = true
     t.acked = t.seq
+    t.directsAcked = t.directs
+    t.directsSeq = t.seq
+    t.directsBefore = t.directs
     t.paused = false
     t.open = t.ready
   }
 
-  /** Whether t's next frame asks to be acknowledged. */
-  asksAck(t) {
-    return t.flow && t.seq + 1 - t.acked >= this.ackAfter
+  /** Whether an idle message to t may leave as a plain send rather than a frame. */
+  allowsDirect(t) {
+    return !t.flow || t.directs - t.directsAcked < this.ackAfter
   }
 
-  /** After a frame went out: pauses t once its renderer is maxFramesInFlight frames behind. */
+  /** A plain send went to t. */
+  directSent(t) {
+    t.directs++
+  }
+
+  /** Whether t's next frame asks to be acknowledged. */
+  asksAck(t) {
+    return t.flow && (t.seq + 1 - t.acked >= this.ackAfter || t.directs - t.directsAcked >= this.ackAfter)
+  }
+
+  /** After a frame went out (or failed to): pauses t once its renderer is maxFramesInFlight frames behind. */
   sent(t) {
-    if (t.flow && !t.paused && t.seq - t.acked >= this.maxInFlight) {
+    if (!t.flow) return
+    if (t.directsSeq !== t.seq) {
+      t.directsSeq = t.seq
+      t.directsBefore = t.directs
+    }
+    if (!t.paused && t.seq - t.acked >= this.maxInFlight) {
       t.paused = true
       t.open = false
       this.pauses++
@@ -41,6 +61,8 @@ class FlowControl {
   acked(t, seq) {
     if (!t.flow || typeof seq !== 'number' || !(seq > t.acked)) return false
     t.acked = Math.min(seq, t.seq)
+    // That frame was read, and with it every plain send before it.
+    if (t.acked >= t.directsSeq) t.directsAcked = t.directsBefore
     if (!t.paused || t.seq - t.acked >= this.maxInFlight) return false
     t.paused = false
     t.open = t.ready

@@ -2,7 +2,7 @@
 // BatchManager: per-target queues of main -> renderer messages, sent as
 // frames when a batch fills or its native deadline passes. Payloads stay in
 // JS; the addon keeps the schedule and the statistics (one call per batch).
-const { BindingBatchClock, BindingFlushReason: Reason, batchArm, batchFlushed, batchDiscard } = require('../../binding.js')
+const { BindingBatchClock, BindingFlushReason: Reason, batchArm, batchFlushed, batchDiscard, batchIdleSent } = require('../../binding.js')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./target-queue')
 const { TurnFlush } = require('./turn-flush')
 const { estimateSize, exactKey } = require('./payload')
@@ -56,6 +56,9 @@ class BatchManager {
     this._clockPerFrame = o.adaptive || this._minFrameIntervalMs > 0
     this._turns = new TurnFlush(o.adaptive, o.maxWaitMs, (t, now) => this._flushDue(t, now))
     this._wakes = 0
+    // Idle messages sent alone, not yet in the native statistics (_foldIdleSends).
+    this._idleSends = 0
+    this._idleSampled = 0
 
     this._id = nextManagerId++
     this._stream = (streamBase + this._id) >>> 0
@@ -208,11 +211,28 @@ class BatchManager {
   }
 
   // Adaptive batching: the first message to a target idle for idleMs (and
-  // within its frame budget) leaves at once as a frame of its own. Called only
-  // when the target's queue is empty, so the clock is read once per batch.
+  // within its frame budget) leaves at once. Called only when the target's
+  // queue is empty, so the clock is read once per batch.
   _sendIfIdle(t, channel, payload) {
     const now = performance.now()
     if (now - t.lastFrameAt < this._leadingIdleMs) return false
+    // A plain send, as unbatched: no frame to build, clone and unpack (bench/RESULTS.md,
+    // latency at 20 msg/s). Not while a frame of t is being sent (it would overtake it),
+    // nor past flow control's allowance of unacknowledged plain sends.
+    // What follows the send in this turn delays it (a child process's channel writes when the
+    // turn ends), so its statistics wait in two counters until getMetrics() reads them.
+    if (!t.sending && this._flow.allowsDirect(t)) {
+      if (!this._delivery.sendDirect(t, channel, payload)) return true
+      t.lastFrameAt = now
+      this._flow.directSent(t)
+      this._idleSends++
+      if (--this._sampleCountdown === 0) {
+        this._sampleCountdown = this._o.waitSampleEvery
+        this._idleSampled++
+      }
+      this._counts.frame(1)
+      return true
+    }
     t.channels.push(channel)
     t.payloads.push(payload)
     t.live = 1
@@ -475,7 +495,15 @@ class BatchManager {
     return n
   }
 
+  _foldIdleSends() {
+    if (this._idleSends === 0) return
+    batchIdleSent(this._handle, this._idleSends, this._idleSampled)
+    this._idleSends = 0
+    this._idleSampled = 0
+  }
+
   getMetrics() {
+    this._foldIdleSends()
     let pausedTargets = 0
     for (const t of this._states.values()) if (t.paused) pausedTargets++
     return this._counts.snapshot(this._clock.metrics(), {
@@ -494,6 +522,8 @@ class BatchManager {
 
   resetMetrics() {
     this._wakes = 0
+    this._idleSends = 0
+    this._idleSampled = 0
     this._clock.resetMetrics()
     this._counts.reset()
     this._flow.pauses = 0

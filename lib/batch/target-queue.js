@@ -16,6 +16,10 @@ class TargetQueue {
     this.flow = false
     this.acked = 0
     this.paused = false
+    this.directs = 0 // plain sends of idle messages
+    this.directsAcked = 0 // of them, those a read frame is known to have followed
+    this.directsSeq = 0 // the newest frame sent under flow control...
+    this.directsBefore = 0 // ...and how many plain sends went before it
     /** ready && !dead: the only state addMessage's fast path accepts. */
     this.open = ready
     this.seq = 0

@@ -105,6 +105,18 @@ impl BatchStats {
     }
   }
 
+  /// `sends` idle messages that left alone as plain sends (adaptive batching),
+  /// `sampled` of them with their wait (none: they never queued). Folded in
+  /// when metrics are read, so the send itself makes no native call.
+  pub fn record_idle_sends(&mut self, sends: u32, sampled: u32) {
+    let sends = sends as u64;
+    self.frames += sends;
+    self.messages_out += sends;
+    self.reasons[FlushReason::Idle as usize] += sends;
+    self.batch_size.record_n(1, sends);
+    self.queue_wait_us.record_n(0, sampled as u64);
+  }
+
   pub fn snapshot(&self) -> StatsSnapshot {
     let mut reasons = [("", 0); FlushReason::COUNT];
     for (slot, reason) in reasons.iter_mut().zip(FlushReason::ALL) {
@@ -145,6 +157,19 @@ mod tests {
     assert!((snap.batch_age_ms.max - 16.0).abs() < 0.5);
     assert_eq!(snap.queue_wait_ms.count, 3);
     assert!((snap.queue_wait_ms.p50 - 2.0).abs() < 0.1);
+  }
+
+  #[test]
+  fn idle_sends_count_as_frames_of_one_that_never_waited() {
+    let mut s = BatchStats::new();
+    s.record_flush(FlushReason::Size, 50, 0.0, None, &[]);
+    s.record_idle_sends(3, 1);
+    s.record_idle_sends(0, 0);
+    let snap = s.snapshot();
+    assert_eq!((snap.frames, snap.messages_out), (4, 53));
+    assert_eq!(snap.reasons[FlushReason::Idle as usize], ("idle", 3));
+    assert_eq!((snap.batch_size.count, snap.batch_size.min, snap.batch_size.max), (4, 1.0, 50.0));
+    assert_eq!((snap.queue_wait_ms.count, snap.queue_wait_ms.max), (1, 0.0));
   }
 
   #[test]

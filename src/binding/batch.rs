@@ -166,6 +166,15 @@ pub fn batch_flushed(
   })
 }
 
+/// Idle messages sent alone since the last call (adaptive batching); see `record_idle_sends`.
+#[napi]
+pub fn batch_idle_sent(handle: u32, sends: u32, sampled: u32) -> Result<()> {
+  guard("batchIdleSent", || {
+    with_core(handle, |core| core.stats.record_idle_sends(sends, sampled));
+    Ok(())
+  })
+}
+
 /// Forgets a batch that was dropped rather than sent.
 #[napi]
 pub fn batch_discard(handle: u32, slot: u32, generation: u32) -> Result<()> {

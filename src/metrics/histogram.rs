@@ -62,9 +62,17 @@ impl Histogram {
   }
 
   pub fn record(&mut self, value: u64) {
-    self.counts[index_of(value)] += 1;
-    self.count += 1;
-    self.sum += value as f64;
+    self.record_n(value, 1);
+  }
+
+  /// Records `value` `n` times at once.
+  pub fn record_n(&mut self, value: u64, n: u64) {
+    if n == 0 {
+      return;
+    }
+    self.counts[index_of(value)] += n;
+    self.count += n;
+    self.sum += value as f64 * n as f64;
     self.min = self.min.min(value);
     self.max = self.max.max(value);
   }
