@@ -6,7 +6,7 @@
 const path = require('path')
 const { createWindow } = require('../test/standin')
 const { runStream, CHANNEL } = require('./stream')
-const { median } = require('./stats')
+const { median, percentile } = require('./stats')
 
 const RATES = [10, 20, 50, 200, 1000, 2000, 10_000]
 const ROUNDS = Number(process.env.BENCH_ADAPTIVE_ROUNDS || 3)
@@ -19,6 +19,10 @@ const VARIANTS = [
 
 // Long enough for ~40 messages at the lowest rates, 1 s at the high ones.
 const durationFor = (rate) => Math.max(1000, Math.min(4000, (40 / rate) * 1000))
+// Latency percentiles pool every round's messages; low rates get more rounds, so
+// a p99 rests on at least 200 messages (of 40, it would be the maximum).
+const POOLED = 200
+const roundsFor = (rate) => Math.max(ROUNDS, Math.ceil(POOLED / Math.round((rate * durationFor(rate)) / 1000)))
 
 async function runAdaptiveBench() {
   const win = await createWindow({
@@ -31,21 +35,25 @@ async function runAdaptiveBench() {
     await runStream(win, { variant: 'ipcflow', rate: 2000, durationMs: 300, options: BASE }) // warm-up
     for (const rate of RATES) {
       const runs = VARIANTS.map(() => [])
-      for (let round = 0; round < ROUNDS; round++) {
+      const rounds = roundsFor(rate)
+      for (let round = 0; round < rounds; round++) {
         for (let v = 0; v < VARIANTS.length; v++) {
           const { variant, options } = VARIANTS[v]
-          runs[v].push(await runStream(win, { variant, rate, durationMs: durationFor(rate), options }))
+          runs[v].push(await runStream(win, { variant, rate, durationMs: durationFor(rate), options, keepLatencies: true }))
         }
       }
       VARIANTS.forEach(({ name }, v) => {
         const pick = (key) => median(runs[v].map((r) => r[key]))
+        const latencies = runs[v].flatMap((r) => r.latencies)
         rows.push({
           rate,
           name,
+          rounds,
           messages: runs[v][0].messages,
+          pooled: latencies.length,
           framesPerMessage: pick('framesPerMessage'),
-          latencyP50: pick('latencyP50'),
-          latencyP99: pick('latencyP99'),
+          latencyP50: percentile(latencies, 50),
+          latencyP99: percentile(latencies, 99),
           cpuNsPerMessage: pick('cpuNsPerMessage'),
         })
       })
@@ -61,7 +69,7 @@ module.exports = { runAdaptiveBench, RATES }
 if (require.main === module) {
   runAdaptiveBench().then(({ rows }) => {
     for (const r of rows) {
-      console.log(`${String(r.rate).padStart(6)} msg/s  ${r.name.padEnd(24)} frames/msg ${r.framesPerMessage.toFixed(3)}  latency p50 ${r.latencyP50.toFixed(2)} ms p99 ${r.latencyP99.toFixed(2)} ms  CPU ${r.cpuNsPerMessage.toFixed(0)} ns/msg`)
+      console.log(`${String(r.rate).padStart(6)} msg/s  ${r.name.padEnd(24)} ${r.rounds} rounds, ${r.pooled} latencies  frames/msg ${r.framesPerMessage.toFixed(3)}  latency p50 ${r.latencyP50.toFixed(2)} ms p99 ${r.latencyP99.toFixed(2)} ms  CPU ${r.cpuNsPerMessage.toFixed(0)} ns/msg`)
     }
   })
 }

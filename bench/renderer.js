@@ -36,7 +36,10 @@ module.exports = async (ipcRenderer, _report, options) => {
         const sorted = Float64Array.from(latencies).sort()
         const at = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0)
         // The renderer thread's CPU since reset: deserialising, dispatching and this bench's few polls.
-        return { received, p50: at(50), p99: at(99), gapCount: client.getStats().gaps, cpuNs: threadCpuNs() - cpuAtReset }
+        const stats = { received, p50: at(50), p99: at(99), gapCount: client.getStats().gaps, cpuNs: threadCpuNs() - cpuAtReset }
+        // Every latency, for a caller that pools them across runs (data: { latencies: true }).
+        if (data?.latencies === true) stats.latencies = Array.from(sorted)
+        return stats
       }
       throw new Error(`unknown request ${kind}`)
     },

@@ -53,7 +53,7 @@ function makeSender(variant, options, frameSizes) {
   return null
 }
 
-async function runStream(win, { variant, source = 'timer', rate, durationMs, options, frameSizes }) {
+async function runStream(win, { variant, source = 'timer', rate, durationMs, options, frameSizes, keepLatencies = false }) {
   const wc = win.webContents
   await win.request('reset')
   const realSend = wc.send
@@ -90,7 +90,7 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
   const expected = variant === 'generator' ? 0 : total
   const until = Date.now() + 10_000
   while ((await win.request('count')) < expected && Date.now() < until) await sleep(5)
-  const delivered = await win.request('stats')
+  const delivered = await win.request('stats', { latencies: keepLatencies })
   if (variant === 'generator') delivered.received = total
   return {
     variant,
@@ -107,6 +107,7 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
     latencyP99: delivered.p99,
     frameSizes: sizes,
     timerWakes,
+    latencies: delivered.latencies, // with keepLatencies
   }
 }
 
