@@ -549,7 +549,7 @@ export declare class PerformanceMonitor implements MonitorLike {
   increment(name: string, n?: number, labels?: MetricLabels): void
   gauge(name: string, value: number, labels?: MetricLabels): void
   record(name: string, value: number, labels?: MetricLabels): void
-  /** Hot-path handle: `record(v)` is one raw native call. */
+  /** Hot-path handle: `record(v)` queues the value (two array stores); it crosses to Rust with the next batch or read. */
   histogram(name: string, labels?: MetricLabels): HistogramHandle
   counter(name: string, labels?: MetricLabels): CounterHandle
   gaugeHandle(name: string, labels?: MetricLabels): GaugeHandle

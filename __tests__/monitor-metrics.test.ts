@@ -121,3 +121,24 @@ test('windowMs: percentiles cover only the last window, Prometheus stays cumulat
   expect(s).toMatchObject({ count: 1, max: 2 })
   expect(m.toPrometheus()).toContain('lat_count 2')
 })
+
+test('values cross to the addon in batches; every read, window rotation and close sees them all', async () => {
+  const m = monitor({ windowMs: 60 })
+  const h = m.histogram('lat')
+  const c = m.counter('n')
+  for (let i = 0; i < 5000; i++) {
+    h.record(1)
+    c.increment()
+  } // several buffers' worth
+  expect(m.getMetrics()).toMatchObject({ counters: { n: 5000 }, histograms: { lat: expect.objectContaining({ count: 5000 }) } })
+  // Recorded, not read, and its window passes: the rotation took it into that window, not the current one.
+  h.record(700)
+  await new Promise((r) => setTimeout(r, 150))
+  expect(m.getMetrics().histograms.lat.count).toBe(0)
+  expect(m.toPrometheus()).toContain('lat_count 5001')
+  c.increment(7)
+  h.record('x' as any) // not a number: NaN, recorded as 0 (as a direct native call did)
+  m.close() // what was recorded before close counts
+  expect(m.getMetrics().counters.n).toBe(5007)
+  expect(m.toPrometheus()).toContain('lat_count 5002')
+})

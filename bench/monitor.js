@@ -39,8 +39,8 @@ function recordBench() {
   const hdrJs = hdr.build({ bitBucketSize: 64, useWebAssembly: false, numberOfSignificantValueDigits: 2 })
   const hdrWasm = hdr.build({ bitBucketSize: 64, useWebAssembly: true, numberOfSignificantValueDigits: 2 })
   const us = (v) => Math.round(v * 1000)
-  // The registry's histogram, through the same raw-call mechanism: the reference
-  // for this machine's load at the time (named Binding* after the rename).
+  // One raw Node-API call per value (the registry's histogram): what a handle's
+  // record cost before values crossed in batches, and this machine's load at the time.
   const binding = require('../binding.js')
   const Reference = binding.BindingHistogram ?? binding.NativeHistogram
   const reference = new Reference()
@@ -178,7 +178,7 @@ function markdown(r) {
     '|---|---|',
     `| loop floor (value lookup) | ${fmt(r.record.floor, 1)} |`,
     `| ipcflow \`monitor.histogram(name, labels).record(v)\` | ${fmt(r.record.ipcflow, 1)} |`,
-    `| (reference: the registry's raw \`histogramRecord\`, same mechanism, same run) | ${fmt(r.record.reference, 1)} |`,
+    `| (reference: one raw Node-API call per value, the registry's \`histogramRecord\`) | ${fmt(r.record.reference, 1)} |`,
     `| prom-client \`histogram.labels(...).observe(v)\` | ${fmt(r.record.promClient, 1)} |`,
     `| hdr-histogram-js \`recordValue\` (JS) | ${fmt(r.record.hdrJs, 1)} |`,
     `| hdr-histogram-js \`recordValue\` (WASM) | ${fmt(r.record.hdrWasm, 1)} |`,

@@ -1,8 +1,9 @@
 'use strict'
-// PerformanceMonitor: counters, gauges and histograms kept natively (the
-// hot path is one raw native call per value), Prometheus text, insights and
-// alerts, and the native JS-thread stall watchdog (README, PerformanceMonitor).
-const { BindingMonitor, monitorApply } = require('./native')
+// PerformanceMonitor: counters, gauges and histograms kept natively (values
+// cross in batches, pending.js), Prometheus text, insights and alerts, and
+// the native JS-thread stall watchdog (README, PerformanceMonitor).
+const { BindingMonitor } = require('./native')
+const { PendingValues } = require('./pending')
 const { readMonitorOptions, readBuckets, isObject } = require('./options')
 const { SafeEmitter } = require('./events')
 const { evaluate, Alerts } = require('./insights')
@@ -46,6 +47,7 @@ class PerformanceMonitor extends SafeEmitter {
     if (o.logger !== undefined) setLogger(o.logger, { level: o.logLevel })
     this._options = o
     this._native = new BindingMonitor({ buckets: o.buckets, windowMs: o.windowMs, windowSlots: ROTATIONS })
+    this._pending = new PendingValues(this._native)
     // Per kind: name -> id (no labels), and name -> Map(labelKey -> id).
     this._ids = KINDS.map(() => new Map())
     this._labelled = KINDS.map(() => new Map())
@@ -54,7 +56,7 @@ class PerformanceMonitor extends SafeEmitter {
     this._timers = []
     this._previous = {}
     this._alerts = new Alerts()
-    if (o.windowMs !== undefined) this._every(o.windowMs / ROTATIONS, (m) => m._native.rotate())
+    if (o.windowMs !== undefined) this._every(o.windowMs / ROTATIONS, (m) => m._rotate())
     if (o.watchdog) this._startWatchdog(o.watchdog.thresholdMs)
     if (o.insightIntervalMs) this._every(o.insightIntervalMs, (m) => m.getInsights())
   }
@@ -70,6 +72,12 @@ class PerformanceMonitor extends SafeEmitter {
     }, Math.max(10, ms))
     timer.unref()
     this._timers.push(timer)
+  }
+
+  // A window's values land in it, not in the next one.
+  _rotate() {
+    this._pending.drain()
+    this._native.rotate()
   }
 
   _startWatchdog(thresholdMs) {
@@ -117,37 +125,43 @@ class PerformanceMonitor extends SafeEmitter {
   /** Adds `n` (>= 0, default 1) to a counter. */
   increment(name, n = 1, labels) {
     if (typeof n !== 'number' || !(n >= 0) || n === Infinity) throw invalidArgument('n', 'a finite number >= 0', n)
-    monitorApply(this._id('counter', name, labels), n)
+    this._pending.add(this._id('counter', name, labels), n)
   }
 
   /** Sets a gauge. */
   gauge(name, value, labels) {
     if (typeof value !== 'number' || Number.isNaN(value)) throw invalidArgument('value', 'a number', value)
-    monitorApply(this._id('gauge', name, labels), value)
+    this._pending.add(this._id('gauge', name, labels), value)
   }
 
   /** Records a value (a latency in ms, or any non-negative number) into a histogram. */
   record(name, value, labels) {
     if (typeof value !== 'number') throw invalidArgument('value', 'a number', value)
-    monitorApply(this._id('histogram', name, labels), value)
+    this._pending.add(this._id('histogram', name, labels), value)
   }
 
-  /** A handle whose `record(v)` is one raw native call. */
+  // Handles: no lookup, no argument check; a value that is not a number is
+  // ignored natively (NaN), as a wrong type always was.
+
+  /** A handle whose `record(v)` queues the value for the native histogram. */
   histogram(name, labels) {
     const id = this._id('histogram', name, labels)
-    return { record: (value) => monitorApply(id, value) }
+    const pending = this._pending
+    return { record: (value) => pending.add(id, typeof value === 'number' ? value : NaN) }
   }
 
-  /** A handle whose `increment(n = 1)` is one raw native call. */
+  /** A handle whose `increment(n = 1)` queues the increment for the native counter. */
   counter(name, labels) {
     const id = this._id('counter', name, labels)
-    return { increment: (n = 1) => monitorApply(id, n) }
+    const pending = this._pending
+    return { increment: (n = 1) => pending.add(id, typeof n === 'number' ? n : NaN) }
   }
 
-  /** A handle whose `set(v)` is one raw native call. */
+  /** A handle whose `set(v)` queues the value for the native gauge. */
   gaugeHandle(name, labels) {
     const id = this._id('gauge', name, labels)
-    return { set: (value) => monitorApply(id, value) }
+    const pending = this._pending
+    return { set: (value) => pending.add(id, typeof value === 'number' ? value : NaN) }
   }
 
   /** Help text for Prometheus, and bucket bounds for histograms created afterwards. */
@@ -162,6 +176,7 @@ class PerformanceMonitor extends SafeEmitter {
   /** One plain, JSON-serialisable snapshot. */
   getMetrics() {
     const out = { counters: {}, gauges: {}, histograms: {}, stalls: null, uptimeMs: performance.now() - this._startedAt }
+    this._pending.drain()
     for (const s of this._native.snapshot()) {
       if (s.kind === 'counter') setOwn(out.counters, s.key, s.value)
       else if (s.kind === 'gauge') setOwn(out.gauges, s.key, s.value)
@@ -173,6 +188,7 @@ class PerformanceMonitor extends SafeEmitter {
 
   /** Zeroes every value (handles stay valid). */
   reset() {
+    this._pending.drain()
     this._native.reset()
     this._previous = {}
   }
@@ -184,6 +200,7 @@ class PerformanceMonitor extends SafeEmitter {
 
   /** The Prometheus text exposition format 0.0.4 (serve it as `text/plain; version=0.0.4`). */
   toPrometheus() {
+    this._pending.drain()
     return this._native.prometheus()
   }
 
@@ -203,6 +220,7 @@ class PerformanceMonitor extends SafeEmitter {
     this._closed = true
     for (const t of this._timers) clearInterval(t)
     this._timers = []
+    this._pending.drain()
     this._native.close()
   }
 

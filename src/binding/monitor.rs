@@ -1,6 +1,6 @@
-//! PerformanceMonitor's native side: its series (in a per-thread table so the
-//! hot path is a raw Node-API call on a numeric id, see `raw_monitor_apply`)
-//! and the stall watchdog, fed by libuv prepare/check hooks on the JS thread.
+//! PerformanceMonitor's native side: its series (in a per-thread table, keyed
+//! by numeric ids that JS buffers values under, see `apply_many`) and the
+//! stall watchdog, fed by libuv prepare/check hooks on the JS thread.
 mod log;
 mod loop_hooks;
 mod types;
@@ -18,7 +18,6 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::ptr::null_mut;
 
 use std::time::Instant;
 
@@ -69,7 +68,7 @@ impl BindingMonitor {
     })
   }
 
-  /// The id `monitorApply` (from `fastCalls()`) takes, creating the series on first use.
+  /// The id values are buffered under (`applyMany`), creating the series on first use.
   #[napi]
   pub fn series_id(&self, kind: String, name: String, labels: Option<HashMap<String, String>>) -> Result<f64> {
     guard_coded("PerformanceMonitor.series", || {
@@ -113,6 +112,25 @@ impl BindingMonitor {
           .collect()
       });
       Ok(all.unwrap_or_default())
+    })
+  }
+
+  /// Applies `len` values buffered in JS as `[id, value, id, value, ...]` pairs,
+  /// in order (one crossing per buffer instead of one per value, README
+  /// PerformanceMonitor). Ids of other monitors are ignored.
+  #[napi]
+  pub fn apply_many(&self, pairs: Float64ArraySlice, len: u32) -> Result<()> {
+    let pairs: &[f64] = &pairs;
+    let len = (len as usize).min(pairs.len()) & !1;
+    guard("PerformanceMonitor.applyMany", || {
+      handles::with(&REGISTRIES, self.handle, |r| {
+        for pair in pairs[..len].chunks_exact(2) {
+          if let Some(index) = series_index(pair[0], self.handle) {
+            r.apply(index, pair[1]);
+          }
+        }
+      });
+      Ok(())
     })
   }
 
@@ -247,27 +265,11 @@ impl Drop for BindingMonitor {
   }
 }
 
-/// `monitorApply(id, value)`: the hot path of every metric handle, a raw
-/// Node-API function (see `fast_calls` in ratelimit.rs): adds to a counter,
-/// sets a gauge or records into a histogram. An unknown id does nothing.
-pub(crate) unsafe extern "C" fn raw_monitor_apply(
-  env: sys::napi_env,
-  info: sys::napi_callback_info,
-) -> sys::napi_value {
-  // SAFETY: called by Node-API on the JS thread with this callback's env and info.
-  unsafe {
-    super::errors::guard_raw("monitorApply", env, || {
-      let mut argc = 2usize;
-      let mut argv = [null_mut(); 2];
-      sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), null_mut());
-      let (mut id, mut value) = (-1i64, f64::NAN);
-      sys::napi_get_value_int64(env, argv[0], &mut id);
-      sys::napi_get_value_double(env, argv[1], &mut value);
-      if id >= 0 {
-        let (handle, index) = ((id >> 24) as u32, (id & 0xff_ffff) as usize);
-        handles::with(&REGISTRIES, handle, |r| r.apply(index, value));
-      }
-      null_mut()
-    })
+/// The series index of `id` when it belongs to monitor `handle`.
+fn series_index(id: f64, handle: u32) -> Option<usize> {
+  if !(id >= 0.0 && id < (u32::MAX as f64 + 1.0) * SERIES_BITS) || id.fract() != 0.0 {
+    return None;
   }
+  let id = id as u64;
+  ((id >> 24) as u32 == handle).then_some((id & 0xff_ffff) as usize)
 }

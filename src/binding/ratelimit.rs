@@ -155,7 +155,7 @@ fn raw_function<'e>(env: &'e Env, name: &CStr, f: RawCallback) -> napi::Result<U
 /// `rateLimitCheck(handle, key)` and `histogramRecord(handle, ms)`, where
 /// `handle` is `limiter.handle` / `histogram.handle`.
 #[napi(
-  ts_return_type = "{ rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void; monitorApply(id: number, value: number): void }"
+  ts_return_type = "{ rateLimitCheck(handle: number, key: string): number; histogramRecord(handle: number, ms: number): void }"
 )]
 pub fn fast_calls(env: &Env) -> Result<Object<'_>> {
   guard("fastCalls", || {
@@ -163,8 +163,6 @@ pub fn fast_calls(env: &Env) -> Result<Object<'_>> {
     out.set_named_property("rateLimitCheck", raw_function(env, c"rateLimitCheck", raw_rate_limit_check)?)?;
     let record = raw_function(env, c"histogramRecord", super::histogram::raw_histogram_record)?;
     out.set_named_property("histogramRecord", record)?;
-    let apply = raw_function(env, c"monitorApply", super::monitor::raw_monitor_apply)?;
-    out.set_named_property("monitorApply", apply)?;
     Ok(out)
   })
 }
