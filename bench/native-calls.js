@@ -1,7 +1,8 @@
 'use strict'
-// What BatchManager pays per frame on the native side: the per-batch calls,
-// and a timer wake through the weak ThreadsafeFunction against a libuv timer
-// wake, both as main-thread CPU (`node bench/native-calls.js`).
+// What BatchManager pays per frame on the native side: the per-batch calls
+// (in a tight loop, and as a paced source makes them: the first call after
+// the thread slept), and a timer wake through the weak ThreadsafeFunction
+// against a libuv timer wake, both as main-thread CPU (`node bench/native-calls.js`).
 const binding = require('../binding.js')
 const { threadCpuNs, median } = require('./stats')
 
@@ -42,6 +43,35 @@ function timerWakes() {
   })
 }
 
+// A paced source calls into the addon once or twice per frame, each time after
+// the thread slept: time a trivial call then (cold), a second one right after
+// (warm), and the same for a C++ builtin of Node's, every 5 ms.
+function coldCalls(samples = 300) {
+  const clock = new binding.BindingBatchClock(() => {}, 16)
+  const handle = clock.handle
+  const out = { cold: [], warm: [], builtinCold: [], builtinWarm: [] }
+  const time = (list, fn) => {
+    const start = process.hrtime.bigint()
+    fn()
+    list.push(Number(process.hrtime.bigint() - start))
+  }
+  return new Promise((resolve) => {
+    let n = 0
+    const tick = () => {
+      time(out.builtinCold, () => process.hrtime())
+      time(out.builtinWarm, () => process.hrtime())
+      time(out.cold, () => binding.batchIdleSent(handle, 0, 0))
+      time(out.warm, () => binding.batchIdleSent(handle, 0, 0))
+      if (++n < samples) setTimeout(tick, 5)
+      else {
+        clock.close()
+        resolve(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, median(v)])))
+      }
+    }
+    setTimeout(tick, 5)
+  })
+}
+
 async function runNativeCalls() {
   const clock = new binding.BindingBatchClock(() => {}, 16)
   const handle = clock.handle
@@ -62,7 +92,8 @@ async function runNativeCalls() {
     timer.push(await timerWakes())
   }
   clearInterval(keepAlive)
-  return { armNs, armFlushedNs: pairNs, nativeWakeNs: median(native), timerWakeNs: median(timer) }
+  const cold = await coldCalls()
+  return { armNs, armFlushedNs: pairNs, nativeWakeNs: median(native), timerWakeNs: median(timer), cold }
 }
 
 module.exports = { runNativeCalls }
@@ -72,5 +103,6 @@ if (require.main === module) {
     console.log(`batchArm (deadline unchanged): ${r.armNs.toFixed(0)} ns`)
     console.log(`batchArm + batchFlushed (one frame): ${r.armFlushedNs.toFixed(0)} ns`)
     console.log(`main-thread CPU per timer wake: ThreadsafeFunction ${(r.nativeWakeNs / 1000).toFixed(1)} us, setTimeout ${(r.timerWakeNs / 1000).toFixed(1)} us`)
+    console.log(`a trivial addon call 5 ms after the thread slept: ${(r.cold.cold / 1000).toFixed(1)} us, right after it ${(r.cold.warm / 1000).toFixed(1)} us; process.hrtime() ${(r.cold.builtinCold / 1000).toFixed(1)} / ${(r.cold.builtinWarm / 1000).toFixed(1)} us`)
   })
 }

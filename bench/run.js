@@ -238,6 +238,8 @@ async function main() {
     `| batchArm + batchFlushed (one frame) | ${fmt(nativeCalls.armFlushedNs)} ns |`,
     `| main-thread CPU per timer wake through the weak ThreadsafeFunction | ${fmt(nativeCalls.nativeWakeNs / 1000, 1)} us |`,
     `| main-thread CPU per libuv timer wake (setTimeout 1 ms) | ${fmt(nativeCalls.timerWakeNs / 1000, 1)} us |`,
+    `| a trivial addon call, first after the thread slept 5 ms / right after it (median) | ${fmt(nativeCalls.cold.cold / 1000, 1)} / ${fmt(nativeCalls.cold.warm / 1000, 1)} us |`,
+    `| Node's own \`process.hrtime()\`, the same way | ${fmt(nativeCalls.cold.builtinCold / 1000, 1)} / ${fmt(nativeCalls.cold.builtinWarm / 1000, 1)} us |`,
     '',
     '## Validation of `{id: number, type: string, text: string (maxLength 500), ts: number}` (tinybench, ns per call, median)',
     '',
