@@ -2,7 +2,7 @@
 // BatchManager: per-target queues of main -> renderer messages, sent as
 // frames when a batch fills or its native deadline passes. Payloads stay in
 // JS; the addon keeps the schedule and the statistics (one call per batch).
-const { BindingBatchClock, BindingFlushReason: Reason, batchArm, batchFlushed, batchDiscard, batchIdleSent } = require('../../binding.js')
+const { BatchClock, Reason } = require('./clock')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./target-queue')
 const { TurnFlush } = require('./turn-flush')
 const { estimateSize, exactKey } = require('./payload')
@@ -16,22 +16,9 @@ const { subscribePressure } = require('../memory/pressure')
 const { ClosedError, InternalError, IpcError, ProtocolError, invalidArgument, messageOf } = require('../errors')
 const { optimizeBatch } = require('../optimize')
 
-// The native timer calls JS through this table rather than a closure over the
-// manager, so a manager nobody closed can still be garbage-collected (its
-// native clock then stops the timer task in Drop).
-const managers = new Map()
-const unregister = new FinalizationRegistry((id) => managers.delete(id))
-let nextManagerId = 1
 // Frames carry a stream id so a renderer tells a new manager's seq 1 from a
 // replayed frame: random per process, distinct per manager within it.
 const streamBase = (Math.random() * 0x100000000) >>> 0
-
-function dueCallback(id) {
-  return (due) => {
-    const manager = managers.get(id)?.deref()
-    if (manager !== undefined) manager._onDue(due)
-  }
-}
 
 class BatchManager {
   constructor(options, deps) {
@@ -56,16 +43,8 @@ class BatchManager {
     this._clockPerFrame = o.adaptive || this._minFrameIntervalMs > 0
     this._turns = new TurnFlush(o.adaptive, o.maxWaitMs, (t, now) => this._flushDue(t, now))
     this._wakes = 0
-    // Idle messages sent alone, not yet in the native statistics (_foldIdleSends).
-    this._idleSends = 0
-    this._idleSampled = 0
-
-    this._id = nextManagerId++
-    this._stream = (streamBase + this._id) >>> 0
-    managers.set(this._id, new WeakRef(this))
-    unregister.register(this, this._id)
-    this._clock = new BindingBatchClock(dueCallback(this._id), o.maxWaitMs)
-    this._handle = this._clock.handle
+    this._clock = new BatchClock(this, o.maxWaitMs)
+    this._stream = (streamBase + this._clock.id) >>> 0
 
     this._states = new Map() // target -> TargetQueue
     this._bySlot = []
@@ -75,7 +54,6 @@ class BatchManager {
     this._lastTarget = NO_TARGET
     this._lastState = undefined
     this._nextGeneration = 1
-    this._scratch = new Float64Array(64)
     this._link = new RendererLink({
       ready: (sender, info) => this._onReady(sender, info),
       ack: (sender, stream, seq) => this._onAck(sender, stream, seq),
@@ -220,16 +198,14 @@ class BatchManager {
     // latency at 20 msg/s). Not while a frame of t is being sent (it would overtake it),
     // nor past flow control's allowance of unacknowledged plain sends.
     // What follows the send in this turn delays it (a child process's channel writes when the
-    // turn ends), so its statistics wait in two counters until getMetrics() reads them.
+    // turn ends), so its statistics are only counted (clock.js).
     if (!t.sending && this._flow.allowsDirect(t)) {
       if (!this._delivery.sendDirect(t, channel, payload)) return true
       t.lastFrameAt = now
       this._flow.directSent(t)
-      this._idleSends++
-      if (--this._sampleCountdown === 0) {
-        this._sampleCountdown = this._o.waitSampleEvery
-        this._idleSampled++
-      }
+      const sampled = --this._sampleCountdown === 0
+      if (sampled) this._sampleCountdown = this._o.waitSampleEvery
+      this._clock.idleSent(sampled)
       this._counts.frame(1)
       return true
     }
@@ -283,7 +259,7 @@ class BatchManager {
       if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs - now)
       t.dueAt = Math.min(t.dueAt, now + delay)
     }
-    batchArm(this._handle, t.slot, t.generation, delay)
+    this._clock.arm(t.slot, t.generation, delay)
   }
 
   // The end of a producer's turn found `t` due before its next turn (turn-flush.js).
@@ -324,7 +300,7 @@ class BatchManager {
       return false
     }
     if (t.live === 0) {
-      if (t.urgency !== NONE) batchDiscard(this._handle, t.slot, t.generation)
+      if (t.urgency !== NONE) this._clock.discard(t.slot, t.generation)
       t.resetBatch(0)
       return false
     }
@@ -363,14 +339,13 @@ class BatchManager {
   }
 
   _record(t, generation, reason, sent, bytes, samples) {
-    const n = sent > 0 ? samples.length : 0
-    if (n > this._scratch.length) this._scratch = new Float64Array(Math.max(n, this._scratch.length * 2))
-    if (n > 0 || (sent > 0 && this._clockPerFrame)) {
-      const now = performance.now()
-      for (let i = 0; i < n; i++) this._scratch[i] = now - samples[i]
+    const sampled = sent > 0 ? samples : NO_SAMPLES
+    let now = 0
+    if (sampled.length > 0 || (sent > 0 && this._clockPerFrame)) {
+      now = performance.now()
       if (sent > 0) t.lastFrameAt = now
     }
-    if (sent > 0 || generation !== 0) batchFlushed(this._handle, t.slot, generation, reason, sent, bytes, this._scratch, n)
+    if (sent > 0 || generation !== 0) this._clock.flushed(t.slot, generation, reason, sent, bytes, sampled, now)
     if (sent > 0) this._counts.frame(sent)
   }
 
@@ -382,7 +357,7 @@ class BatchManager {
 
   _forget(t) {
     if (t === DEAD_TARGET) return
-    if (t.urgency !== NONE) batchDiscard(this._handle, t.slot, t.generation)
+    if (t.urgency !== NONE) this._clock.discard(t.slot, t.generation)
     t.resetBatch(0)
     t.dead = true
     t.open = false
@@ -472,7 +447,7 @@ class BatchManager {
     const t = target === this._lastTarget ? this._lastState : this._stateFor(target)
     if (t.dead) return
     if (t.urgency !== NONE) {
-      batchDiscard(this._handle, t.slot, t.generation)
+      this._clock.discard(t.slot, t.generation)
       t.urgency = NONE
     }
     t.ready = false
@@ -495,15 +470,7 @@ class BatchManager {
     return n
   }
 
-  _foldIdleSends() {
-    if (this._idleSends === 0) return
-    batchIdleSent(this._handle, this._idleSends, this._idleSampled)
-    this._idleSends = 0
-    this._idleSampled = 0
-  }
-
   getMetrics() {
-    this._foldIdleSends()
     let pausedTargets = 0
     for (const t of this._states.values()) if (t.paused) pausedTargets++
     return this._counts.snapshot(this._clock.metrics(), {
@@ -522,8 +489,6 @@ class BatchManager {
 
   resetMetrics() {
     this._wakes = 0
-    this._idleSends = 0
-    this._idleSampled = 0
     this._clock.resetMetrics()
     this._counts.reset()
     this._flow.pauses = 0
@@ -543,7 +508,6 @@ class BatchManager {
     this.detach()
     this._unsubscribeMemory()
     this._clock.close()
-    managers.delete(this._id)
   }
 
   _anyLeftToClose() {
@@ -563,6 +527,9 @@ const NO_TARGET = Object.freeze({})
 
 // No flush asked for while a frame of the target was being sent.
 const NONE_PENDING = -1
+
+// A frame that sent nothing has no queue waits to record.
+const NO_SAMPLES = Object.freeze([])
 
 // Stands for a target that was destroyed: every message to it is a counted drop.
 const DEAD_TARGET = Object.freeze({ dead: true, open: false, live: 0 })

@@ -1,34 +1,15 @@
 'use strict'
-// Timers on the batch clock (BindingBatchClock + batchArm/batchDiscard), the
-// one native timer system: a slot per timer, a fresh generation each time a
-// slot is armed, so a fire for an older arming is ignored. Used by Debouncer
-// and HeartbeatMonitor; BatchManager drives the clock directly.
-//
-// The clock's callback is a weak ThreadsafeFunction: armed timers do not keep
-// the process alive. It reaches JS through a table of WeakRefs, so an owner
-// nobody closed can be garbage-collected (the clock then stops in Drop).
-const { BindingBatchClock, batchArm, batchDiscard } = require('../../binding.js')
-
-const timers = new Map()
-const unregister = new FinalizationRegistry((id) => timers.delete(id))
-let nextId = 1
-
-function dueCallback(id) {
-  return (due) => {
-    const owner = timers.get(id)?.deref()
-    if (owner !== undefined) owner._onDue(due)
-  }
-}
+// Timers on the native clock (clock.js), the one native timer system: a slot
+// per timer, a fresh generation each time a slot is armed, so a fire for an
+// older arming is ignored. Used by Debouncer and HeartbeatMonitor;
+// BatchManager drives its own clock (lib/batch/clock.js).
+const { NativeClock } = require('./clock')
 
 class NativeTimers {
   /** `onFire(slot)` runs on the JS thread when an armed slot's delay has passed; it must not throw. */
   constructor(onFire, lingerMs) {
     this._onFire = onFire
-    this._id = nextId++
-    timers.set(this._id, new WeakRef(this))
-    unregister.register(this, this._id)
-    this._clock = new BindingBatchClock(dueCallback(this._id), lingerMs)
-    this._handle = this._clock.handle
+    this._clock = new NativeClock(this, lingerMs)
     this._generations = [] // per slot: the live arming, 0 when disarmed
     this._free = []
     this._nextGeneration = 1
@@ -46,14 +27,14 @@ class NativeTimers {
     if (this._closed) return
     const generation = this._nextGeneration++
     this._generations[slot] = generation
-    batchArm(this._handle, slot, generation, Math.max(0, delayMs))
+    this._clock.arm(slot, generation, Math.max(0, delayMs))
   }
 
   disarm(slot) {
     const generation = this._generations[slot]
     if (!generation) return
     this._generations[slot] = 0
-    if (!this._closed) batchDiscard(this._handle, slot, generation)
+    if (!this._closed) this._clock.discard(slot, generation)
   }
 
   free(slot) {
@@ -66,7 +47,6 @@ class NativeTimers {
     this._closed = true
     this._generations.fill(0)
     this._clock.close()
-    timers.delete(this._id)
   }
 
   _onDue(due) {
