@@ -153,3 +153,25 @@ test('reentrant-add-during-bytes-flush-keeps-call-order: the message that forced
   expect(batcher.getMetrics().flushReasons.bytes).toBe(1)
   expect(batcher.getMetrics().frameBytes.count).toBe(2) // both frames' sizes are known
 })
+
+test('reentrant-add-during-a-plain-send: what send() adds while an idle message is being sent leaves right after it', async () => {
+  const got: unknown[] = []
+  let batcher: any
+  let reentered = false
+  const target = {
+    id: 5,
+    send(channel: string, value: any) {
+      // Adds before this message counts as sent, as a wrapper around send() might.
+      if (!reentered) {
+        reentered = true
+        batcher.addMessage('x', 'inner', target)
+      }
+      got.push(...(channel === 'ipcflow:frame' ? value.payloads : [value]))
+    },
+  }
+  batcher = new BatchManager({ maxWaitMs: 60_000 })
+  batcher.addMessage('x', 'outer', target) // the target is idle: a plain send, which re-enters
+  expect(got).toEqual(['outer', 'inner']) // in order, and not left for the timer
+  expect(batcher.pending()).toBe(0)
+  await batcher.close()
+})

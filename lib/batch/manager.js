@@ -200,13 +200,27 @@ class BatchManager {
     // What follows the send in this turn delays it (a child process's channel writes when the
     // turn ends), so its statistics are only counted (clock.js).
     if (!t.sending && this._flow.allowsDirect(t)) {
-      if (!this._delivery.sendDirect(t, channel, payload)) return true
-      t.lastFrameAt = now
-      this._flow.directSent(t)
-      const sampled = --this._sampleCountdown === 0
-      if (sampled) this._sampleCountdown = this._o.waitSampleEvery
-      this._clock.idleSent(sampled)
-      this._counts.frame(1)
+      // send() may re-enter: what it adds queues behind this message (t.sending) and leaves next.
+      t.sending = true
+      let sent
+      try {
+        sent = this._delivery.sendDirect(t, channel, payload)
+      } finally {
+        t.sending = false
+      }
+      if (sent) {
+        t.lastFrameAt = now
+        this._flow.directSent(t)
+        const sampled = --this._sampleCountdown === 0
+        if (sampled) this._sampleCountdown = this._o.waitSampleEvery
+        this._clock.idleSent(sampled)
+        this._counts.frame(1)
+      }
+      const again = t.flushAgain
+      if (again !== NONE_PENDING) {
+        t.flushAgain = NONE_PENDING
+        this._flushAll(t, again, this._closing)
+      }
       return true
     }
     t.channels.push(channel)
