@@ -42,8 +42,10 @@ async function main() {
   closed.forEach((o) => o.close())
   await sleep(50)
   counts.afterClose = threads()
-  make(3) // dropped at once
+  // Dropped at once; a histogram handle kept alive must not keep its monitor's thread.
+  const kept = make(3)[0].histogram('kept')
   await settle()
+  kept.record(1)
   counts.afterGc = threads()
   const worker = new Worker(path.join(__dirname, 'monitor-teardown-worker.js'), { workerData: { root } })
   await new Promise((r) => worker.once('message', r))

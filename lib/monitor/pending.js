@@ -6,9 +6,13 @@
 const PAIRS = 1024
 
 class PendingValues {
-  /** `native.applyMany(pairs, length)` applies `[id, value, ...]` in order. */
+  /**
+   * `native.applyMany(pairs, length)` applies `[id, value, ...]` in order. It is
+   * held weakly: a handle that outlives its monitor must not keep the native
+   * side (and its watchdog thread) alive; its values then go nowhere.
+   */
   constructor(native) {
-    this.native = native
+    this.native = new WeakRef(native)
     this.pairs = new Float64Array(PAIRS * 2)
     this.length = 0
   }
@@ -25,7 +29,7 @@ class PendingValues {
     const length = this.length
     if (length === 0) return
     this.length = 0
-    this.native.applyMany(this.pairs, length)
+    this.native.deref()?.applyMany(this.pairs, length)
   }
 }
 
