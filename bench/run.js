@@ -24,7 +24,7 @@ const { parseBaselineArgs, applyBaselineArgs } = require('./baseline')
 let loadAtStart = [0, 0, 0]
 const RATE = 2000
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS || 2000)
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 11)
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 21)
 const OPTIONS = { maxBatchSize: 50, maxWaitMs: 16 }
 // 'floor' replays the frame sizes of the ipcflow run just before it in the same round.
 const VARIANTS = ['unbatched', 'js', 'ipcflow', 'floor']
