@@ -3,7 +3,7 @@
 // size/depth caps and schema validation (one native walk), then rate limits.
 const { ValidationError, PayloadTooLargeError, RateLimitedError } = require('../../errors')
 const { checkLimits } = require('../native')
-const { snapshotArgs } = require('./snapshot')
+const { snapshotArgs, plainKind } = require('./snapshot')
 
 const MAX_ISSUES = 50
 
@@ -62,7 +62,9 @@ function flatWithinCaps(value, maxBytes, maxDepth) {
   let total = scalarBound(value)
   if (total >= 0) return total <= maxBytes
   if (typeof value !== 'object' || maxDepth < 1) return false
-  if (Array.isArray(value)) {
+  const kind = plainKind(value)
+  if (kind === undefined) return false
+  if (kind === 'array') {
     total = 2 + value.length
     for (let i = 0; i < value.length; i++) {
       const size = scalarBound(value[i])
@@ -71,8 +73,6 @@ function flatWithinCaps(value, maxBytes, maxDepth) {
     }
     return total <= maxBytes
   }
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return false
   const keys = Object.keys(value)
   total = 2 + keys.length
   for (let i = 0; i < keys.length; i++) {

@@ -113,4 +113,4 @@ function snapshotArgs(args, maxBytes, maxDepth) {
   return { args: top.dst }
 }
 
-module.exports = { snapshotArgs }
+module.exports = { snapshotArgs, plainKind }
