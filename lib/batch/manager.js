@@ -216,11 +216,7 @@ class BatchManager {
         this._clock.idleSent(sampled)
         this._counts.frame(1)
       }
-      const again = t.flushAgain
-      if (again !== NONE_PENDING) {
-        t.flushAgain = NONE_PENDING
-        this._flushAll(t, again, this._closing)
-      }
+      this._flushAsked(t)
       return true
     }
     t.channels.push(channel)
@@ -344,12 +340,19 @@ class BatchManager {
     this._record(t, generation, reason, sent, partial && reason !== Reason.Bytes ? 0 : bytes, samples)
     if (reason === Reason.Time) this._turns.timeFrame(t, sent)
     else if (reason === Reason.Size || reason === Reason.Bytes) this._turns.sizeFrame(t)
-    const again = t.flushAgain
-    if (again !== NONE_PENDING) {
-      t.flushAgain = NONE_PENDING
-      if (!partial) this._flushAll(t, again, this._closing)
-    }
+    // After a partial frame its caller decides what of the rest leaves (_flushAll's loop, or a
+    // bytes flush that keeps the message which forced it).
+    if (partial) t.flushAgain = NONE_PENDING
+    else this._flushAsked(t)
     return true
+  }
+
+  // Runs the flush asked for while a send to t was under way (t.sending).
+  _flushAsked(t) {
+    const again = t.flushAgain
+    if (again === NONE_PENDING) return
+    t.flushAgain = NONE_PENDING
+    this._flushAll(t, again, this._closing)
   }
 
   _record(t, generation, reason, sent, bytes, samples) {
