@@ -3,6 +3,7 @@
 // uses these plain names, so the binding's shape (its Binding* names) is this
 // file's concern alone.
 const binding = require('../../binding.js')
+const { withReadAhead } = require('./read-ahead')
 
 const NEEDED = ['compileSchema', 'checkLimits', 'BindingValidator', 'BindingRateLimiter', 'BindingHistogram', 'fastCalls']
 for (const name of NEEDED) {
@@ -54,7 +55,11 @@ class Histogram {
 
 module.exports = {
   /** `{ ok: true, validator } | { ok: false, error }`; see binding.d.ts. */
-  compileSchema: binding.compileSchema,
+  compileSchema(schema, limits) {
+    const compiled = binding.compileSchema(schema, limits)
+    if (compiled.ok) withReadAhead(compiled.validator)
+    return compiled
+  },
   checkLimits: binding.checkLimits,
   RateLimiter,
   Histogram,

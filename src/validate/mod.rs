@@ -22,7 +22,7 @@ mod walk;
 
 pub use describe::object_name;
 pub use limits::{read_max_bytes, read_max_depth, Limits, NO_DEPTH_CAP, WALK_CEILING};
-pub use plan::Plan;
+pub use plan::{Plan, ReadAhead, READ_AHEAD_MAX};
 pub use validator::{SchemaError, Validator};
 pub use walk::{check_limits, to_value};
 

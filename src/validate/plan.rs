@@ -92,3 +92,47 @@ pub struct Plan {
   /// How many object keywords (`Check::Object`) there are.
   pub sites: usize,
 }
+
+/// A root object keyword whose members a caller can read before the walk, in
+/// one batch: what `Plan::read_ahead` finds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadAhead {
+  /// The root's property names, in the plan's order.
+  pub names: Vec<String>,
+  /// `additionalProperties: false`: whether the names are all the object may hold.
+  pub deny_others: bool,
+}
+
+/// Most names a read-ahead carries: a members code (`Instance::members_among`) indexes 15.
+pub const READ_AHEAD_MAX: usize = 15;
+
+impl Plan {
+  /// Some when the root reads an object only by its property names: one object
+  /// keyword (with at most `READ_AHEAD_MAX` names, none that `Object.prototype`
+  /// also has) and no pattern, extra `required` name or additional schema, beside
+  /// at most a type check. Nested schemas can be anything.
+  pub fn read_ahead(&self) -> Option<ReadAhead> {
+    let mut found = None;
+    for check in &self.nodes.first()?.checks {
+      match check {
+        Check::Type(bits) if bits & T_OBJECT != 0 => {}
+        Check::Object { props, patterns, extra_required, additional, .. }
+          if found.is_none()
+            && patterns.is_empty()
+            && extra_required.is_empty()
+            && (1..=READ_AHEAD_MAX).contains(&props.len())
+            && props.iter().all(|p| !p.key.own_only) =>
+        {
+          let deny_others = match additional {
+            Additional::Any => false,
+            Additional::Deny => true,
+            Additional::Schema(_) => return None,
+          };
+          found = Some(ReadAhead { names: props.iter().map(|p| p.key.name.clone()).collect(), deny_others });
+        }
+        _ => return None,
+      }
+    }
+    found
+  }
+}

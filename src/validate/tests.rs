@@ -292,3 +292,35 @@ fn deferred_string_sizes_are_exact_at_the_cap() {
   let issue = check_limits(&&v, 21.0, 4).unwrap();
   assert_eq!(issue.pointer, "/0");
 }
+
+#[test]
+fn read_ahead_is_offered_only_when_the_root_is_read_by_its_names() {
+  let names = |schema: Value| Plan::compile(&schema).unwrap().read_ahead().map(|r| (r.names, r.deny_others));
+  let reference =
+    json!({"type": "object", "properties": {"id": {"type": "number"}, "text": {"type": "string"}}, "required": ["id"]});
+  assert_eq!(names(reference), Some((vec!["id".into(), "text".into()], false)));
+  let closed = json!({"properties": {"a": {"type": "object", "properties": {"b": {}}}}, "additionalProperties": false});
+  assert_eq!(names(closed), Some((vec!["a".into()], true)));
+  // Anything else at the root reads more than the names (or not an object at all).
+  for schema in [
+    json!({"type": "object", "properties": {"a": {}}, "required": ["b"]}),
+    json!({"properties": {"a": {}}, "patternProperties": {"^x": {}}}),
+    json!({"properties": {"a": {}}, "additionalProperties": {"type": "number"}}),
+    json!({"properties": {"a": {}}, "minProperties": 1}),
+    json!({"properties": {"constructor": {}}}),
+    json!({"type": "object"}),
+    json!({"type": "string"}),
+    json!({"anyOf": [{"properties": {"a": {}}}]}),
+    json!({"properties": (0..16).map(|i| (format!("k{i}"), json!({}))).collect::<serde_json::Map<_, _>>()}),
+  ] {
+    assert_eq!(names(schema.clone()), None, "{schema}");
+  }
+}
+
+#[test]
+fn caps_turn_read_ahead_off() {
+  let schema = json!({"properties": {"a": {}}});
+  assert!(Validator::compile(&schema, None).unwrap().read_ahead().is_some());
+  let limits = Limits { max_bytes: Some(1024.0), max_depth: None };
+  assert!(Validator::compile(&schema, Some(limits)).unwrap().read_ahead().is_none());
+}

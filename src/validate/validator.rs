@@ -1,4 +1,5 @@
 //! A compiled schema with optional size and depth caps, checked in the same walk.
+use super::plan::ReadAhead;
 use super::walk::{to_value, DEFAULT_MAX_DEPTH};
 use super::{eval, Instance, Issue, Limits, Plan};
 use serde_json::Value;
@@ -17,11 +18,15 @@ pub struct SchemaError {
 pub struct Validator {
   plan: Plan,
   limits: Option<Limits>,
+  read_ahead: Option<ReadAhead>,
 }
 
 impl Validator {
   pub fn compile(schema: &Value, limits: Option<Limits>) -> Result<Validator, SchemaError> {
-    Ok(Validator { plan: Plan::compile(schema)?, limits })
+    let plan = Plan::compile(schema)?;
+    // Caps measure every member, named or not: a capped walk cannot start from the names alone.
+    let read_ahead = if limits.is_none() { plan.read_ahead() } else { None };
+    Ok(Validator { plan, limits, read_ahead })
   }
 
   /// `compile` for a schema read from any `Instance` (a live JS value).
@@ -34,6 +39,13 @@ impl Validator {
   /// How many object keywords the plan has (for per-site caches of callers).
   pub fn object_sites(&self) -> usize {
     self.plan.sites
+  }
+
+  /// The root's member names, when the validator reads the root object by
+  /// them alone (no caps): a caller may read them first and pass them in
+  /// (see the binding's `readAhead`). None otherwise.
+  pub fn read_ahead(&self) -> Option<&ReadAhead> {
+    self.read_ahead.as_ref()
   }
 
   fn max_depth(&self) -> u32 {

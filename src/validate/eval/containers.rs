@@ -40,6 +40,7 @@ impl<'p, I: Instance> Eval<'p, I> {
     patterns: &'p [(Pattern, usize)],
     extra: &'p [Key],
     additional: &'p Additional,
+    site: usize,
     v: &I,
   ) -> bool {
     let mut ok = true;
@@ -56,6 +57,14 @@ impl<'p, I: Instance> Eval<'p, I> {
       }
     }
     if matches!(additional, Additional::Any) && patterns.is_empty() {
+      return ok;
+    }
+    // Every key one of the names (`members_among` says so in one step): none is additional.
+    if matches!(additional, Additional::Deny)
+      && patterns.is_empty()
+      && (1..=READ_AHEAD_MAX).contains(&props.len())
+      && v.members_among(site, props.len(), &|i| props[i].key.name.as_str()).is_some()
+    {
       return ok;
     }
     let entries = match v.entries() {

@@ -122,9 +122,9 @@ impl<'p, I: Instance> Eval<'p, I> {
       Check::Pattern(p) if kind == Kind::String => {
         p.is_match(&v.text()) || self.fail("pattern", format!("must match pattern \"{}\"", p.source))
       }
-      Check::Object { props, patterns, extra_required, additional, .. } if kind == Kind::Object => {
+      Check::Object { props, patterns, extra_required, additional, site } if kind == Kind::Object => {
         self.descend(v);
-        let ok = self.object(props, patterns, extra_required, additional, v);
+        let ok = self.object(props, patterns, extra_required, additional, *site, v);
         self.ascend();
         ok
       }

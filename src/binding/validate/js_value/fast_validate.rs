@@ -1,4 +1,5 @@
 //! `validate` as a raw `napi_create_function`, skipping napi-rs's class-method wrapper.
+use super::read_ahead::{validate_read_ahead, READ_AHEAD_ARGS};
 use super::realm::{Realm, Sites};
 use super::value::JsVal;
 use super::{js_string, ok};
@@ -11,13 +12,13 @@ use std::ffi::c_void;
 use std::ptr::null_mut;
 use std::sync::Arc;
 
-/// What the raw `validate` owns.
-struct Fast {
-  validator: Arc<Validator>,
-  sites: Sites,
+/// What each raw function owns.
+pub(super) struct Fast {
+  pub(super) validator: Arc<Validator>,
+  pub(super) sites: Sites,
 }
 
-/// Finalizer of the `validate` function: frees its `Fast`.
+/// Finalizer of a raw function: frees its `Fast`.
 ///
 /// # Safety
 /// Called once by Node-API with the `data` given to `napi_wrap`: a `Box<Fast>` pointer.
@@ -28,7 +29,50 @@ unsafe extern "C" fn drop_validator(env: sys::napi_env, data: *mut c_void, _hint
   unsafe { fast.sites.release(env) };
 }
 
-/// Defines `validate` on the instance as a raw function owning its own `Arc`.
+/// A raw function `name` calling `cb`, owning its own `Fast` over `validator`.
+///
+/// # Safety
+/// A live call on `env`.
+unsafe fn raw_function(
+  env: sys::napi_env,
+  name: &str,
+  cb: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
+  validator: Arc<Validator>,
+) -> Result<sys::napi_value> {
+  let sites = Sites { names: RefCell::new(Vec::with_capacity(validator.object_sites())) };
+  let data = Box::into_raw(Box::new(Fast { validator, sites })).cast::<c_void>();
+  let mut f = null_mut();
+  // SAFETY: the caller's contract; `data` outlives the function: the finalizer
+  // attached by `napi_wrap` frees it when the function is collected, and if
+  // either step fails it is freed here instead (nothing else saw it).
+  unsafe {
+    if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len() as isize, Some(cb), data, &mut f))
+      || !ok(sys::napi_wrap(env, f, data, Some(drop_validator), null_mut(), null_mut()))
+    {
+      drop(Box::from_raw(data.cast::<Fast>()));
+      return Err(Error::new(Status::GenericFailure, format!("could not create {name}()")));
+    }
+  }
+  Ok(f)
+}
+
+fn property(name: &'static std::ffi::CStr, value: sys::napi_value, attributes: i32) -> sys::napi_property_descriptor {
+  sys::napi_property_descriptor {
+    utf8name: name.as_ptr(),
+    name: null_mut(),
+    method: None,
+    getter: None,
+    setter: None,
+    value,
+    attributes,
+    data: null_mut(),
+  }
+}
+
+/// Defines `validate` on the instance as a raw function owning its own `Arc`
+/// (writable: lib/registry/read-ahead.js puts its front in its place), and, when
+/// the plan reads the root by its names alone, `readAhead`:
+/// `{ names, denyOthers, check(object, code, ...members), keysCode(object, names) }`.
 ///
 /// # Safety
 /// A live call on `env`; `instance` is an object of it.
@@ -37,34 +81,43 @@ pub(crate) unsafe fn attach_fast_validate(
   instance: sys::napi_value,
   inner: Arc<Validator>,
 ) -> Result<()> {
-  let sites = Sites { names: RefCell::new(Vec::with_capacity(inner.object_sites())) };
-  let data = Box::into_raw(Box::new(Fast { validator: inner, sites })).cast::<c_void>();
-  let mut f = null_mut();
-  let name = "validate";
-  // SAFETY: the caller's contract; `data` outlives the function: the finalizer
-  // attached by `napi_wrap` frees it when the function is collected, and if
-  // either step fails it is freed here instead (nothing else saw it).
-  unsafe {
-    if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len() as isize, Some(fast_validate), data, &mut f))
-      || !ok(sys::napi_wrap(env, f, data, Some(drop_validator), null_mut(), null_mut()))
-    {
-      drop(Box::from_raw(data.cast::<Fast>()));
-      return Err(Error::new(Status::GenericFailure, "could not create validate()"));
+  use sys::PropertyAttributes as A;
+  let failed = |what: &str| Error::new(Status::GenericFailure, format!("could not define {what}"));
+  // SAFETY: the caller's contract.
+  let validate = unsafe { raw_function(env, "validate", fast_validate, inner.clone())? };
+  let mut props = vec![property(c"validate", validate, A::writable | A::configurable)];
+  if let Some(ahead) = inner.read_ahead() {
+    // SAFETY: the caller's contract; out-pointers are live locals.
+    unsafe {
+      let check = raw_function(env, "check", fast_validate_read_ahead, inner.clone())?;
+      let mut names = null_mut();
+      sys::napi_create_array_with_length(env, ahead.names.len(), &mut names);
+      for (i, name) in ahead.names.iter().enumerate() {
+        sys::napi_set_element(env, names, i as u32, js_string(env, name));
+      }
+      let mut deny = null_mut();
+      sys::napi_get_boolean(env, ahead.deny_others, &mut deny);
+      let keys_code = Realm::new(env).members();
+      if keys_code.is_null() {
+        return Err(failed("readAhead.keysCode"));
+      }
+      let mut plan = null_mut();
+      sys::napi_create_object(env, &mut plan);
+      let fields = [
+        property(c"names", names, A::enumerable),
+        property(c"denyOthers", deny, A::enumerable),
+        property(c"check", check, A::enumerable),
+        property(c"keysCode", keys_code, A::enumerable),
+      ];
+      if !ok(sys::napi_define_properties(env, plan, fields.len(), fields.as_ptr())) {
+        return Err(failed("readAhead"));
+      }
+      props.push(property(c"readAhead", plan, A::default));
     }
   }
-  let desc = sys::napi_property_descriptor {
-    utf8name: c"validate".as_ptr(),
-    name: null_mut(),
-    method: None,
-    getter: None,
-    setter: None,
-    value: f,
-    attributes: sys::PropertyAttributes::default,
-    data: null_mut(),
-  };
-  // SAFETY: the caller's contract; `desc` points to one valid descriptor.
-  if !ok(unsafe { sys::napi_define_properties(env, instance, 1, &desc) }) {
-    return Err(Error::new(Status::GenericFailure, "could not define validate()"));
+  // SAFETY: the caller's contract; `props` holds valid descriptors.
+  if !ok(unsafe { sys::napi_define_properties(env, instance, props.len(), props.as_ptr()) }) {
+    return Err(failed("validate()"));
   }
   Ok(())
 }
@@ -90,6 +143,26 @@ unsafe extern "C" fn fast_validate(env: sys::napi_env, info: sys::napi_callback_
   };
   // SAFETY: Node-API calls this on the env's thread, in a live call.
   unsafe { guard_raw("validate", env, body) }
+}
+
+/// `readAhead.check(object, code, ...members)`: the same answer as `validate(object)`.
+///
+/// # Safety
+/// Called by Node-API as the callback of the function made above.
+unsafe extern "C" fn fast_validate_read_ahead(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+  let body = || {
+    let mut argc = READ_AHEAD_ARGS;
+    let mut argv = [null_mut(); READ_AHEAD_ARGS];
+    let mut data = null_mut();
+    // SAFETY: a live call; `argv` has room for `argc` values (missing ones read as undefined).
+    unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), &mut data) };
+    // SAFETY: `data` is the `Fast` given at creation, alive while the function is.
+    let fast = unsafe { &*data.cast::<Fast>() };
+    // SAFETY: a live call; `argv` holds its arguments.
+    unsafe { issues_to_js(env, validate_read_ahead(env, &argv[..argc.min(READ_AHEAD_ARGS)], fast)) }
+  };
+  // SAFETY: Node-API calls this on the env's thread, in a live call.
+  unsafe { guard_raw("readAhead.check", env, body) }
 }
 
 /// # Safety

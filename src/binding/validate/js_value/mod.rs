@@ -14,10 +14,12 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 mod fast_validate;
 mod prototype;
+mod read_ahead;
 mod realm;
 mod value;
 
 pub(super) use fast_validate::attach_fast_validate;
+use fast_validate::Fast;
 pub(super) use realm::Realm;
 pub(super) use value::JsVal;
 

@@ -77,6 +77,14 @@ impl<'r> JsVal<'r> {
     JsVal { realm, raw, kind, num, thrown }
   }
 
+  /// An object the caller knows to be plain (JS checked its prototype), kept without reading it.
+  ///
+  /// # Safety
+  /// As `new`.
+  pub(crate) unsafe fn plain_object(realm: &'r Realm<'r>, raw: sys::napi_value) -> JsVal<'r> {
+    JsVal { realm, raw, kind: Kind::Object, num: 0.0, thrown: null_mut() }
+  }
+
   /// The value a Node-API read produced (`out`), or the fault it threw.
   fn child(&self, status: sys::napi_status, out: sys::napi_value) -> Result<JsVal<'r>, Fault> {
     // SAFETY: a live call (the realm's); `out` was just produced in it.
