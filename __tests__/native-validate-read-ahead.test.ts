@@ -8,10 +8,10 @@ const { withReadAhead } = require('../lib/registry/read-ahead')
 const { compileSchema } = require('../lib/registry/native')
 
 type Issue = { pointer: string; keyword: string; message: string }
-type Validator = { validate(v: unknown): Issue[] | null; readAhead?: { names: string[]; denyOthers: boolean; check: Function; keysCode: Function } }
+type Validator = { validate(v: unknown): Issue[] | null; readAhead?: { names: string[]; allKeys: boolean; check: Function; keysCode: Function } }
 
-function raw(schema: object): Validator {
-  const result = native.compileSchema(schema)
+function raw(schema: object, limits?: object): Validator {
+  const result = native.compileSchema(schema, limits)
   if (!result.ok) throw new Error(result.error.message)
   return result.validator
 }
@@ -86,8 +86,16 @@ const VALUES: [string, () => unknown][] = [
   ['a symbol key', () => ({ id: 1, type: 't', text: 'a', ts: 1, [Symbol('s')]: 1 })],
 ]
 
-describe.each(SCHEMAS)('%s: the same issues as the native walk', (_name, schema) => {
-  const walk = raw(schema)
+// The registry's default caps, and caps small enough for these values to trip them.
+const LIMITS: [string, object | undefined][] = [
+  ['no caps', undefined],
+  ['default caps', { maxBytes: 1024 * 1024, maxDepth: 64 }],
+  ['tight caps', { maxBytes: 40, maxDepth: 2 }],
+]
+const CASES = SCHEMAS.flatMap(([name, schema]) => LIMITS.map(([caps, limits]) => [`${name}, ${caps}`, schema, limits] as const))
+
+describe.each(CASES)('%s: the same issues as the native walk', (_name, schema, limits) => {
+  const walk = raw(schema, limits)
   const { front } = counted(walk)
 
   test('the binding offers read-ahead for this schema', () => {
@@ -113,16 +121,18 @@ describe('which path a value takes', () => {
     expect(check).not.toHaveBeenCalled()
   })
 
-  test('with additionalProperties false the keys cross as one code', () => {
-    const { front, check } = counted(raw({ ...REF, additionalProperties: false }))
+  test.each([
+    ['additionalProperties false', { ...REF, additionalProperties: false }, undefined],
+    ['caps', REF, { maxBytes: 1024 }],
+  ])('with %s the keys cross as one code', (_name, schema, limits) => {
+    const { front, check } = counted(raw(schema, limits))
     front.validate({ ts: 1, id: 1 })
     expect(check.mock.calls[0][1]).toBe(3 + 1 * 16) // ts (index 2, +1), then id (index 0, +1)
     front.validate({ id: 1, other: 2 })
     expect(check.mock.calls[1][1]).toBe(-1)
   })
 
-  test('capped validators and schemas that read more than names have no read-ahead', () => {
-    expect(native.compileSchema(REF, { maxBytes: 1024 }).validator.readAhead).toBeUndefined()
+  test('schemas that read more than names have no read-ahead', () => {
     expect(raw({ ...REF, minProperties: 1 }).readAhead).toBeUndefined()
     expect(raw({ type: 'array' }).readAhead).toBeUndefined()
   })

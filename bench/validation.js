@@ -1,9 +1,9 @@
 'use strict'
 // Validation of the reference payload {id, type, text (maxLength 500), ts},
 // side by side: ajv compiled (allErrors, like ours), zod 4, ipcflow as the
-// registry validates (members read ahead in JS, one crossing), ipcflow's native
-// walk reading every member through Node-API (without and with the registry's
-// size/depth caps, which are measured in the same walk), and ipcflow on a
+// registry validates (members read ahead in JS, one crossing) and ipcflow's
+// native walk reading every member through Node-API, each without and with the
+// registry's size/depth caps (measured in the same walk), and ipcflow on a
 // serde_json copy (conversion first, then the plan).
 // ajv counts code points in JS (O(length)); the native walk reads V8's UTF-16
 // length in O(1), so the figures depend on the text length: both are reported.
@@ -35,9 +35,11 @@ async function measure(textLength) {
   if (validator.readAhead === undefined) throw new Error('the reference schema must be read ahead')
   const walk = binding.compileSchema(SCHEMA).validator
   // The caps a registry channel applies by default (maxBytes 1 MiB, maxDepth 64).
-  const capped = compileSchema(SCHEMA, { maxBytes: 1024 * 1024, maxDepth: 64 }).validator
+  const CAPS = { maxBytes: 1024 * 1024, maxDepth: 64 }
+  const capped = compileSchema(SCHEMA, CAPS).validator
+  const cappedWalk = binding.compileSchema(SCHEMA, CAPS).validator
   const p = payload(textLength)
-  const valid = [validator.validate(p), walk.validate(p), capped.validate(p), validator.validateConverted(p)]
+  const valid = [validator.validate(p), walk.validate(p), capped.validate(p), cappedWalk.validate(p), validator.validateConverted(p)]
   if (!ajv(p) || !zod.safeParse(p).success || valid.some((issues) => issues !== null)) {
     throw new Error('the reference payload must be valid for every validator')
   }
@@ -49,11 +51,12 @@ async function measure(textLength) {
     .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(p) === null ? 1 : 0 })
     .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += walk.validate(p) === null ? 1 : 0 })
     .add('nativeCapped', () => { for (let i = 0; i < PER_CALL; i++) sink += capped.validate(p) === null ? 1 : 0 })
+    .add('nativeCappedWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += cappedWalk.validate(p) === null ? 1 : 0 })
     .add('nativeSerde', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validateConverted(p) === null ? 1 : 0 })
   await bench.run()
   if (sink === 0) throw new Error('unreachable')
   const ns = (name) => (bench.getTask(name).result.latency.p50 * 1e6) / PER_CALL
-  return { ajvNs: ns('ajv'), zodNs: ns('zod'), nativeNs: ns('native'), nativeWalkNs: ns('nativeWalk'), nativeCappedNs: ns('nativeCapped'), nativeSerdeNs: ns('nativeSerde') }
+  return { ajvNs: ns('ajv'), zodNs: ns('zod'), nativeNs: ns('native'), nativeWalkNs: ns('nativeWalk'), nativeCappedNs: ns('nativeCapped'), nativeCappedWalkNs: ns('nativeCappedWalk'), nativeSerdeNs: ns('nativeSerde') }
 }
 
 /** Medians in ns per validation for the reference payload; `short` is the same with an 11-character text. */
@@ -67,9 +70,9 @@ module.exports = { runValidationBench, SCHEMA, payload, REFERENCE_TEXT, SHORT_TE
 
 if (require.main === module) {
   runValidationBench().then((r) => {
-    const row = (label, s) => console.log(`| ${label} | ${s.ajvNs.toFixed(0)} | ${s.zodNs.toFixed(0)} | ${s.nativeNs.toFixed(0)} | ${s.nativeWalkNs.toFixed(0)} | ${s.nativeCappedNs.toFixed(0)} | ${s.nativeSerdeNs.toFixed(0)} | ${(s.nativeNs / s.ajvNs).toFixed(2)}x |`)
-    console.log('| payload | ajv ns | zod 4 ns | native, read ahead ns | native walk ns | walk with caps ns | native via serde ns | read ahead / ajv |')
-    console.log('|---|---|---|---|---|---|---|---|')
+    const row = (label, s) => console.log(`| ${label} | ${s.ajvNs.toFixed(0)} | ${s.zodNs.toFixed(0)} | ${s.nativeNs.toFixed(0)} | ${s.nativeWalkNs.toFixed(0)} | ${s.nativeCappedNs.toFixed(0)} | ${s.nativeCappedWalkNs.toFixed(0)} | ${s.nativeSerdeNs.toFixed(0)} | ${(s.nativeNs / s.ajvNs).toFixed(2)}x |`)
+    console.log('| payload | ajv ns | zod 4 ns | native, read ahead ns | native walk ns | read ahead with caps ns | walk with caps ns | native via serde ns | read ahead / ajv |')
+    console.log('|---|---|---|---|---|---|---|---|---|')
     row(`reference (text ${r.textLength} chars)`, r)
     row(`short (text ${r.short.textLength} chars)`, r.short)
   })

@@ -26,13 +26,13 @@ function readerFor(check, names) {
 /**
  * Puts the read-ahead `validate` in the place of the native one, when the
  * validator offers it (`readAhead`: the schema's root is an object keyword over
- * named properties, and no caps are measured). Returns the validator.
+ * named properties). Returns the validator.
  */
 function withReadAhead(validator) {
   const plan = validator.readAhead
   if (plan === undefined) return validator
   const walk = validator.validate
-  const { names, denyOthers, keysCode } = plan
+  const { names, allKeys, keysCode } = plan
   const pass = readerFor(plan.check, names)
   validator.validate = function validate(value) {
     if (typeof value !== 'object' || value === null) return walk(value)
@@ -40,8 +40,8 @@ function withReadAhead(validator) {
     try {
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return walk(value)
-      // With additionalProperties false, which keys it has (-1: one is not a name).
-      ahead = pass(value, denyOthers ? keysCode(value, names) : -1)
+      // With additionalProperties false or caps, which keys it has (-1: one is not a name, or unknown).
+      ahead = pass(value, allKeys ? keysCode(value, names) : -1)
     } catch {
       // A getter or Proxy trap threw: the walk reads again and reports where.
       return walk(value)

@@ -318,9 +318,12 @@ fn read_ahead_is_offered_only_when_the_root_is_read_by_its_names() {
 }
 
 #[test]
-fn caps_turn_read_ahead_off() {
-  let schema = json!({"properties": {"a": {}}});
-  assert!(Validator::compile(&schema, None).unwrap().read_ahead().is_some());
+fn caps_and_closed_objects_read_all_keys() {
+  let open = json!({"properties": {"a": {}}});
+  let closed = json!({"properties": {"a": {}}, "additionalProperties": false});
   let limits = Limits { max_bytes: Some(1024.0), max_depth: None };
-  assert!(Validator::compile(&schema, Some(limits)).unwrap().read_ahead().is_none());
+  assert!(!Validator::compile(&open, None).unwrap().reads_all_keys());
+  assert!(Validator::compile(&closed, None).unwrap().reads_all_keys());
+  assert!(Validator::compile(&open, Some(limits)).unwrap().reads_all_keys());
+  assert!(Validator::compile(&open, Some(limits)).unwrap().read_ahead().is_some());
 }

@@ -24,8 +24,7 @@ pub struct Validator {
 impl Validator {
   pub fn compile(schema: &Value, limits: Option<Limits>) -> Result<Validator, SchemaError> {
     let plan = Plan::compile(schema)?;
-    // Caps measure every member, named or not: a capped walk cannot start from the names alone.
-    let read_ahead = if limits.is_none() { plan.read_ahead() } else { None };
+    let read_ahead = plan.read_ahead();
     Ok(Validator { plan, limits, read_ahead })
   }
 
@@ -41,11 +40,17 @@ impl Validator {
     self.plan.sites
   }
 
-  /// The root's member names, when the validator reads the root object by
-  /// them alone (no caps): a caller may read them first and pass them in
-  /// (see the binding's `readAhead`). None otherwise.
+  /// The root's member names, when the plan reads the root object by them
+  /// alone: a caller may read them first and pass them in (see the binding's
+  /// `readAhead`). None otherwise.
   pub fn read_ahead(&self) -> Option<&ReadAhead> {
     self.read_ahead.as_ref()
+  }
+
+  /// Whether the walk needs to know the root's keys beside the named members:
+  /// with `additionalProperties: false`, or caps (which measure every member).
+  pub fn reads_all_keys(&self) -> bool {
+    self.limits.is_some() || self.read_ahead.as_ref().is_some_and(|r| r.deny_others)
   }
 
   fn max_depth(&self) -> u32 {

@@ -72,7 +72,8 @@ fn property(name: &'static std::ffi::CStr, value: sys::napi_value, attributes: i
 /// Defines `validate` on the instance as a raw function owning its own `Arc`
 /// (writable: lib/registry/read-ahead.js puts its front in its place), and, when
 /// the plan reads the root by its names alone, `readAhead`:
-/// `{ names, denyOthers, check(object, code, ...members), keysCode(object, names) }`.
+/// `{ names, allKeys, check(object, code, ...members), keysCode(object, names) }`
+/// (`allKeys`: the check needs the keys code, see `Validator::reads_all_keys`).
 ///
 /// # Safety
 /// A live call on `env`; `instance` is an object of it.
@@ -95,8 +96,8 @@ pub(crate) unsafe fn attach_fast_validate(
       for (i, name) in ahead.names.iter().enumerate() {
         sys::napi_set_element(env, names, i as u32, js_string(env, name));
       }
-      let mut deny = null_mut();
-      sys::napi_get_boolean(env, ahead.deny_others, &mut deny);
+      let mut all_keys = null_mut();
+      sys::napi_get_boolean(env, inner.reads_all_keys(), &mut all_keys);
       let keys_code = Realm::new(env).members();
       if keys_code.is_null() {
         return Err(failed("readAhead.keysCode"));
@@ -105,7 +106,7 @@ pub(crate) unsafe fn attach_fast_validate(
       sys::napi_create_object(env, &mut plan);
       let fields = [
         property(c"names", names, A::enumerable),
-        property(c"denyOthers", deny, A::enumerable),
+        property(c"allKeys", all_keys, A::enumerable),
         property(c"check", check, A::enumerable),
         property(c"keysCode", keys_code, A::enumerable),
       ];
