@@ -132,6 +132,15 @@ describe('which path a value takes', () => {
     expect(check.mock.calls[1][1]).toBe(-1)
   })
 
+  test('the check called with too few arguments or a non-object answers as the walk does', () => {
+    const walk = raw(REF)
+    const check = walk.readAhead!.check
+    expect(check()).toEqual(walk.validate(undefined))
+    expect(check(5, -1, 1, 'a', 1, 't')).toEqual(walk.validate(5))
+    expect(check({ id: 'x' })).toEqual(walk.validate({ id: 'x' }))
+    expect(check({ id: 'x' }, -1)).toEqual(walk.validate({ id: 'x' }))
+  })
+
   test('schemas that read more than names have no read-ahead', () => {
     expect(raw({ ...REF, minProperties: 1 }).readAhead).toBeUndefined()
     expect(raw({ type: 'array' }).readAhead).toBeUndefined()

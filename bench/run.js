@@ -296,8 +296,8 @@ async function main() {
     '  published build and what each crate contributes.',
     '- Validation with an 11-character text: ajv\'s whole check is four inlined property reads and type tests in JS.',
     '  Read ahead, ipcflow pays one native call with six arguments and a type read per member. One raw native call',
-    '  with two arguments (the registry\'s `histogramRecord`, in the PerformanceMonitor table) already costs about',
-    '  as much as ajv\'s whole check, so no design that crosses into native code can match it on short payloads.',
+    '  with two arguments (the registry\'s `histogramRecord`, in the PerformanceMonitor table) already costs more',
+    '  than ajv\'s whole check, so no design that crosses into native code can match it on short payloads.',
     '',
   ].join('\n') + cacheMarkdown(cache) + '\n' + registryStreamMarkdown(registryStream) + '\n' + registryBatchMarkdown(registryBatch) + '\n' + [
     '## Debouncer (`node bench/debounce.js`, tinybench)',

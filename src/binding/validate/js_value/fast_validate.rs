@@ -159,8 +159,8 @@ unsafe extern "C" fn fast_validate_read_ahead(env: sys::napi_env, info: sys::nap
     unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), &mut data) };
     // SAFETY: `data` is the `Fast` given at creation, alive while the function is.
     let fast = unsafe { &*data.cast::<Fast>() };
-    // SAFETY: a live call; `argv` holds its arguments.
-    unsafe { issues_to_js(env, validate_read_ahead(env, &argv[..argc.min(READ_AHEAD_ARGS)], fast)) }
+    // SAFETY: a live call; `argv` holds its arguments (undefined past `argc`).
+    unsafe { issues_to_js(env, validate_read_ahead(env, &argv, argc, fast)) }
   };
   // SAFETY: Node-API calls this on the env's thread, in a live call.
   unsafe { guard_raw("readAhead.check", env, body) }

@@ -119,28 +119,33 @@ impl<'r> Instance for Ahead<'r> {
 /// The call's arguments: the object, its members code (-1 when unknown), then its members.
 pub(super) const READ_AHEAD_ARGS: usize = 2 + READ_AHEAD_MAX;
 
-/// `validate(object)` with the object's named members passed in (`args`, see above).
+/// `validate(object)` with the object's named members passed in (`argv`, see
+/// above; `argc` of them were given, the rest read as undefined).
 ///
 /// # Safety
-/// A live call on `env`; `args` are its arguments; `fast` is the calling function's.
-pub(super) unsafe fn validate_read_ahead(env: sys::napi_env, args: &[sys::napi_value], fast: &Fast) -> Vec<Issue> {
-  let Some(names) = fast.validator.read_ahead().map(|r| r.names.as_slice()) else { return Vec::new() };
+/// A live call on `env`; `argv` are its arguments; `fast` is the calling function's.
+pub(super) unsafe fn validate_read_ahead(
+  env: sys::napi_env,
+  argv: &[sys::napi_value; READ_AHEAD_ARGS],
+  argc: usize,
+  fast: &Fast,
+) -> Vec<Issue> {
   // SAFETY: the caller's contract: every value below is an argument of this call.
   unsafe {
     let realm = Realm::with_sites(env, &fast.sites);
-    let Some(&first) = args.first() else { return Vec::new() };
+    let names = fast.validator.read_ahead().map_or(&[][..], |r| r.names.as_slice());
     // Only a plain object may be read ahead (JS checks its prototype); anything else walks as usual.
-    if type_of(env, first) != sys::ValueType::napi_object || args.len() < 2 + names.len() {
-      return fast.validator.validate(&JsVal::new(&realm, first));
+    if names.is_empty() || argc < 2 + names.len() || type_of(env, argv[0]) != sys::ValueType::napi_object {
+      return fast.validator.validate(&JsVal::new(&realm, argv[0]));
     }
-    let object = JsVal::plain_object(&realm, first);
+    let object = JsVal::plain_object(&realm, argv[0]);
     let mut code = -1.0;
-    sys::napi_get_value_double(env, args[1], &mut code);
+    sys::napi_get_value_double(env, argv[1], &mut code);
     let members = Members {
       realm: &realm,
       object,
       names,
-      values: &args[2..2 + names.len()],
+      values: &argv[2..2 + names.len()],
       code: (code >= 0.0).then_some(code as u64),
       next: Cell::new(0),
     };
