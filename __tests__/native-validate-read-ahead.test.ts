@@ -1,14 +1,14 @@
 // Read-ahead validation (lib/registry/read-ahead.js): JS reads the root
-// object's named members and passes them to the native check in one call. It
-// must give exactly the issues the native walk gives, on every value, and take
-// the walk for whatever it cannot read ahead.
+// object's named members (or an array's leading items) and passes them to the
+// native check in one call. It must give exactly the issues the native walk
+// gives, on every value, and take the walk for whatever it cannot read ahead.
 import * as vm from 'vm'
 const native = require('../binding.js')
 const { withReadAhead } = require('../lib/registry/read-ahead')
 const { compileSchema } = require('../lib/registry/native')
 
 type Issue = { pointer: string; keyword: string; message: string }
-type Validator = { validate(v: unknown): Issue[] | null; readAhead?: { names: string[]; allKeys: boolean; check: Function; keysCode: Function } }
+type Validator = { validate(v: unknown): Issue[] | null; readAhead?: { kind: string; keys: (string | number)[]; allKeys: boolean; check: Function; keysCode: Function } }
 
 function raw(schema: object, limits?: object): Validator {
   const result = native.compileSchema(schema, limits)
@@ -47,6 +47,13 @@ const SCHEMAS: [string, object][] = [
     properties: { head: { $ref: '#/$defs/node' } },
   }],
   ['seven names', { properties: Object.fromEntries('abcdefg'.split('').map((k) => [k, { type: 'number' }])), additionalProperties: false }],
+  ['an argument list', {
+    type: 'array',
+    prefixItems: [{ type: 'string', maxLength: 5 }, REF, { type: 'integer' }],
+    items: false,
+    minItems: 2,
+  }],
+  ['an argument list with more items', { prefixItems: [{ type: 'number' }, { type: 'number' }], items: { type: 'string' }, maxItems: 4 }],
 ]
 
 function cyclic() {
@@ -84,6 +91,18 @@ const VALUES: [string, () => unknown][] = [
   ['a Proxy with a throwing trap', () => new Proxy({ id: 1 }, { get() { throw new Error('trap') } })],
   ['a Proxy over a plain object', () => new Proxy({ id: 1, type: 't', text: 'a', ts: 1 }, {})],
   ['a symbol key', () => ({ id: 1, type: 't', text: 'a', ts: 1, [Symbol('s')]: 1 })],
+  ['valid arguments', () => ['abc', { id: 1, type: 't', text: 'a', ts: 1 }, 3]],
+  ['short arguments', () => ['abc']],
+  ['two numbers', () => [1, 2]],
+  ['numbers and strings', () => [1, 2, 'x', 'y']],
+  ['too many arguments', () => ['abc', { id: 1, type: 't', text: 'a', ts: 1 }, 3, 4, 5]],
+  ['wrong arguments', () => ['too long', { id: 'x' }, 1.5]],
+  ['undefined in the list', () => ['abc', undefined, 3]],
+  ['a sparse list', () => { const a: unknown[] = ['abc']; a[2] = 3; return a }],
+  ['a list with a throwing index getter', () => { const a: unknown[] = ['abc', {}, 3]; Object.defineProperty(a, 1, { get() { throw new Error('index') } }); return a }],
+  ['a Proxy over a list', () => new Proxy(['abc', { id: 1, type: 't', text: 'a', ts: 1 }, 3], {})],
+  ['another realm\'s list', () => vm.runInNewContext('["abc", { id: 1, type: "t", text: "a", ts: 1 }, 3]')],
+  ['a typed array', () => new Uint8Array([1, 2])],
 ]
 
 // The registry's default caps, and caps small enough for these values to trip them.
@@ -99,7 +118,7 @@ describe.each(CASES)('%s: the same issues as the native walk', (_name, schema, l
   const { front } = counted(walk)
 
   test('the binding offers read-ahead for this schema', () => {
-    expect(walk.readAhead?.names.length).toBeGreaterThan(0)
+    expect(walk.readAhead?.keys.length).toBeGreaterThan(0)
   })
 
   test.each(VALUES)('%s', (_label, make) => {
@@ -130,6 +149,17 @@ describe('which path a value takes', () => {
     expect(check.mock.calls[0][1]).toBe(3 + 1 * 16) // ts (index 2, +1), then id (index 0, +1)
     front.validate({ id: 1, other: 2 })
     expect(check.mock.calls[1][1]).toBe(-1)
+  })
+
+  test('an argument list crosses once with its leading items', () => {
+    const { front, check } = counted(raw({ type: 'array', prefixItems: [{ type: 'string' }, { type: 'number' }] }))
+    const list = ['a', 1, 'extra']
+    front.validate(list)
+    expect(check).toHaveBeenCalledTimes(1)
+    expect(check.mock.calls[0]).toEqual([list, -1, 'a', 1])
+    check.mockClear()
+    for (const value of [{ 0: 'a', length: 1 }, 'ab', null, new Proxy({}, {})]) front.validate(value)
+    expect(check).not.toHaveBeenCalled()
   })
 
   test('the check called with too few arguments or a non-object answers as the walk does', () => {

@@ -9,6 +9,7 @@
 // length in O(1), so the figures depend on the text length: both are reported.
 const { Bench } = require('tinybench')
 const Ajv = require('ajv')
+const Ajv2020 = require('ajv/dist/2020')
 const { z } = require('zod')
 const binding = require('../binding.js')
 const { compileSchema } = require('../lib/registry/native')
@@ -59,11 +60,38 @@ async function measure(textLength) {
   return { ajvNs: ns('ajv'), zodNs: ns('zod'), nativeNs: ns('native'), nativeWalkNs: ns('nativeWalk'), nativeCappedNs: ns('nativeCapped'), nativeCappedWalkNs: ns('nativeCappedWalk'), nativeSerdeNs: ns('nativeSerde') }
 }
 
-/** Medians in ns per validation for the reference payload; `short` is the same with an 11-character text. */
+/** An `argsSchema` (the whole argument list), as a channel `(text, count)` would have it. */
+const ARGS_SCHEMA = { type: 'array', prefixItems: [{ type: 'string', maxLength: 100 }, { type: 'integer', minimum: 0 }], items: false, minItems: 2 }
+
+/** The argument list ['token', 42] against ARGS_SCHEMA: ajv, read ahead, walk. */
+async function measureArgs() {
+  const ajv = new Ajv2020({ allErrors: true }).compile(ARGS_SCHEMA) // prefixItems is draft 2020-12
+  const { validator } = compileSchema(ARGS_SCHEMA)
+  if (validator.readAhead === undefined) throw new Error('the argument list schema must be read ahead')
+  const walk = binding.compileSchema(ARGS_SCHEMA).validator
+  const args = ['token', 42]
+  if (!ajv(args) || validator.validate(args) !== null || walk.validate(args) !== null) throw new Error('the argument list must be valid')
+  let sink = 0
+  const bench = new Bench({ time: 800, warmupTime: 200 })
+  bench
+    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(args) ? 1 : 0 })
+    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(args) === null ? 1 : 0 })
+    .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += walk.validate(args) === null ? 1 : 0 })
+  await bench.run()
+  if (sink === 0) throw new Error('unreachable')
+  const ns = (name) => (bench.getTask(name).result.latency.p50 * 1e6) / PER_CALL
+  return { ajvNs: ns('ajv'), nativeNs: ns('native'), nativeWalkNs: ns('nativeWalk') }
+}
+
+/**
+ * Medians in ns per validation for the reference payload; `short` is the same
+ * with an 11-character text; `args` an argument list against an `argsSchema`.
+ */
 async function runValidationBench() {
   const reference = await measure(REFERENCE_TEXT)
   const short = await measure(SHORT_TEXT)
-  return { ...reference, textLength: REFERENCE_TEXT, short: { ...short, textLength: SHORT_TEXT } }
+  const args = await measureArgs()
+  return { ...reference, textLength: REFERENCE_TEXT, short: { ...short, textLength: SHORT_TEXT }, args }
 }
 
 module.exports = { runValidationBench, SCHEMA, payload, REFERENCE_TEXT, SHORT_TEXT }
@@ -75,5 +103,6 @@ if (require.main === module) {
     console.log('|---|---|---|---|---|---|---|---|---|')
     row(`reference (text ${r.textLength} chars)`, r)
     row(`short (text ${r.short.textLength} chars)`, r.short)
+    console.log(`argument list ['token', 42]: ajv ${r.args.ajvNs.toFixed(0)} ns, read ahead ${r.args.nativeNs.toFixed(0)} ns, walk ${r.args.nativeWalkNs.toFixed(0)} ns`)
   })
 }

@@ -93,29 +93,38 @@ pub struct Plan {
   pub sites: usize,
 }
 
-/// A root object keyword whose members a caller can read before the walk, in
-/// one batch: what `Plan::read_ahead` finds.
+/// What of the root a caller can read before the walk, in one batch: what
+/// `Plan::read_ahead` finds.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ReadAhead {
-  /// The root's property names, in the plan's order.
-  pub names: Vec<String>,
-  /// `additionalProperties: false`: whether the names are all the object may hold.
-  pub deny_others: bool,
+pub enum ReadAhead {
+  /// An object read by its property names alone.
+  Members {
+    /// The root's property names, in the plan's order.
+    names: Vec<String>,
+    /// `additionalProperties: false`: whether the names are all the object may hold.
+    deny_others: bool,
+  },
+  /// An array whose first `count` items have their own schemas (`prefixItems`).
+  Items { count: usize },
 }
 
-/// Most names a read-ahead carries: a members code (`Instance::members_among`) indexes 15.
+/// Most members or items a read-ahead carries: a members code (`Instance::members_among`) indexes 15.
 pub const READ_AHEAD_MAX: usize = 15;
 
 impl Plan {
-  /// Some when the root reads an object only by its property names: one object
-  /// keyword (with at most `READ_AHEAD_MAX` names, none that `Object.prototype`
-  /// also has) and no pattern, extra `required` name or additional schema, beside
-  /// at most a type check. Nested schemas can be anything.
+  /// Some when the root reads a value only by its property names or its
+  /// leading items, beside at most a type check (and, for arrays, item counts):
+  /// one object keyword with at most `READ_AHEAD_MAX` names (none that
+  /// `Object.prototype` also has) and no pattern, extra `required` name or
+  /// additional schema; or one array keyword with 1 to `READ_AHEAD_MAX`
+  /// `prefixItems`. Nested schemas can be anything.
   pub fn read_ahead(&self) -> Option<ReadAhead> {
     let mut found = None;
     for check in &self.nodes.first()?.checks {
       match check {
-        Check::Type(bits) if bits & T_OBJECT != 0 => {}
+        Check::Type(bits) if bits & (T_OBJECT | T_ARRAY) != 0 => {}
+        // Item counts read an array's length, which its read-ahead carries (an object ignores them).
+        Check::MinItems(_) | Check::MaxItems(_) => {}
         Check::Object { props, patterns, extra_required, additional, .. }
           if found.is_none()
             && patterns.is_empty()
@@ -128,7 +137,10 @@ impl Plan {
             Additional::Deny => true,
             Additional::Schema(_) => return None,
           };
-          found = Some(ReadAhead { names: props.iter().map(|p| p.key.name.clone()).collect(), deny_others });
+          found = Some(ReadAhead::Members { names: props.iter().map(|p| p.key.name.clone()).collect(), deny_others });
+        }
+        Check::Array { prefix, .. } if found.is_none() && (1..=READ_AHEAD_MAX).contains(&prefix.len()) => {
+          found = Some(ReadAhead::Items { count: prefix.len() });
         }
         _ => return None,
       }

@@ -294,14 +294,19 @@ fn deferred_string_sizes_are_exact_at_the_cap() {
 }
 
 #[test]
-fn read_ahead_is_offered_only_when_the_root_is_read_by_its_names() {
-  let names = |schema: Value| Plan::compile(&schema).unwrap().read_ahead().map(|r| (r.names, r.deny_others));
+fn read_ahead_is_offered_only_when_the_root_is_read_by_its_names_or_leading_items() {
+  let ahead = |schema: Value| Plan::compile(&schema).unwrap().read_ahead();
+  let members = |names: &[&str], deny_others| {
+    Some(ReadAhead::Members { names: names.iter().map(|n| n.to_string()).collect(), deny_others })
+  };
   let reference =
     json!({"type": "object", "properties": {"id": {"type": "number"}, "text": {"type": "string"}}, "required": ["id"]});
-  assert_eq!(names(reference), Some((vec!["id".into(), "text".into()], false)));
+  assert_eq!(ahead(reference), members(&["id", "text"], false));
   let closed = json!({"properties": {"a": {"type": "object", "properties": {"b": {}}}}, "additionalProperties": false});
-  assert_eq!(names(closed), Some((vec!["a".into()], true)));
-  // Anything else at the root reads more than the names (or not an object at all).
+  assert_eq!(ahead(closed), members(&["a"], true));
+  let args = json!({"type": "array", "prefixItems": [{"type": "string"}, {}], "items": {"type": "number"}, "minItems": 1, "maxItems": 4});
+  assert_eq!(ahead(args), Some(ReadAhead::Items { count: 2 }));
+  // Anything else at the root reads more than that (or not a container at all).
   for schema in [
     json!({"type": "object", "properties": {"a": {}}, "required": ["b"]}),
     json!({"properties": {"a": {}}, "patternProperties": {"^x": {}}}),
@@ -312,8 +317,13 @@ fn read_ahead_is_offered_only_when_the_root_is_read_by_its_names() {
     json!({"type": "string"}),
     json!({"anyOf": [{"properties": {"a": {}}}]}),
     json!({"properties": (0..16).map(|i| (format!("k{i}"), json!({}))).collect::<serde_json::Map<_, _>>()}),
+    json!({"type": "array", "items": {"type": "number"}}),
+    json!({"prefixItems": [{}], "uniqueItems": true}),
+    json!({"prefixItems": [{}], "contains": {"type": "number"}}),
+    json!({"prefixItems": (0..16).map(|_| json!({})).collect::<Vec<_>>()}),
+    json!({"properties": {"a": {}}, "prefixItems": [{}]}),
   ] {
-    assert_eq!(names(schema.clone()), None, "{schema}");
+    assert_eq!(ahead(schema.clone()), None, "{schema}");
   }
 }
 

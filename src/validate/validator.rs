@@ -40,17 +40,17 @@ impl Validator {
     self.plan.sites
   }
 
-  /// The root's member names, when the plan reads the root object by them
-  /// alone: a caller may read them first and pass them in (see the binding's
-  /// `readAhead`). None otherwise.
+  /// What of the root a caller may read first and pass in (the root object's
+  /// member names, or an array's leading items; see the binding's `readAhead`),
+  /// when the plan reads the root by nothing else. None otherwise.
   pub fn read_ahead(&self) -> Option<&ReadAhead> {
     self.read_ahead.as_ref()
   }
 
-  /// Whether the walk needs to know the root's keys beside the named members:
-  /// with `additionalProperties: false`, or caps (which measure every member).
+  /// Whether the walk needs to know a root object's keys beside the named
+  /// members: with `additionalProperties: false`, or caps (which measure every member).
   pub fn reads_all_keys(&self) -> bool {
-    self.limits.is_some() || self.read_ahead.as_ref().is_some_and(|r| r.deny_others)
+    self.limits.is_some() || matches!(self.read_ahead, Some(ReadAhead::Members { deny_others: true, .. }))
   }
 
   fn max_depth(&self) -> u32 {

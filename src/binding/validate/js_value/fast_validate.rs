@@ -4,7 +4,7 @@ use super::realm::{Realm, Sites};
 use super::value::JsVal;
 use super::{js_string, ok};
 use crate::binding::errors::guard_raw;
-use crate::validate::{Issue, Validator};
+use crate::validate::{Issue, ReadAhead, Validator};
 use napi::bindgen_prelude::*;
 use napi::sys;
 use std::cell::RefCell;
@@ -71,9 +71,10 @@ fn property(name: &'static std::ffi::CStr, value: sys::napi_value, attributes: i
 
 /// Defines `validate` on the instance as a raw function owning its own `Arc`
 /// (writable: lib/registry/read-ahead.js puts its front in its place), and, when
-/// the plan reads the root by its names alone, `readAhead`:
-/// `{ names, allKeys, check(object, code, ...members), keysCode(object, names) }`
-/// (`allKeys`: the check needs the keys code, see `Validator::reads_all_keys`).
+/// the plan reads the root by its names or leading items alone, `readAhead`:
+/// `{ kind: 'object' | 'array', keys, allKeys, check(root, n, ...values), keysCode(object, keys) }`
+/// (`keys`: the names or indices to read; `n`: an object's keys code when
+/// `allKeys` (see `Validator::reads_all_keys`), else -1).
 ///
 /// # Safety
 /// A live call on `env`; `instance` is an object of it.
@@ -91,10 +92,22 @@ pub(crate) unsafe fn attach_fast_validate(
     // SAFETY: the caller's contract; out-pointers are live locals.
     unsafe {
       let check = raw_function(env, "check", fast_validate_read_ahead, inner.clone())?;
-      let mut names = null_mut();
-      sys::napi_create_array_with_length(env, ahead.names.len(), &mut names);
-      for (i, name) in ahead.names.iter().enumerate() {
-        sys::napi_set_element(env, names, i as u32, js_string(env, name));
+      let (kind, count) = match ahead {
+        ReadAhead::Members { names, .. } => ("object", names.len()),
+        ReadAhead::Items { count } => ("array", *count),
+      };
+      let mut keys = null_mut();
+      sys::napi_create_array_with_length(env, count, &mut keys);
+      for i in 0..count {
+        let key = match ahead {
+          ReadAhead::Members { names, .. } => js_string(env, &names[i]),
+          ReadAhead::Items { .. } => {
+            let mut n = null_mut();
+            sys::napi_create_uint32(env, i as u32, &mut n);
+            n
+          }
+        };
+        sys::napi_set_element(env, keys, i as u32, key);
       }
       let mut all_keys = null_mut();
       sys::napi_get_boolean(env, inner.reads_all_keys(), &mut all_keys);
@@ -105,7 +118,8 @@ pub(crate) unsafe fn attach_fast_validate(
       let mut plan = null_mut();
       sys::napi_create_object(env, &mut plan);
       let fields = [
-        property(c"names", names, A::enumerable),
+        property(c"kind", js_string(env, kind), A::enumerable),
+        property(c"keys", keys, A::enumerable),
         property(c"allKeys", all_keys, A::enumerable),
         property(c"check", check, A::enumerable),
         property(c"keysCode", keys_code, A::enumerable),
@@ -146,7 +160,7 @@ unsafe extern "C" fn fast_validate(env: sys::napi_env, info: sys::napi_callback_
   unsafe { guard_raw("validate", env, body) }
 }
 
-/// `readAhead.check(object, code, ...members)`: the same answer as `validate(object)`.
+/// `readAhead.check(root, n, ...values)`: the same answer as `validate(root)`.
 ///
 /// # Safety
 /// Called by Node-API as the callback of the function made above.

@@ -85,6 +85,14 @@ impl<'r> JsVal<'r> {
     JsVal { realm, raw, kind: Kind::Object, num: 0.0, thrown: null_mut() }
   }
 
+  /// A value the caller knows to be an array (`napi_is_array`), kept without reading it.
+  ///
+  /// # Safety
+  /// As `new`.
+  pub(crate) unsafe fn array(realm: &'r Realm<'r>, raw: sys::napi_value) -> JsVal<'r> {
+    JsVal { realm, raw, kind: Kind::Array, num: 0.0, thrown: null_mut() }
+  }
+
   /// The value a Node-API read produced (`out`), or the fault it threw.
   fn child(&self, status: sys::napi_status, out: sys::napi_value) -> Result<JsVal<'r>, Fault> {
     // SAFETY: a live call (the realm's); `out` was just produced in it.
