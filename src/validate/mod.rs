@@ -106,6 +106,9 @@ impl Key {
   }
 }
 
+/// Most names a members code (`Instance::members_among`) can index: 4 bits each, 0 meaning none.
+pub const MEMBERS_CODE_NAMES: usize = 15;
+
 /// Read access to one value. Numbers are f64 (JS semantics); strings report
 /// their UTF-16 length cheaply and their code-point length when asked.
 pub trait Instance: Sized + Clone {
@@ -139,7 +142,7 @@ pub trait Instance: Sized + Clone {
   /// Identity, for cycle detection.
   fn same(&self, other: &Self) -> bool;
   /// A shortcut for objects whose members the schema names: when every own
-  /// enumerable key is one of the `count` (<= 15) names (`name(i)`), the keys in
+  /// enumerable key is one of the `count` (<= `MEMBERS_CODE_NAMES`) names (`name(i)`), the keys in
   /// their order as name indices plus one, 4 bits each, lowest first (at most 13
   /// keys). None when unknown, or when some key is not a name. `site` identifies
   /// the name list (for caches).

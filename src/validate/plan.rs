@@ -1,7 +1,7 @@
 //! A compiled schema: the checks of each (sub)schema, as the evaluator walks
 //! them. `compile` builds it from draft 2020-12 (and draft-07 / 2019-09) JSON.
 use super::pattern::Pattern;
-use super::Key;
+use super::{Key, MEMBERS_CODE_NAMES};
 use serde_json::Value;
 
 pub const T_NULL: u8 = 1;
@@ -108,8 +108,8 @@ pub enum ReadAhead {
   Items { count: usize },
 }
 
-/// Most members or items a read-ahead carries: a members code (`Instance::members_among`) indexes 15.
-pub const READ_AHEAD_MAX: usize = 15;
+/// Most members or items a read-ahead carries (as many as a members code names).
+pub const READ_AHEAD_MAX: usize = MEMBERS_CODE_NAMES;
 
 impl Plan {
   /// Some when the root reads a value only by its property names or its

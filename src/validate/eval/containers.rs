@@ -3,7 +3,7 @@ use super::Eval;
 use crate::validate::pattern::Pattern;
 use crate::validate::plan::*;
 use crate::validate::walk::to_value;
-use crate::validate::{refusal, Fault, Instance, Key, Kind, Seg};
+use crate::validate::{refusal, Fault, Instance, Key, Kind, Seg, MEMBERS_CODE_NAMES};
 use serde_json::Value;
 
 impl<'p, I: Instance> Eval<'p, I> {
@@ -62,7 +62,7 @@ impl<'p, I: Instance> Eval<'p, I> {
     // Every key one of the names (`members_among` says so in one step): none is additional.
     if matches!(additional, Additional::Deny)
       && patterns.is_empty()
-      && (1..=READ_AHEAD_MAX).contains(&props.len())
+      && (1..=MEMBERS_CODE_NAMES).contains(&props.len())
       && v.members_among(site, props.len(), &|i| props[i].key.name.as_str()).is_some()
     {
       return ok;

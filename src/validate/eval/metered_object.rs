@@ -2,7 +2,7 @@
 //! the order the unmetered walk reports them.
 use super::Eval;
 use crate::validate::plan::*;
-use crate::validate::{Instance, Issue, Key, Kind, Seg};
+use crate::validate::{Instance, Issue, Key, Kind, Seg, MEMBERS_CODE_NAMES};
 
 impl<'p, I: Instance> Eval<'p, I> {
   /// The common case: every member is one of the schema's properties, as
@@ -10,7 +10,7 @@ impl<'p, I: Instance> Eval<'p, I> {
   /// name (no key list walked), measured and evaluated in member order, and the
   /// issues put back in schema order. None: not the case.
   pub(super) fn members_metered(&mut self, props: &'p [Prop], extra: &'p [Key], site: usize, v: &I) -> Option<bool> {
-    if props.is_empty() || props.len() > 15 {
+    if props.is_empty() || props.len() > MEMBERS_CODE_NAMES {
       return None;
     }
     let mut code = v.members_among(site, props.len(), &|i| props[i].key.name.as_str())?;

@@ -56,6 +56,10 @@ unsafe fn raw_function(
   Ok(f)
 }
 
+fn failed(what: &str) -> Error {
+  Error::new(Status::GenericFailure, format!("could not define {what}"))
+}
+
 fn property(name: &'static std::ffi::CStr, value: sys::napi_value, attributes: i32) -> sys::napi_property_descriptor {
   sys::napi_property_descriptor {
     utf8name: name.as_ptr(),
@@ -84,57 +88,68 @@ pub(crate) unsafe fn attach_fast_validate(
   inner: Arc<Validator>,
 ) -> Result<()> {
   use sys::PropertyAttributes as A;
-  let failed = |what: &str| Error::new(Status::GenericFailure, format!("could not define {what}"));
   // SAFETY: the caller's contract.
   let validate = unsafe { raw_function(env, "validate", fast_validate, inner.clone())? };
   let mut props = vec![property(c"validate", validate, A::writable | A::configurable)];
   if let Some(ahead) = inner.read_ahead() {
-    // SAFETY: the caller's contract; out-pointers are live locals.
-    unsafe {
-      let check = raw_function(env, "check", fast_validate_read_ahead, inner.clone())?;
-      let (kind, count) = match ahead {
-        ReadAhead::Members { names, .. } => ("object", names.len()),
-        ReadAhead::Items { count } => ("array", *count),
-      };
-      let mut keys = null_mut();
-      sys::napi_create_array_with_length(env, count, &mut keys);
-      for i in 0..count {
-        let key = match ahead {
-          ReadAhead::Members { names, .. } => js_string(env, &names[i]),
-          ReadAhead::Items { .. } => {
-            let mut n = null_mut();
-            sys::napi_create_uint32(env, i as u32, &mut n);
-            n
-          }
-        };
-        sys::napi_set_element(env, keys, i as u32, key);
-      }
-      let mut all_keys = null_mut();
-      sys::napi_get_boolean(env, inner.reads_all_keys(), &mut all_keys);
-      let keys_code = Realm::new(env).members();
-      if keys_code.is_null() {
-        return Err(failed("readAhead.keysCode"));
-      }
-      let mut plan = null_mut();
-      sys::napi_create_object(env, &mut plan);
-      let fields = [
-        property(c"kind", js_string(env, kind), A::enumerable),
-        property(c"keys", keys, A::enumerable),
-        property(c"allKeys", all_keys, A::enumerable),
-        property(c"check", check, A::enumerable),
-        property(c"keysCode", keys_code, A::enumerable),
-      ];
-      if !ok(sys::napi_define_properties(env, plan, fields.len(), fields.as_ptr())) {
-        return Err(failed("readAhead"));
-      }
-      props.push(property(c"readAhead", plan, A::default));
-    }
+    // SAFETY: the caller's contract.
+    let plan = unsafe { read_ahead_plan(env, &inner, ahead)? };
+    props.push(property(c"readAhead", plan, A::default));
   }
   // SAFETY: the caller's contract; `props` holds valid descriptors.
   if !ok(unsafe { sys::napi_define_properties(env, instance, props.len(), props.as_ptr()) }) {
     return Err(failed("validate()"));
   }
   Ok(())
+}
+
+/// The `readAhead` object (see `attach_fast_validate`).
+///
+/// # Safety
+/// A live call on `env`.
+unsafe fn read_ahead_plan(env: sys::napi_env, inner: &Arc<Validator>, ahead: &ReadAhead) -> Result<sys::napi_value> {
+  use sys::PropertyAttributes as A;
+  // SAFETY: the caller's contract; out-pointers are live locals.
+  unsafe {
+    let check = raw_function(env, "check", fast_validate_read_ahead, inner.clone())?;
+    let (kind, keys): (&str, Vec<sys::napi_value>) = match ahead {
+      ReadAhead::Members { names, .. } => ("object", names.iter().map(|n| js_string(env, n)).collect()),
+      ReadAhead::Items { count } => ("array", (0..*count as u32).map(|i| js_uint32(env, i)).collect()),
+    };
+    let mut key_list = null_mut();
+    sys::napi_create_array_with_length(env, keys.len(), &mut key_list);
+    for (i, key) in keys.into_iter().enumerate() {
+      sys::napi_set_element(env, key_list, i as u32, key);
+    }
+    let mut all_keys = null_mut();
+    sys::napi_get_boolean(env, inner.reads_all_keys(), &mut all_keys);
+    let keys_code = Realm::new(env).members();
+    if keys_code.is_null() {
+      return Err(failed("readAhead.keysCode"));
+    }
+    let mut plan = null_mut();
+    sys::napi_create_object(env, &mut plan);
+    let fields = [
+      property(c"kind", js_string(env, kind), A::enumerable),
+      property(c"keys", key_list, A::enumerable),
+      property(c"allKeys", all_keys, A::enumerable),
+      property(c"check", check, A::enumerable),
+      property(c"keysCode", keys_code, A::enumerable),
+    ];
+    if !ok(sys::napi_define_properties(env, plan, fields.len(), fields.as_ptr())) {
+      return Err(failed("readAhead"));
+    }
+    Ok(plan)
+  }
+}
+
+/// # Safety
+/// A live call on `env`.
+unsafe fn js_uint32(env: sys::napi_env, n: u32) -> sys::napi_value {
+  let mut v = null_mut();
+  // SAFETY: the caller's contract; `v` is a live out-pointer.
+  unsafe { sys::napi_create_uint32(env, n, &mut v) };
+  v
 }
 
 /// `validator.validate(value)`: null when valid, else the issues.

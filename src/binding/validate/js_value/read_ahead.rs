@@ -58,6 +58,13 @@ pub(super) enum Ahead<'r> {
 }
 
 impl<'r> Ahead<'r> {
+  fn root(&self) -> Option<&'r Root<'r>> {
+    match self {
+      Ahead::Root(r) => Some(r),
+      Ahead::Value(_) => None,
+    }
+  }
+
   fn live(&self) -> &JsVal<'r> {
     match self {
       Ahead::Root(r) => &r.live,
@@ -92,10 +99,7 @@ impl<'r> Instance for Ahead<'r> {
     self.live().text()
   }
   fn get(&self, key: &Key) -> Result<Option<Self>, Fault> {
-    if let Some(v) = match self {
-      Ahead::Root(r) => r.member(&key.name),
-      Ahead::Value(_) => None,
-    } {
+    if let Some(v) = self.root().and_then(|r| r.member(&key.name)) {
       // An undefined member is absent, as in `JsVal::get`.
       return Ok((v.kind() != Kind::Undefined).then_some(Ahead::Value(v)));
     }
@@ -180,10 +184,8 @@ pub(super) unsafe fn validate_read_ahead(
     if argc < 2 + count {
       return walk();
     }
-    let live = match shape {
-      Shape::Members { .. } => JsVal::plain_object(&realm, argv[0]),
-      Shape::Items { .. } => JsVal::array(&realm, argv[0]),
-    };
+    let kind = if matches!(shape, Shape::Members { .. }) { Kind::Object } else { Kind::Array };
+    let live = JsVal::known(&realm, argv[0], kind);
     let root = Root { realm: &realm, live, values: &argv[2..2 + count], shape };
     fast.validator.validate(&Ahead::Root(&root))
   }

@@ -77,20 +77,13 @@ impl<'r> JsVal<'r> {
     JsVal { realm, raw, kind, num, thrown }
   }
 
-  /// An object the caller knows to be plain (JS checked its prototype), kept without reading it.
+  /// A plain object or an array whose kind the caller already knows (read-ahead), kept without reading it.
   ///
   /// # Safety
   /// As `new`.
-  pub(crate) unsafe fn plain_object(realm: &'r Realm<'r>, raw: sys::napi_value) -> JsVal<'r> {
-    JsVal { realm, raw, kind: Kind::Object, num: 0.0, thrown: null_mut() }
-  }
-
-  /// A value the caller knows to be an array (`napi_is_array`), kept without reading it.
-  ///
-  /// # Safety
-  /// As `new`.
-  pub(crate) unsafe fn array(realm: &'r Realm<'r>, raw: sys::napi_value) -> JsVal<'r> {
-    JsVal { realm, raw, kind: Kind::Array, num: 0.0, thrown: null_mut() }
+  pub(crate) unsafe fn known(realm: &'r Realm<'r>, raw: sys::napi_value, kind: Kind) -> JsVal<'r> {
+    debug_assert!(matches!(kind, Kind::Object | Kind::Array));
+    JsVal { realm, raw, kind, num: 0.0, thrown: null_mut() }
   }
 
   /// The value a Node-API read produced (`out`), or the fault it threw.
