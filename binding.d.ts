@@ -155,15 +155,15 @@ export declare function batchArm(handle: number, slot: number, generation: numbe
 /** Forgets a batch that was dropped rather than sent. */
 export declare function batchDiscard(handle: number, slot: number, generation: number): void
 
-/**
- * One call per frame sent: disarms the batch's timer and records it.
- * `waits` holds `sample_count` sampled queue waits in milliseconds.
- * An unknown `reason` is refused by napi's enum check before this runs.
- */
-export declare function batchFlushed(handle: number, slot: number, generation: number, reason: BindingFlushReason, count: number, bytes: number, waits: Float64Array, sampleCount: number): void
-
 /** Idle messages sent alone since the last call (adaptive batching); see `record_idle_sends`. */
 export declare function batchIdleSent(handle: number, sends: number, sampled: number): void
+
+/**
+ * Frame statistics in bulk: `len` values of `records`, laid out as
+ * `BatchStats::record_frames` reads them. JS sends them when its buffer
+ * fills and before metrics are read, so sending a frame makes no native call.
+ */
+export declare function batchRecordFrames(handle: number, records: Float64Array, len: number): void
 
 export interface BindingBatchMetrics {
   framesOut: number

@@ -165,16 +165,57 @@ describe('producer-turn flushes (adaptive)', () => {
     expect(on.metrics.batchAgeMs.p50).toBeLessThanOrEqual(16)
   })
 
-  test('a batch not due before the producer\'s next turn waits for its timer', async () => {
+  test('a burst after quiet leaves whole by the end of its turn: the idle message at once, the rest in one frame, no timer wake', async () => {
     const { sent, target } = recordingTarget()
     const batcher = new BatchManager({ maxWaitMs: 30 })
     for (let i = 0; i < 5; i++) batcher.addMessage('a', i, target) // the first leaves at once (idle)
-    await Promise.resolve() // the end of this turn: nothing is due yet
+    expect(sent.map((f) => f.payloads)).toEqual([[0]])
+    await Promise.resolve() // the end of this turn
+    expect(sent.map((f) => f.payloads)).toEqual([[0], [1, 2, 3, 4]])
+    await sleep(50)
+    expect(batcher.getMetrics()).toMatchObject({ timerWakes: 0, framesOut: 2, flushReasons: { idle: 1, time: 1 }, batchAgeMs: { count: 1 } })
+    await batcher.close()
+  })
+
+  test('a burst after quiet keeps a low-priority tail waiting for its own deadline', async () => {
+    const { sent, target } = recordingTarget()
+    const batcher = new BatchManager({ maxWaitMs: 10, lowPriorityWaitMs: 40 })
+    batcher.addMessage('a', 0, target) // idle: at once
+    batcher.addMessage('a', 1, target, { priority: 'low' })
+    await Promise.resolve()
+    await sleep(15)
+    expect(sent.map((f) => f.payloads)).toEqual([[0]])
+    await sleep(60)
+    expect(sent.map((f) => f.payloads)).toEqual([[0], [1]])
+    await batcher.close()
+  })
+
+  test('a batch opened in a turn that did not follow quiet waits for its timer (the producer is expected back)', async () => {
+    const { sent, target } = recordingTarget()
+    const batcher = new BatchManager({ maxWaitMs: 30 })
+    batcher.addMessage('a', 0, target) // idle: at once
+    await sleep(5)
+    for (let i = 1; i < 5; i++) batcher.addMessage('a', i, target) // 5 ms after a send: batched
+    await Promise.resolve()
     await sleep(1)
     expect(sent.map((f) => f.payloads)).toEqual([[0]])
     await sleep(80)
     expect(sent.map((f) => f.payloads)).toEqual([[0], [1, 2, 3, 4]])
     expect(batcher.getMetrics()).toMatchObject({ timerWakes: 1, flushReasons: { idle: 1, time: 1 } })
+    await batcher.close()
+  })
+
+  test('with idleMs below maxWaitMs, turns closer than maxWaitMs still batch across turns', async () => {
+    const { sent, target } = recordingTarget()
+    const batcher = new BatchManager({ maxWaitMs: 60, idleMs: 2 })
+    for (let turn = 0; turn < 6; turn++) {
+      for (let k = 0; k < 3; k++) batcher.addMessage('a', turn * 3 + k, target)
+      await sleep(8)
+    }
+    await sleep(100)
+    expect(sent.flatMap((f) => f.payloads)).toEqual(Array.from({ length: 18 }, (_, i) => i))
+    // A turn's tail would leave at its end if every 8 ms gap counted as quiet: 12 sends or more.
+    expect(sent.length).toBeLessThan(8)
     await batcher.close()
   })
 })

@@ -16,11 +16,18 @@ test('a native panic throws E_INTERNAL naming ipcflow, and the addon keeps worki
   expect(typeof new binding.BindingBatchClock(() => {}, 16).handle).toBe('number')
 })
 
-test('an unknown flush reason is refused, not counted as another reason', () => {
+test('a malformed frame record is refused as E_INTERNAL, and the records before it count', () => {
   const clock = new binding.BindingBatchClock(() => {}, 16)
-  expect(() => binding.batchFlushed(clock.handle, 0, 0, 99, 1, 0, new Float64Array(1), 0)).toThrow(/`99` does not match any variant of enum `FlushReason`/)
-  binding.batchFlushed(clock.handle, 0, 0, binding.BindingFlushReason.Time, 1, 0, new Float64Array(1), 0)
-  expect(clock.metrics().flushReasons).toEqual({ size: 0, bytes: 0, time: 1, priority: 0, manual: 0, close: 0, ready: 0, idle: 0 })
+  const { Time } = binding.BindingFlushReason
+  // [reason, count, bytes, ageMs, n, wait x n] per frame; 99 is no reason.
+  const records = new Float64Array([Time, 3, 0, 2.5, 1, 1.5, 99, 1, 0, 0, 0])
+  expect(() => binding.batchRecordFrames(clock.handle, records, records.length)).toThrow(
+    expect.objectContaining({ code: 'E_INTERNAL', message: expect.stringMatching(/malformed frame record at 6/) }),
+  )
+  expect(() => binding.batchRecordFrames(clock.handle, records, records.length + 1)).toThrow(/12 values claimed, 11 given/)
+  const m = clock.metrics()
+  expect(m.flushReasons).toEqual({ size: 0, bytes: 0, time: 1, priority: 0, manual: 0, close: 0, ready: 0, idle: 0 })
+  expect(m).toMatchObject({ framesOut: 1, messagesOut: 3, batchAgeMs: { count: 1 }, queueWaitMs: { count: 1 } })
   clock.close()
 })
 

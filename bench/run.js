@@ -128,7 +128,7 @@ async function main() {
   const baselineArgs = parseBaselineArgs(process.argv.slice(2)) // before the run: a typo fails now, not in 10 minutes
   loadAtStart = os.loadavg()
   console.log(`ipcflow bench: ${RATE} msg/s for ${DURATION_MS} ms x ${ROUNDS} rounds per variant and source`)
-  const streams = { timer: await streamBench('timer'), worker: await streamBench('worker') }
+  const streams = { timer: await streamBench('timer'), worker: await streamBench('worker'), burst: await streamBench('burst') }
   const breakdown = await runBreakdown('worker')
   const enqueue = await runEnqueue()
   const stalled = await runStalled()
@@ -208,6 +208,7 @@ async function main() {
     '',
     ...section('timer', 'Tokens made by a 2 ms timer loop on the main thread'),
     ...section('worker', 'Tokens arriving from another thread every 5 ms (like a network stream)'),
+    ...section('burst', 'Tokens made in bursts: a 50 ms timer loop makes 100 at once (a tool result, a replayed history)'),
     '## Where the thread source\'s CPU above the floor goes (`node bench/breakdown.js worker`)',
     '',
     breakdownMarkdown(breakdown),
@@ -235,7 +236,7 @@ async function main() {
     '| what | figure |',
     '|---|---|',
     `| batchArm, deadline unchanged | ${fmt(nativeCalls.armNs)} ns |`,
-    `| batchArm + batchFlushed (one frame) | ${fmt(nativeCalls.armFlushedNs)} ns |`,
+    `| batchArm + batchDiscard (a frame whose batch outlived its turn; a frame sent in its turn makes neither) | ${fmt(nativeCalls.armFlushedNs)} ns |`,
     `| main-thread CPU per timer wake through the weak ThreadsafeFunction | ${fmt(nativeCalls.nativeWakeNs / 1000, 1)} us |`,
     `| main-thread CPU per libuv timer wake (setTimeout 1 ms) | ${fmt(nativeCalls.timerWakeNs / 1000, 1)} us |`,
     `| a trivial addon call, first after the thread slept 5 ms / right after it (median) | ${fmt(nativeCalls.cold.cold / 1000, 1)} / ${fmt(nativeCalls.cold.warm / 1000, 1)} us |`,

@@ -4,7 +4,8 @@
 // 'unbatched' (a send per message), 'js' (bench/js-batcher.js), 'ipcflow',
 // 'generator' (messages made and dropped: the baseline CPU of the loop), or
 // 'floor' (the transport floor: the same messages posted in frames of the
-// sizes an ipcflow run produced, with no timer, no per-target queue, no metrics).
+// sizes an ipcflow run produced, with no timer, no per-target queue, no metrics;
+// where ipcflow sent an idle message alone, the floor sends it alone too).
 const { BatchManager } = require('..')
 const { JsBatcher } = require('./js-batcher')
 const { threadCpuNs, percentile, sleep } = require('./stats')
@@ -12,6 +13,8 @@ const { produce } = require('./token-source')
 const { FRAME_CHANNEL, makeFrame } = require('../lib/protocol')
 
 const CHANNEL = 'agent:token'
+// In a run's frameSizes: a message sent alone (adaptive batching's plain idle send), not a frame.
+const PLAIN_SEND = 0
 
 /** Posts frames of the given sizes, in order, as messages arrive; the rest on close(). */
 class FloorSender {
@@ -28,6 +31,11 @@ class FloorSender {
 
   addMessage(channel, payload, target) {
     this.target = target
+    if (this.sizes[this.next] === PLAIN_SEND) {
+      this.next++
+      target.send(channel, payload)
+      return
+    }
     this.channels.push(channel)
     this.payloads.push(payload)
     if (this.channels.length >= (this.sizes[this.next] ?? 50)) this.post()
@@ -69,6 +77,7 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
       sizes.push(value.payloads.length)
       for (const p of value.payloads) queueWaits.push(now - p.t)
     } else {
+      sizes.push(PLAIN_SEND)
       queueWaits.push(now - value.t)
     }
   }

@@ -3,7 +3,9 @@
 //  'timer':  a 2 ms setTimeout loop on the main thread (the main thread is awake
 //            every 2 ms anyway, so a JS batch timer shares its wake-ups);
 //  'worker': chunks posted from a worker thread every 5 ms, the way tokens arrive
-//            from a network stream (every wake-up is caused by arriving data).
+//            from a network stream (every wake-up is caused by arriving data);
+//  'burst':  a 50 ms timer loop that makes all its due messages in one turn (a tool
+//            result or a replayed history: frames fill by size, no time cap).
 const { Worker } = require('worker_threads')
 
 const WORKER_CODE = `
@@ -36,13 +38,14 @@ function produce(source, rate, total, emit) {
       worker.on('error', reject)
     })
   }
+  const periodMs = source === 'burst' ? 50 : 2
   return new Promise((resolve) => {
     let made = 0
     const t0 = performance.now()
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000))
       while (made < due) emit(makePayload(made++))
-      if (made < total) setTimeout(tick, 2)
+      if (made < total) setTimeout(tick, periodMs)
       else resolve()
     }
     tick()

@@ -40,8 +40,7 @@ class BatchManager {
     // Frame budget: the least time between two frames to one target (0: none).
     this._minFrameIntervalMs = o.maxFramesPerSecond > 0 ? 1000 / o.maxFramesPerSecond : 0
     this._leadingIdleMs = Math.max(o.idleMs, this._minFrameIntervalMs)
-    this._clockPerFrame = o.adaptive || this._minFrameIntervalMs > 0
-    this._turns = new TurnFlush(o.adaptive, o.maxWaitMs, (t, now) => this._flushDue(t, now))
+    this._turns = new TurnFlush(o.adaptive, o.maxWaitMs, (t, now) => this._flushDue(t, now), (t, now) => this._armNative(t, now))
     this._wakes = 0
     this._clock = new BatchClock(this, o.maxWaitMs)
     this._stream = (streamBase + this._clock.id) >>> 0
@@ -194,6 +193,8 @@ class BatchManager {
   _sendIfIdle(t, channel, payload) {
     const now = performance.now()
     if (now - t.lastFrameAt < this._leadingIdleMs) return false
+    // Quiet for a whole maxWaitMs: the producer's next turn is not expected before this batch's deadline.
+    if (now - t.lastFrameAt >= this._o.maxWaitMs) this._turns.quiet(t)
     // A plain send, as unbatched: no frame to build, clone and unpack (bench/RESULTS.md,
     // latency at 20 msg/s). Not while a frame of t is being sent (it would overtake it),
     // nor past flow control's allowance of unacknowledged plain sends.
@@ -260,16 +261,34 @@ class BatchManager {
     t.samples.push(performance.now())
   }
 
+  // Gives t's batch a deadline (or tightens it). The native timer learns it
+  // when the turn ends, and only if the batch is still pending then.
   _arm(t, urgency) {
-    if (t.urgency === NONE) t.generation = this._nextGeneration++
+    const now = performance.now()
+    if (t.urgency === NONE) {
+      t.generation = this._nextGeneration++
+      t.openedAt = now
+    }
     t.urgency = urgency
     let delay = urgency === LOW ? this._o.lowPriorityWaitMs : this._o.maxWaitMs
-    if (this._minFrameIntervalMs > 0 || this._turns.enabled) {
-      const now = performance.now()
-      if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs - now)
-      t.dueAt = Math.min(t.dueAt, now + delay)
-    }
-    this._clock.arm(t.slot, t.generation, delay)
+    if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs - now)
+    t.dueAt = Math.min(t.dueAt, now + delay)
+    if (t.dueAt < t.armedAt) this._turns.armLater(t)
+  }
+
+  // The turn that gave t's batch its deadline ended with the batch pending.
+  _armNative(t, now) {
+    if (t.urgency === NONE || t.dueAt >= t.armedAt || t.dead || this._closed) return
+    t.armedAt = t.dueAt
+    this._clock.arm(t.slot, t.generation, Math.max(0, t.dueAt - now))
+  }
+
+  // Forgets t's deadline (its messages stay queued).
+  _disarm(t) {
+    if (t.armedAt !== Infinity) this._clock.discard(t.slot, t.generation)
+    t.urgency = NONE
+    t.dueAt = Infinity
+    t.armedAt = Infinity
   }
 
   // The end of a producer's turn found `t` due before its next turn (turn-flush.js).
@@ -310,11 +329,13 @@ class BatchManager {
       return false
     }
     if (t.live === 0) {
-      if (t.urgency !== NONE) this._clock.discard(t.slot, t.generation)
+      this._disarm(t)
       t.resetBatch(0)
       return false
     }
-    const generation = t.urgency !== NONE ? t.generation : 0
+    // Only a deadline the native timer holds needs forgetting there.
+    const armedGeneration = t.armedAt !== Infinity ? t.generation : 0
+    const openedAt = t.urgency !== NONE ? t.openedAt : NaN
     const samples = t.samples
     const bytes = t.bytes
     const partial = limit !== undefined && t.live > limit
@@ -337,7 +358,7 @@ class BatchManager {
     }
     this._flow.sent(t)
     // A partial frame's bytes are known only when the rest is the message that forced it.
-    this._record(t, generation, reason, sent, partial && reason !== Reason.Bytes ? 0 : bytes, samples)
+    this._record(t, armedGeneration, openedAt, reason, sent, partial && reason !== Reason.Bytes ? 0 : bytes, samples)
     if (reason === Reason.Time) this._turns.timeFrame(t, sent)
     else if (reason === Reason.Size || reason === Reason.Bytes) this._turns.sizeFrame(t)
     // After a partial frame its caller decides what of the rest leaves (_flushAll's loop, or a
@@ -355,15 +376,13 @@ class BatchManager {
     this._flushAll(t, again, this._closing)
   }
 
-  _record(t, generation, reason, sent, bytes, samples) {
-    const sampled = sent > 0 ? samples : NO_SAMPLES
-    let now = 0
-    if (sampled.length > 0 || (sent > 0 && this._clockPerFrame)) {
-      now = performance.now()
-      if (sent > 0) t.lastFrameAt = now
-    }
-    if (sent > 0 || generation !== 0) this._clock.flushed(t.slot, generation, reason, sent, bytes, sampled, now)
-    if (sent > 0) this._counts.frame(sent)
+  _record(t, armedGeneration, openedAt, reason, sent, bytes, samples) {
+    if (armedGeneration !== 0) this._clock.discard(t.slot, armedGeneration)
+    if (sent === 0) return
+    const now = performance.now()
+    t.lastFrameAt = now
+    this._clock.framed(reason, sent, bytes, now - openedAt >= 0 ? now - openedAt : -1, samples, now)
+    this._counts.frame(sent)
   }
 
   _targetDied(t, lost) {
@@ -374,7 +393,7 @@ class BatchManager {
 
   _forget(t) {
     if (t === DEAD_TARGET) return
-    if (t.urgency !== NONE) this._clock.discard(t.slot, t.generation)
+    this._disarm(t)
     t.resetBatch(0)
     t.dead = true
     t.open = false
@@ -463,10 +482,7 @@ class BatchManager {
   markNotReady(target) {
     const t = target === this._lastTarget ? this._lastState : this._stateFor(target)
     if (t.dead) return
-    if (t.urgency !== NONE) {
-      this._clock.discard(t.slot, t.generation)
-      t.urgency = NONE
-    }
+    this._disarm(t)
     t.ready = false
     t.open = false
   }
@@ -544,9 +560,6 @@ const NO_TARGET = Object.freeze({})
 
 // No flush asked for while a frame of the target was being sent.
 const NONE_PENDING = -1
-
-// A frame that sent nothing has no queue waits to record.
-const NO_SAMPLES = Object.freeze([])
 
 // Stands for a target that was destroyed: every message to it is a counted drop.
 const DEAD_TARGET = Object.freeze({ dead: true, open: false, live: 0 })

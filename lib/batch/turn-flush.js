@@ -9,8 +9,16 @@
 // batch: once it holds 3/4 of what its last time-capped frame held. The gap
 // between a target's watched turns within one batch estimates when its next
 // turn comes.
+//
+// The same turn end gives a batch its native deadline: a batch that leaves in
+// the turn that opened it (a burst's full frames, a turn flush) never crosses
+// to the native timer at all, and the timer could not wake JS before the turn
+// ends anyway. A turn that began with a message to an idle target (a burst
+// after quiet) sends what it queued after that message when it ends: the
+// producer's next turn is not expected within the deadline, and a timer wake
+// would cost more than the frame (bench/RESULTS.md, the burst source).
 
-const { NONE } = require('./target-queue')
+const { NONE, NORMAL } = require('./target-queue')
 const RESOLVED = Promise.resolve()
 
 class TurnFlush {
@@ -19,11 +27,13 @@ class TurnFlush {
    * estimate; `flushDue(t, now)` sends `t`'s batch (reason `time`) unless a
    * frame budget holds it, and never throws.
    */
-  constructor(enabled, maxWaitMs, flushDue) {
+  constructor(enabled, maxWaitMs, flushDue, armNative) {
     this.enabled = enabled
     this.maxWaitMs = maxWaitMs
     this.flushDue = flushDue
+    this.armNative = armNative // (t, now): gives t's pending batch its native deadline
     this.targets = []
+    this.toArm = []
     this.queued = false
     this.onTurnEnd = () => this.turnEnded()
   }
@@ -35,12 +45,37 @@ class TurnFlush {
     t.turnGapMs = this.maxWaitMs / 4 // the gap between the target's producer turns (moving average)
     t.turnCheckedAt = 0
     t.turnCheckedBatch = 0 // the batch generation of the last check
+    t.armQueued = false
+    t.quietTurn = false // the turn began with a message to t while t was idle
   }
 
   /** `t` reached its threshold in this turn: check it when the turn ends. */
   watch(t) {
     t.turnWatched = true
     this.targets.push(t)
+    this.queue()
+  }
+
+  /** `t`'s batch got or tightened its deadline: it goes native when the turn ends, if the batch is still there. */
+  armLater(t) {
+    if (t.armQueued) return
+    t.armQueued = true
+    this.toArm.push(t)
+    this.queue()
+  }
+
+  /** A message to idle `t` left at once: what `t` queues in the rest of this turn leaves when it ends. */
+  quiet(t) {
+    if (!this.enabled) return
+    t.quietTurn = true
+    if (!t.armQueued) {
+      t.armQueued = true
+      this.toArm.push(t)
+      this.queue()
+    }
+  }
+
+  queue() {
     if (!this.queued) {
       this.queued = true
       RESOLVED.then(this.onTurnEnd)
@@ -59,8 +94,9 @@ class TurnFlush {
 
   turnEnded() {
     this.queued = false
-    const targets = this.targets
+    const { targets, toArm } = this
     this.targets = []
+    this.toArm = []
     const now = performance.now()
     for (const t of targets) {
       t.turnWatched = false
@@ -69,6 +105,16 @@ class TurnFlush {
       t.turnCheckedBatch = t.generation
       t.turnCheckedAt = now
       if (t.dueAt - now <= Math.min(t.turnGapMs, this.maxWaitMs / 2)) this.flushDue(t, now)
+    }
+    // After the flushes: what they sent needs no deadline.
+    for (const t of toArm) {
+      t.armQueued = false
+      if (t.quietTurn) {
+        t.quietTurn = false
+        // A batch of only low-priority messages keeps its longer wait.
+        if (t.urgency === NORMAL && t.open && !t.sending && !t.dead) this.flushDue(t, now)
+      }
+      this.armNative(t, now)
     }
   }
 }

@@ -9,5 +9,5 @@ pub mod stats;
 pub mod timer;
 
 pub use schedule::DeadlineSchedule;
-pub use stats::{BatchStats, FlushReason};
+pub use stats::{BatchStats, FlushReason, FrameRecordError};
 pub use timer::{BatchTimer, Delivery};

@@ -54,6 +54,20 @@ impl FlushReason {
   }
 }
 
+/// Values before a frame record's waits: reason, count, bytes, age_ms, n.
+pub const FRAME_RECORD_HEAD: usize = 5;
+
+/// A frame record that does not follow the layout, at index `at`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FrameRecordError {
+  pub at: usize,
+}
+
+/// A non-negative whole number that fits an index.
+fn whole(value: f64) -> Option<usize> {
+  (value >= 0.0 && value.fract() == 0.0 && value <= u32::MAX as f64).then_some(value as usize)
+}
+
 #[derive(Default)]
 pub struct BatchStats {
   pub frames: u64,
@@ -103,6 +117,30 @@ impl BatchStats {
     for &wait in sampled_waits_ms {
       self.queue_wait_us.record_f64(wait * 1000.0);
     }
+  }
+
+  /// Frames recorded in bulk. JS writes one record per frame into a plain
+  /// `Float64Array`: `[reason, count, bytes, age_ms, n, wait_ms × n]` (see
+  /// `FRAME_RECORD_HEAD`), with `age_ms < 0` when the batch's age is unknown.
+  /// So a frame sent in the turn that opened it makes no native call.
+  /// Returns how many frames were read; a malformed record stops the read and
+  /// leaves the records before it counted.
+  pub fn record_frames(&mut self, records: &[f64]) -> Result<usize, FrameRecordError> {
+    let mut at = 0;
+    let mut frames = 0;
+    while at < records.len() {
+      let head = records.get(at..at + FRAME_RECORD_HEAD).ok_or(FrameRecordError { at })?;
+      let reason = whole(head[0]).and_then(|r| FlushReason::ALL.get(r)).ok_or(FrameRecordError { at })?;
+      let count = whole(head[1]).and_then(|c| u32::try_from(c).ok()).ok_or(FrameRecordError { at })?;
+      let waits_len = whole(head[4]).ok_or(FrameRecordError { at })?;
+      let start = at + FRAME_RECORD_HEAD;
+      let waits = records.get(start..start + waits_len).ok_or(FrameRecordError { at })?;
+      let age = (head[3].is_finite() && head[3] >= 0.0).then(|| Duration::from_secs_f64(head[3].min(3.6e9) / 1000.0));
+      self.record_flush(*reason, count, head[2], age, waits);
+      frames += 1;
+      at = start + waits_len;
+    }
+    Ok(frames)
   }
 
   /// `sends` idle messages that left alone as plain sends (adaptive batching),
@@ -170,6 +208,39 @@ mod tests {
     assert_eq!(snap.reasons[FlushReason::Idle as usize], ("idle", 3));
     assert_eq!((snap.batch_size.count, snap.batch_size.min, snap.batch_size.max), (4, 1.0, 50.0));
     assert_eq!((snap.queue_wait_ms.count, snap.queue_wait_ms.max), (1, 0.0));
+  }
+
+  #[test]
+  fn frame_records_read_in_bulk_as_one_record_flush_each() {
+    let mut s = BatchStats::new();
+    let size = FlushReason::Size as usize as f64;
+    let time = FlushReason::Time as usize as f64;
+    let records = [size, 50.0, 0.0, 4.0, 2.0, 1.0, 2.0, time, 10.0, 2048.0, -1.0, 0.0];
+    assert_eq!(s.record_frames(&records), Ok(2));
+    let snap = s.snapshot();
+    assert_eq!((snap.frames, snap.messages_out), (2, 60));
+    assert_eq!((snap.reasons[0], snap.reasons[2]), (("size", 1), ("time", 1)));
+    assert_eq!(snap.batch_age_ms.count, 1, "an age below zero is unknown, not recorded");
+    assert!((snap.batch_age_ms.max - 4.0).abs() < 0.1);
+    assert_eq!((snap.queue_wait_ms.count, snap.frame_bytes.count), (2, 1));
+  }
+
+  #[test]
+  fn a_malformed_frame_record_stops_the_read_where_it_starts() {
+    let size = FlushReason::Size as usize as f64;
+    let good = [size, 1.0, 0.0, 0.0, 0.0];
+    for (bad, at) in [
+      (vec![99.0, 1.0, 0.0, 0.0, 0.0], 5),      // no such reason
+      (vec![size, 1.5, 0.0, 0.0, 0.0], 5),      // count not whole
+      (vec![size, 1.0, 0.0, 0.0, 3.0, 1.0], 5), // claims 3 waits, has 1
+      (vec![size, 1.0, 0.0], 5),                // cut short
+      (vec![size, -1.0, 0.0, 0.0, 0.0], 5),     // negative count
+    ] {
+      let mut s = BatchStats::new();
+      let records: Vec<f64> = good.iter().copied().chain(bad).collect();
+      assert_eq!(s.record_frames(&records), Err(FrameRecordError { at }));
+      assert_eq!(s.snapshot().frames, 1, "the good record before it counts");
+    }
   }
 
   #[test]

@@ -1,6 +1,6 @@
-use super::errors::{guard, internal, Result};
+use super::errors::{guard, guard_coded, internal, Result};
 use super::handles;
-use crate::batch::{BatchStats, BatchTimer, Delivery, FlushReason};
+use crate::batch::{BatchStats, BatchTimer, Delivery, FrameRecordError};
 use crate::metrics::HistogramSummary;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -137,32 +137,20 @@ pub fn batch_arm(handle: u32, slot: u32, generation: u32, delay_ms: f64) -> Resu
   })
 }
 
-/// One call per frame sent: disarms the batch's timer and records it.
-/// `waits` holds `sample_count` sampled queue waits in milliseconds.
-/// An unknown `reason` is refused by napi's enum check before this runs.
+/// Frame statistics in bulk: `len` values of `records`, laid out as
+/// `BatchStats::record_frames` reads them. JS sends them when its buffer
+/// fills and before metrics are read, so sending a frame makes no native call.
 #[napi]
-#[allow(clippy::too_many_arguments)]
-pub fn batch_flushed(
-  handle: u32,
-  slot: u32,
-  generation: u32,
-  reason: FlushReason,
-  count: u32,
-  bytes: f64,
-  waits: Float64ArraySlice,
-  sample_count: u32,
-) -> Result<()> {
-  let samples: &[f64] = &waits;
-  if sample_count as usize > samples.len() {
-    return Err(internal("batchFlushed", &format!("{sample_count} samples claimed, {} given", samples.len())));
-  }
-  guard("batchFlushed", || {
-    let samples = &samples[..sample_count as usize];
-    with_core(handle, |core| {
-      let age = core.timer.disarm(slot, generation);
-      core.stats.record_flush(reason, count, bytes, age, samples);
-    });
-    Ok(())
+pub fn batch_record_frames(handle: u32, records: Float64ArraySlice, len: u32) -> Result<()> {
+  let records: &[f64] = &records;
+  let Some(records) = records.get(..len as usize) else {
+    return Err(internal("batchRecordFrames", &format!("{len} values claimed, {} given", records.len())));
+  };
+  guard_coded("batchRecordFrames", || match with_core(handle, |core| core.stats.record_frames(records)) {
+    Some(Err(FrameRecordError { at })) => {
+      Err(internal("batchRecordFrames", &format!("malformed frame record at {at}")))
+    }
+    _ => Ok(()),
   })
 }
 
