@@ -40,3 +40,28 @@ test('metrics account for every message: in = out + pending + coalesced + duplic
     await w.close()
   }
 })
+
+test('a frame whose send fails is not counted as sent: framesOut, messagesOut and batchSize count what left', async () => {
+  let failNext = false
+  const sent: unknown[] = []
+  const target = {
+    id: 1,
+    send(_channel: string, frame: unknown) {
+      if (failNext) {
+        failNext = false
+        throw new Error('An object could not be cloned.')
+      }
+      sent.push(frame)
+    },
+    isDestroyed: () => false,
+  }
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 3, maxWaitMs: 1000 })
+  for (let i = 0; i < 3; i++) batcher.addMessage('a', i, target) // a full frame: sent
+  failNext = true
+  for (let i = 3; i < 6; i++) batcher.addMessage('a', i, target) // a full frame: send throws, every payload clones
+  const m = batcher.getMetrics()
+  expect(sent).toHaveLength(1)
+  expect(m).toMatchObject({ messagesIn: 6, framesOut: 1, messagesOut: 3, batchSize: { count: 1 }, drops: { uncloneable: 3 } })
+  expect(m.messagesIn).toBe(m.messagesOut + m.pending + m.drops.total)
+  await batcher.close()
+})
