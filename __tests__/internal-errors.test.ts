@@ -108,3 +108,32 @@ test('panics in worker threads become E_INTERNAL there, and the process and othe
   await batcher.close()
   await registry.close()
 })
+
+test('a native arm that fails at the end of a turn reports E_INTERNAL to onError and sends the batch instead', async () => {
+  let BatchManager: any
+  jest.isolateModules(() => {
+    jest.doMock('../binding.js', () => ({ ...binding, batchArm: () => binding.__panicForTests() }))
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    BatchManager = require('../index').BatchManager
+  })
+  jest.dontMock('../binding.js')
+  const sent: unknown[] = []
+  const errors: any[] = []
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown) => unhandled.push(reason)
+  process.on('unhandledRejection', onUnhandled)
+  try {
+    const batcher = new BatchManager({ adaptive: false, maxWaitMs: 1000, onError: (e: unknown) => errors.push(e) })
+    const target = { id: 1, send: (_c: string, frame: any) => sent.push(frame.payloads), isDestroyed: () => false }
+    batcher.addMessage('a', 1, target)
+    batcher.addMessage('a', 2, target)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(sent).toEqual([[1, 2]])
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ code: 'E_INTERNAL' })
+    expect(unhandled).toEqual([])
+    await batcher.close()
+  } finally {
+    process.off('unhandledRejection', onUnhandled)
+  }
+})

@@ -277,10 +277,16 @@ class BatchManager {
   }
 
   // The turn that gave t's batch its deadline ended with the batch pending.
+  // Runs in a microtask: a throw would be an unhandled rejection.
   _armNative(t, now) {
     if (t.urgency === NONE || t.dueAt >= t.armedAt || t.dead || this._closed) return
-    t.armedAt = t.dueAt
-    this._clock.arm(t.slot, t.generation, Math.max(0, t.dueAt - now))
+    try {
+      this._clock.arm(t.slot, t.generation, Math.max(0, t.dueAt - now))
+      t.armedAt = t.dueAt
+    } catch (error) {
+      this._report(error instanceof IpcError ? error : new InternalError(`ipcflow: arming a batch's timer failed (${messageOf(error)}); this is a bug in ipcflow, please report it`))
+      this._flushDue(t, now) // no timer would send it: send it now
+    }
   }
 
   // Forgets t's deadline (its messages stay queued).

@@ -31,7 +31,7 @@ class TurnFlush {
     this.enabled = enabled
     this.maxWaitMs = maxWaitMs
     this.flushDue = flushDue
-    this.armNative = armNative // (t, now): gives t's pending batch its native deadline
+    this.armNative = armNative // (t, now): gives t's pending batch its native deadline; never throws
     this.targets = []
     this.toArm = []
     this.queued = false
@@ -68,11 +68,7 @@ class TurnFlush {
   quiet(t) {
     if (!this.enabled) return
     t.quietTurn = true
-    if (!t.armQueued) {
-      t.armQueued = true
-      this.toArm.push(t)
-      this.queue()
-    }
+    this.armLater(t)
   }
 
   queue() {
