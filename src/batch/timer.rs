@@ -2,7 +2,8 @@
 //! earliest batch deadline and hands the due `(slot, generation)` pairs to a
 //! callback (in the addon: a weak ThreadsafeFunction into JS).
 //!
-//! Cost on the JS thread is a mutex and a heap push per batch. After a batch
+//! Cost on the JS thread is a mutex and a heap push per batch that outlives
+//! the JS turn that opened it (lib/batch/turn-flush.js). After a batch
 //! fires, the task lingers one `linger` period before sleeping indefinitely,
 //! so the next batch of a steady stream arms without a cross-thread wake-up.
 use super::schedule::DeadlineSchedule;

@@ -47,7 +47,7 @@ struct Core {
   stats: BatchStats,
 }
 
-// The per-batch calls (arm, flushed, discard) take a handle (see handles.rs).
+// The per-batch calls (arm, discard, recorded frames) take a handle (see handles.rs).
 thread_local! {
   static CORES: handles::Table<Core> = const { RefCell::new(Vec::new()) };
 }
