@@ -302,6 +302,11 @@ async function main() {
     '  Read ahead, ipcflow pays one native call with six arguments and a type read per member. One raw native call',
     '  with two arguments (the registry\'s `histogramRecord`, in the PerformanceMonitor table) already costs more',
     '  than ajv\'s whole check, so no design that crosses into native code can match it on short payloads.',
+    '- CPU against the transport floor: a frame sent in the turn that opened its batch (a burst\'s) makes no native',
+    '  call; a time-capped frame makes two (its arm when its first turn ends, its discard). The first addon call after',
+    '  the thread slept costs ~20 us here (the native cost table), and ipcflow\'s JS runs cold after each sleep too:',
+    '  that is what stays above the floor (README, Benchmarks).',
+    '',
     '',
   ].join('\n') + cacheMarkdown(cache) + '\n' + registryStreamMarkdown(registryStream) + '\n' + registryBatchMarkdown(registryBatch) + '\n' + [
     '## Debouncer (`node bench/debounce.js`, tinybench)',
