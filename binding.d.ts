@@ -152,7 +152,7 @@ export declare function __panicForTests(): void
 /** Arms (or tightens) the deadline of a target's open batch. */
 export declare function batchArm(handle: number, slot: number, generation: number, delayMs: number): void
 
-/** Forgets a batch that was dropped rather than sent. */
+/** Forgets a batch's deadline: its frame left, or it was dropped. */
 export declare function batchDiscard(handle: number, slot: number, generation: number): void
 
 /** Idle messages sent alone since the last call (adaptive batching); see `record_idle_sends`. */

@@ -289,10 +289,11 @@ class BatchManager {
     }
   }
 
-  // Forgets t's deadline (its messages stay queued).
+  // Forgets t's deadline (its messages stay queued; their batch's age is unknown from now on).
   _disarm(t) {
     if (t.armedAt !== Infinity) this._clock.discard(t.slot, t.generation)
     t.urgency = NONE
+    t.openedAt = NaN
     t.dueAt = Infinity
     t.armedAt = Infinity
   }
@@ -341,7 +342,7 @@ class BatchManager {
     }
     // Only a deadline the native timer holds needs forgetting there.
     const armedGeneration = t.armedAt !== Infinity ? t.generation : 0
-    const openedAt = t.urgency !== NONE ? t.openedAt : NaN
+    const openedAt = t.openedAt
     const samples = t.samples
     const bytes = t.bytes
     const partial = limit !== undefined && t.live > limit
@@ -387,7 +388,8 @@ class BatchManager {
     if (sent === 0) return
     const now = performance.now()
     t.lastFrameAt = now
-    this._clock.framed(reason, sent, bytes, now - openedAt >= 0 ? now - openedAt : -1, samples, now)
+    const ageMs = now - openedAt // NaN when the batch never had a deadline
+    this._clock.framed(reason, sent, bytes, ageMs >= 0 ? ageMs : -1, samples, now)
     this._counts.frame(sent)
   }
 

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 struct Armed {
   generation: u32,
   deadline: Instant,
-  opened: Instant,
   fired: bool,
 }
 
@@ -41,22 +40,21 @@ impl DeadlineSchedule {
         }
         Armed { deadline: wanted, ..a }
       }
-      _ => Armed { generation, deadline: wanted, opened: now, fired: false },
+      _ => Armed { generation, deadline: wanted, fired: false },
     };
     self.slots[index] = Some(armed);
     self.heap.push(Reverse((armed.deadline, slot, generation)));
     armed.deadline
   }
 
-  /// Forgets the batch (it was flushed) and returns how long it was open.
-  pub fn disarm(&mut self, slot: u32, generation: u32, now: Instant) -> Option<Duration> {
-    let entry = self.slots.get_mut(slot as usize)?;
-    match *entry {
-      Some(a) if a.generation == generation => {
+  /// Forgets the batch (it was flushed or dropped); false when it was not armed.
+  pub fn disarm(&mut self, slot: u32, generation: u32) -> bool {
+    match self.slots.get_mut(slot as usize) {
+      Some(entry) if entry.is_some_and(|a| a.generation == generation) => {
         *entry = None;
-        Some(now.saturating_duration_since(a.opened))
+        true
       }
-      _ => None,
+      _ => false,
     }
   }
 
@@ -118,7 +116,7 @@ mod tests {
     assert!(s.take_due(t0 + ms(15)).is_empty());
     assert_eq!(s.take_due(t0 + ms(16)), vec![(0, 1)]);
     assert!(s.take_due(t0 + ms(100)).is_empty(), "fires once");
-    assert_eq!(s.disarm(0, 1, t0 + ms(17)), Some(ms(17)));
+    assert!(s.disarm(0, 1), "a fired batch is known until its frame leaves");
   }
 
   #[test]
@@ -139,12 +137,12 @@ mod tests {
     let mut s = DeadlineSchedule::new();
     s.arm(0, 1, ms(16), t0);
     s.arm(1, 1, ms(16), t0);
-    assert!(s.disarm(0, 1, t0 + ms(2)).is_some());
+    assert!(s.disarm(0, 1));
     // The next batch of target 0 has its own generation and deadline.
     s.arm(0, 2, ms(16), t0 + ms(3));
     assert_eq!(s.take_due(t0 + ms(16)), vec![(1, 1)]);
     assert_eq!(s.take_due(t0 + ms(19)), vec![(0, 2)]);
-    assert_eq!(s.disarm(0, 1, t0 + ms(20)), None, "old generation is unknown");
+    assert!(!s.disarm(0, 1), "old generation is unknown");
   }
 
   #[test]

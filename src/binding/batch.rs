@@ -142,15 +142,17 @@ pub fn batch_arm(handle: u32, slot: u32, generation: u32, delay_ms: f64) -> Resu
 /// fills and before metrics are read, so sending a frame makes no native call.
 #[napi]
 pub fn batch_record_frames(handle: u32, records: Float64ArraySlice, len: u32) -> Result<()> {
-  let records: &[f64] = &records;
-  let Some(records) = records.get(..len as usize) else {
-    return Err(internal("batchRecordFrames", &format!("{len} values claimed, {} given", records.len())));
-  };
-  guard_coded("batchRecordFrames", || match with_core(handle, |core| core.stats.record_frames(records)) {
-    Some(Err(FrameRecordError { at })) => {
-      Err(internal("batchRecordFrames", &format!("malformed frame record at {at}")))
+  guard_coded("batchRecordFrames", || {
+    let given: &[f64] = &records;
+    let Some(records) = given.get(..len as usize) else {
+      return Err(internal("batchRecordFrames", &format!("{len} values claimed, {} given", given.len())));
+    };
+    match with_core(handle, |core| core.stats.record_frames(records)) {
+      Some(Err(FrameRecordError { at })) => {
+        Err(internal("batchRecordFrames", &format!("malformed frame record at {at}")))
+      }
+      _ => Ok(()),
     }
-    _ => Ok(()),
   })
 }
 
@@ -163,7 +165,7 @@ pub fn batch_idle_sent(handle: u32, sends: u32, sampled: u32) -> Result<()> {
   })
 }
 
-/// Forgets a batch that was dropped rather than sent.
+/// Forgets a batch's deadline: its frame left, or it was dropped.
 #[napi]
 pub fn batch_discard(handle: u32, slot: u32, generation: u32) -> Result<()> {
   guard("batchDiscard", || {
