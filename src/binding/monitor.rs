@@ -267,9 +267,11 @@ impl Drop for BindingMonitor {
 
 /// The series index of `id` when it belongs to monitor `handle`.
 fn series_index(id: f64, handle: u32) -> Option<usize> {
-  if !(id >= 0.0 && id < (u32::MAX as f64 + 1.0) * SERIES_BITS) || id.fract() != 0.0 {
+  // A cast round trip, not `fract()`: that is a libm call per value on baseline x86-64 (~10 ns).
+  let whole = id as u64;
+  if !(id >= 0.0 && id < (u32::MAX as f64 + 1.0) * SERIES_BITS) || whole as f64 != id {
     return None;
   }
-  let id = id as u64;
+  let id = whole;
   ((id >> 24) as u32 == handle).then_some((id & 0xff_ffff) as usize)
 }
