@@ -36,6 +36,8 @@ pub struct Shared {
   stop: AtomicBool,
   stalls: Mutex<LogHistogram>,
   in_progress_notices: AtomicU64,
+  /// Times the watchdog thread woke up.
+  wakes: AtomicU64,
 }
 
 impl Shared {
@@ -80,6 +82,11 @@ impl Shared {
     self.in_progress_notices.load(Ordering::Relaxed)
   }
 
+  /// Times the watchdog thread woke up (an idle loop costs one per ping).
+  pub fn wakes(&self) -> u64 {
+    self.wakes.load(Ordering::Relaxed)
+  }
+
   pub fn is_stopped(&self) -> bool {
     self.stop.load(Ordering::Relaxed)
   }
@@ -108,6 +115,7 @@ impl Watchdog {
       stop: AtomicBool::new(false),
       stalls: Mutex::new(LogHistogram::new(&STALL_BOUNDS)),
       in_progress_notices: AtomicU64::new(0),
+      wakes: AtomicU64::new(0),
     });
     shared.last_alive.store(shared.now_ns(), Ordering::Release);
     let s = shared.clone();
@@ -137,7 +145,13 @@ impl Drop for Watchdog {
 fn watch(shared: &Shared, on_notice: impl Fn(f64), ping: impl Fn()) {
   let threshold = shared.threshold_ns;
   let ping_after = (threshold / 2).max(1_000_000);
+  // An idle loop answers a ping just after the wake that sent it, so the next
+  // wake finds it quiet for a little less than `ping_after`. Pinging then
+  // anyway, rather than sleeping again for the difference, makes one wake per
+  // ping instead of two.
+  let early = ping_after / 8;
   while !shared.stop.load(Ordering::Acquire) {
+    shared.wakes.fetch_add(1, Ordering::Relaxed);
     let last = shared.last_alive.load(Ordering::Acquire);
     let now = shared.now_ns();
     let age = now.saturating_sub(last);
@@ -147,7 +161,7 @@ fn watch(shared: &Shared, on_notice: impl Fn(f64), ping: impl Fn()) {
       shared.in_progress_notices.fetch_add(1, Ordering::Relaxed);
       on_notice(age as f64 / 1e6);
     }
-    let wait = if age >= ping_after {
+    let wait = if age + early >= ping_after {
       let _ = shared.ping_sent.compare_exchange(0, now + 1, Ordering::AcqRel, Ordering::Acquire);
       ping();
       ping_after.min(threshold.saturating_sub(age).max(1_000_000))
@@ -211,5 +225,38 @@ mod tests {
     thread::sleep(Duration::from_millis(60));
     assert_eq!(dog.shared().notices(), 0);
     assert_eq!(dog.shared().stalls().count(), 0);
+  }
+
+  #[test]
+  fn an_idle_loop_costs_one_watchdog_wake_per_ping() {
+    let cell: Arc<Mutex<Option<Arc<Shared>>>> = Arc::new(Mutex::new(None));
+    let answer = cell.clone();
+    let pings = Arc::new(AtomicU64::new(0));
+    let counted = pings.clone();
+    // Pings are answered at once, from another thread, as an idle event loop would.
+    let dog = Watchdog::start(
+      40.0,
+      |_| {},
+      move || {
+        counted.fetch_add(1, Ordering::Relaxed);
+        let shared = answer.lock().unwrap().clone();
+        if let Some(s) = shared {
+          thread::spawn(move || {
+            thread::sleep(Duration::from_micros(300));
+            s.alive();
+          });
+        }
+      },
+    )
+    .unwrap();
+    *cell.lock().unwrap() = Some(dog.shared().clone());
+    let (pings0, wakes0) = (pings.load(Ordering::Relaxed), dog.shared().wakes());
+    thread::sleep(Duration::from_millis(400));
+    let pings = pings.load(Ordering::Relaxed) - pings0;
+    let wakes = dog.shared().wakes() - wakes0;
+    // One ping per half threshold (20 ms): ~20 in 400 ms, however late this machine runs.
+    assert!(pings >= 8, "{pings} pings");
+    assert!(wakes <= pings + 2, "{wakes} wakes for {pings} pings");
+    assert_eq!(dog.shared().notices(), 0);
   }
 }
