@@ -1,0 +1,180 @@
+'use strict'
+// Where the burst source's CPU above the transport floor goes (`node bench/cold-burst.js`):
+// the main thread's wall time for one turn that makes a burst of 100 messages
+// after the thread slept 20 ms (as the burst source's 50 ms loop does), through
+//   floor     a plain send, then frames of 50 posted as they fill, the rest at the end of the loop;
+//   minimal   the same decisions as ipcflow makes for a burst, in a few lines of JS: the first
+//             message to a target quiet for maxWaitMs is a plain send, the rest are batched,
+//             frames leave by size and what is left at the end of the turn (a microtask);
+//   ipcflow   a BatchManager with the bench's options.
+// Every send structured-clones its value (v8.serialize), as a child process's channel does.
+// The variants take turns burst by burst; ratios are per round of one burst each, their median
+// shown with its 95% confidence interval. "hot" runs each variant's bursts back to back instead.
+const v8 = require('v8')
+const { BatchManager } = require('..')
+const { FRAME_CHANNEL, makeFrame } = require('../lib/protocol')
+const { median, medianInterval, sleep } = require('./stats')
+
+const BURST = 100
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 300)
+const OPTIONS = { maxBatchSize: 50, maxWaitMs: 16 }
+const CHANNEL = 'agent:token'
+
+function makeTarget() {
+  return { id: 1, send: (_channel, value) => v8.serialize(value), isDestroyed: () => false }
+}
+
+class Floor {
+  constructor() {
+    this.channels = []
+    this.payloads = []
+    this.seq = 0
+    this.first = true
+  }
+
+  addMessage(channel, payload, target) {
+    this.target = target
+    if (this.first) {
+      this.first = false
+      target.send(channel, payload)
+      return
+    }
+    this.channels.push(channel)
+    this.payloads.push(payload)
+    if (this.channels.length >= OPTIONS.maxBatchSize) this.post()
+  }
+
+  post() {
+    if (this.channels.length === 0) return
+    this.target.send(FRAME_CHANNEL, makeFrame(1, ++this.seq, this.channels, this.payloads, false))
+    this.channels = []
+    this.payloads = []
+  }
+
+  /** The producer's loop ended (the floor knows the sizes in advance, so no microtask). */
+  end() {
+    this.post()
+    this.first = true
+  }
+}
+
+class Minimal {
+  constructor() {
+    this.channels = []
+    this.payloads = []
+    this.seq = 0
+    this.lastFrameAt = -Infinity
+    this.queued = false
+    this.onTurnEnd = () => {
+      this.queued = false
+      this.post()
+    }
+  }
+
+  addMessage(channel, payload, target) {
+    this.target = target
+    if (this.channels.length === 0) {
+      const now = performance.now()
+      if (now - this.lastFrameAt >= OPTIONS.maxWaitMs) {
+        this.lastFrameAt = now
+        target.send(channel, payload)
+        if (!this.queued) {
+          this.queued = true
+          Promise.resolve().then(this.onTurnEnd)
+        }
+        return
+      }
+    }
+    this.channels.push(channel)
+    this.payloads.push(payload)
+    if (this.channels.length >= OPTIONS.maxBatchSize) this.post()
+  }
+
+  post() {
+    if (this.channels.length === 0) return
+    this.target.send(FRAME_CHANNEL, makeFrame(1, ++this.seq, this.channels, this.payloads, false))
+    this.channels = []
+    this.payloads = []
+    this.lastFrameAt = performance.now()
+  }
+
+  end() {}
+}
+
+class Ipcflow extends BatchManager {
+  constructor() {
+    super(OPTIONS)
+  }
+
+  end() {}
+}
+
+const VARIANTS = { floor: Floor, minimal: Minimal, ipcflow: Ipcflow }
+
+let made = 0
+const makePayload = () => ({ type: 'token', id: made, text: `tok${made++ % 100}`, t: performance.now() })
+
+/** Wall time (us) of one burst turn, its microtasks included, after sleeping `sleepMs`. */
+async function burst(sender, target, sleepMs) {
+  if (sleepMs > 0) await sleep(sleepMs)
+  let start = 0
+  await new Promise((resolve) =>
+    setTimeout(() => {
+      start = performance.now()
+      for (let i = 0; i < BURST; i++) sender.addMessage(CHANNEL, makePayload(), target)
+      sender.end()
+      setImmediate(resolve)
+    }, 0),
+  )
+  return (performance.now() - start) * 1000
+}
+
+async function runColdBurst() {
+  const names = Object.keys(VARIANTS)
+  const senders = Object.fromEntries(names.map((n) => [n, { sender: new VARIANTS[n](), target: makeTarget() }]))
+  const cold = Object.fromEntries(names.map((n) => [n, []]))
+  for (let round = -20; round < ROUNDS; round++) {
+    // Each variant goes first as often as the others.
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + round + 20) % names.length]
+      const us = await burst(senders[name].sender, senders[name].target, 20)
+      if (round >= 0) cold[name].push(us)
+    }
+  }
+  const hot = {}
+  for (const name of names) {
+    const times = []
+    for (let i = 0; i < 200; i++) times.push(await burst(senders[name].sender, senders[name].target, 0))
+    hot[name] = median(times.slice(100))
+  }
+  for (const name of names) await senders[name].sender.close?.()
+  const ratio = (name) => cold[name].map((us, i) => us / cold.floor[i])
+  return {
+    rounds: ROUNDS,
+    rows: names.map((name) => ({ name, cold: median(cold[name]), hot: hot[name], ratio: median(ratio(name)), ratioCi: medianInterval(ratio(name)) })),
+  }
+}
+
+function coldBurstMarkdown({ rounds, rows }) {
+  const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
+  return [
+    `A burst of ${BURST} messages in one turn, ${rounds} rounds; wall time of the turn with its microtasks, medians.`,
+    '',
+    '| variant | after a 20 ms sleep, us | vs floor (per round) | back to back, us |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.cold)} | ${fmt(r.ratio, 2)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] | ${fmt(r.hot)} |`),
+    '',
+  ].join('\n')
+}
+
+module.exports = { runColdBurst, coldBurstMarkdown }
+
+if (require.main === module) {
+  runColdBurst().then(
+    (result) => console.log(coldBurstMarkdown(result)),
+    (error) => {
+      console.error(error)
+      process.exitCode = 1
+    },
+  )
+}
