@@ -38,6 +38,21 @@ test('a 300 ms busy loop is a stall of 300 +- 25 ms, noticed while it lasted', a
   }
 })
 
+test('a thread blocked without using CPU (Atomics.wait, like execSync or a sync dialog) is a stall too', async () => {
+  const monitor = new PerformanceMonitor({ watchdog: { thresholdMs: 100 } })
+  const stalls: StallEvent[] = []
+  monitor.on('stall', (s) => stalls.push(s))
+  try {
+    await sleep(20)
+    setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300), 0)
+    await sleep(400)
+    expect(stalls.some((s) => Math.abs(s.durationMs - 300) <= 25)).toBe(true)
+    expect(monitor.getMetrics().stalls!.noticed).toBeGreaterThanOrEqual(1)
+  } finally {
+    monitor.close()
+  }
+})
+
 test('a stall inside an I/O callback (poll phase) is measured within half the threshold', async () => {
   const monitor = new PerformanceMonitor({ watchdog: { thresholdMs: 40 } })
   const stalls: StallEvent[] = []
