@@ -136,7 +136,7 @@ export interface BatchOptions {
    * `send(channel, payload)` (flush reason 'idle'); messages that follow within the window batch as usual. Default true.
    */
   adaptive?: boolean
-  /** How long a target must have been quiet (no frame) for its next message to leave at once. Default maxWaitMs. */
+  /** How long a target must have been quiet (no message to it) for its next message to leave at once. Default maxWaitMs. */
   idleMs?: number
   /**
    * Frame budget per target under load: size and time flushes wait so that a target receives at most this many

@@ -53,6 +53,27 @@ test('a target that has been quiet for idleMs gets its next message at once agai
   await batcher.close()
 })
 
+test('quiet counts from the last message, not the last frame: after one message left by the timer, the next one idleMs after it leaves at once', async () => {
+  // A stream just slower than idleMs (50 msg/s against 16 ms) with one early message: were quiet counted
+  // from the timer's frame, every later message would find the target busy and wait maxWaitMs.
+  const { sent, target } = recordingTarget()
+  const batcher = new BatchManager({ maxWaitMs: 20 })
+  batcher.addMessage('a', 1, target) // idle: at once
+  await sleep(5)
+  const second = performance.now()
+  batcher.addMessage('a', 2, target) // 5 ms after message 1: batched, leaves by its timer
+  expect(sent).toHaveLength(1)
+  const until = performance.now() + 2000
+  while (sent.length < 2 && performance.now() < until) await sleep(1)
+  expect(sent[1]).toMatchObject({ payloads: [2], direct: false })
+  const quiet = performance.now() - second
+  if (quiet < 20) await sleep(20 - quiet)
+  batcher.addMessage('a', 3, target) // 20 ms or more after message 2, right after its frame
+  expect(sent[2]).toMatchObject({ payloads: [3], direct: true })
+  expect(batcher.getMetrics().flushReasons).toMatchObject({ idle: 2, time: 1 })
+  await batcher.close()
+})
+
 test('adaptive: false batches even the first message; low priority and held targets are never sent early', async () => {
   const plain = recordingTarget()
   const off = new BatchManager({ adaptive: false, maxWaitMs: 10 })

@@ -39,7 +39,6 @@ class BatchManager {
     this._flow = new FlowControl(o.maxFramesInFlight)
     // Frame budget: the least time between two frames to one target (0: none).
     this._minFrameIntervalMs = o.maxFramesPerSecond > 0 ? 1000 / o.maxFramesPerSecond : 0
-    this._leadingIdleMs = Math.max(o.idleMs, this._minFrameIntervalMs)
     this._turns = new TurnFlush(o.adaptive, o.maxWaitMs, (t, now) => this._flushDue(t, now), (t, now) => this._armNative(t, now))
     this._wakes = 0
     this._clock = new BatchClock(this, o.maxWaitMs)
@@ -187,14 +186,14 @@ class BatchManager {
     return true
   }
 
-  // Adaptive batching: the first message to a target idle for idleMs (and
-  // within its frame budget) leaves at once. Called only when the target's
-  // queue is empty, so the clock is read once per batch.
+  // Adaptive batching: the first message to a target quiet for idleMs (no
+  // message since; and within its frame budget) leaves at once. Called only
+  // when the target's queue is empty, so the clock is read once per batch.
   _sendIfIdle(t, channel, payload) {
     const now = performance.now()
-    if (now - t.lastFrameAt < this._leadingIdleMs) return false
+    if (now - t.quietSince < this._o.idleMs || now - t.lastFrameAt < this._minFrameIntervalMs) return false
     // Quiet for a whole maxWaitMs: the producer's next turn is not expected before this batch's deadline.
-    if (now - t.lastFrameAt >= this._o.maxWaitMs) this._turns.quiet(t)
+    if (now - t.quietSince >= this._o.maxWaitMs) this._turns.quiet(t)
     // A plain send, as unbatched: no frame to build, clone and unpack (bench/RESULTS.md,
     // latency at 20 msg/s). Not while a frame of t is being sent (it would overtake it),
     // nor past flow control's allowance of unacknowledged plain sends.
@@ -211,6 +210,7 @@ class BatchManager {
       }
       if (sent) {
         t.lastFrameAt = now
+        t.quietSince = now
         this._flow.directSent(t)
         const sampled = --this._sampleCountdown === 0
         if (sampled) this._sampleCountdown = this._o.waitSampleEvery
@@ -388,6 +388,7 @@ class BatchManager {
     if (sent === 0) return
     const now = performance.now()
     t.lastFrameAt = now
+    t.quietSince = now // its last message came in this turn (a timer frame's is fixed up in _onDue)
     const ageMs = now - openedAt // NaN when the batch never had a deadline
     this._clock.framed(reason, sent, bytes, ageMs >= 0 ? ageMs : -1, samples, now)
     this._counts.frame(sent)
@@ -431,7 +432,12 @@ class BatchManager {
     try {
       for (let i = 0; i + 1 < due.length; i += 2) {
         const t = this._bySlot[due[i]]
-        if (t !== undefined && t.urgency !== NONE && t.generation === due[i + 1]) this._flushTarget(t, Reason.Time)
+        if (t === undefined || t.urgency === NONE || t.generation !== due[i + 1]) continue
+        // A lone message's batch opened when it came: the target has been quiet since. (Were the
+        // timer frame's time taken instead, a stream just slower than idleMs would, after one early
+        // message, find every later message "not quiet" and wait maxWaitMs each.)
+        const loneSince = t.live === 1 ? t.openedAt : NaN
+        if (this._flushTarget(t, Reason.Time) && loneSince >= 0) t.quietSince = loneSince
       }
     } catch (error) {
       this._report(error instanceof IpcError ? error : new InternalError(`ipcflow: a timer flush failed (${messageOf(error)}); this is a bug in ipcflow, please report it`))
