@@ -437,7 +437,10 @@ class BatchManager {
         // timer frame's time taken instead, a stream just slower than idleMs would, after one early
         // message, find every later message "not quiet" and wait maxWaitMs each.)
         const loneSince = t.live === 1 ? t.openedAt : NaN
-        if (this._flushTarget(t, Reason.Time) && loneSince >= 0) t.quietSince = loneSince
+        const seq = t.seq
+        this._flushTarget(t, Reason.Time)
+        // Only if that frame was all that happened (a send may re-enter and add).
+        if (loneSince >= 0 && t.seq === seq + 1 && t.live === 0) t.quietSince = loneSince
       }
     } catch (error) {
       this._report(error instanceof IpcError ? error : new InternalError(`ipcflow: a timer flush failed (${messageOf(error)}); this is a bug in ipcflow, please report it`))
