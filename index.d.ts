@@ -132,7 +132,7 @@ export interface BatchOptions {
    */
   maxFramesInFlight?: number
   /**
-   * Adaptive batching: a message to a target that has been idle for `idleMs` leaves at once, as a plain
+   * Adaptive batching: a message to a target that has been quiet (no message to it) for `idleMs` leaves at once, as a plain
    * `send(channel, payload)` (flush reason 'idle'); messages that follow within the window batch as usual. Default true.
    */
   adaptive?: boolean

@@ -56,7 +56,7 @@ const RULES = {
   waitSampleEvery: integer(1, () => 8),
   // Unacknowledged frames a flow-controlled target may have; 0 turns flow control off.
   maxFramesInFlight: (value, name, o) => (value === 0 ? 0 : integer(2, () => 16)(value, name, o)),
-  // A message to a target idle for idleMs leaves at once; the ones after it batch.
+  // A message to a target quiet for idleMs (no message to it) leaves at once; the ones after it batch.
   adaptive: boolean(true),
   idleMs: millis(0, (o) => o.maxWaitMs),
   // Frames per second a target may receive under load (size and time flushes wait for it); 0 is no budget.
