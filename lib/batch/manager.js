@@ -388,7 +388,9 @@ class BatchManager {
     if (sent === 0) return
     const now = performance.now()
     t.lastFrameAt = now
-    t.quietSince = now // its last message came in this turn (a timer frame's is fixed up in _onDue)
+    // When the target's last message came: a lone message's batch opened with it (a timer frame of one
+    // must not make the target look busy until maxWaitMs after it left); else this frame's turn.
+    t.quietSince = sent === 1 && openedAt >= 0 ? openedAt : now
     const ageMs = now - openedAt // NaN when the batch never had a deadline
     this._clock.framed(reason, sent, bytes, ageMs >= 0 ? ageMs : -1, samples, now)
     this._counts.frame(sent)
@@ -432,15 +434,7 @@ class BatchManager {
     try {
       for (let i = 0; i + 1 < due.length; i += 2) {
         const t = this._bySlot[due[i]]
-        if (t === undefined || t.urgency === NONE || t.generation !== due[i + 1]) continue
-        // A lone message's batch opened when it came: the target has been quiet since. (Were the
-        // timer frame's time taken instead, a stream just slower than idleMs would, after one early
-        // message, find every later message "not quiet" and wait maxWaitMs each.)
-        const loneSince = t.live === 1 ? t.openedAt : NaN
-        const seq = t.seq
-        this._flushTarget(t, Reason.Time)
-        // Only if that frame was all that happened (a send may re-enter and add).
-        if (loneSince >= 0 && t.seq === seq + 1 && t.live === 0) t.quietSince = loneSince
+        if (t !== undefined && t.urgency !== NONE && t.generation === due[i + 1]) this._flushTarget(t, Reason.Time)
       }
     } catch (error) {
       this._report(error instanceof IpcError ? error : new InternalError(`ipcflow: a timer flush failed (${messageOf(error)}); this is a bug in ipcflow, please report it`))

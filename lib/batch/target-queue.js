@@ -26,7 +26,7 @@ class TargetQueue {
     // When the last frame left (performance.now()), read only with adaptive batching or a frame budget.
     this.lastFrameAt = -Infinity
     // When the target's last message came, as far as is known without reading the clock per message:
-    // a plain send's, or a frame's when it left in the turn its last message came (adaptive batching).
+    // a plain send's, a lone message's, or else its last frame's (adaptive batching).
     this.quietSince = -Infinity
     // A frame is being sent (send() or onError may re-enter); the flush asked for meanwhile, or -1.
     this.sending = false
