@@ -58,11 +58,9 @@ class Floor {
   }
 }
 
-class Minimal {
+class Minimal extends Floor {
   constructor() {
-    this.channels = []
-    this.payloads = []
-    this.seq = 0
+    super()
     this.lastFrameAt = -Infinity
     this.queued = false
     this.onTurnEnd = () => {
@@ -72,10 +70,10 @@ class Minimal {
   }
 
   addMessage(channel, payload, target) {
-    this.target = target
     if (this.channels.length === 0) {
       const now = performance.now()
       if (now - this.lastFrameAt >= OPTIONS.maxWaitMs) {
+        this.target = target
         this.lastFrameAt = now
         target.send(channel, payload)
         if (!this.queued) {
@@ -85,16 +83,13 @@ class Minimal {
         return
       }
     }
-    this.channels.push(channel)
-    this.payloads.push(payload)
-    if (this.channels.length >= OPTIONS.maxBatchSize) this.post()
+    this.first = false // the floor's own first-message rule is replaced by the one above
+    super.addMessage(channel, payload, target)
   }
 
   post() {
     if (this.channels.length === 0) return
-    this.target.send(FRAME_CHANNEL, makeFrame(1, ++this.seq, this.channels, this.payloads, false))
-    this.channels = []
-    this.payloads = []
+    super.post()
     this.lastFrameAt = performance.now()
   }
 

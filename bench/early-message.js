@@ -36,11 +36,21 @@ function run() {
   })
 }
 
+function earlyMessageMarkdown(waits) {
+  return [
+    `${COUNT} messages 20 ms apart (50 msg/s; maxWaitMs and idleMs 16), the ${EARLY + 1}th 5 ms early; queue wait in main.`,
+    '',
+    `The early message waited ${waits[EARLY].toFixed(1)} ms (it opens a batch, as idleMs says); the ${COUNT - EARLY - 1} after it`,
+    `${median(waits.slice(EARLY + 1)).toFixed(2)} ms (median).`,
+    '',
+  ].join('\n')
+}
+
 if (require.main === module) {
   run().then((waits) => {
     console.log(`queue wait per message, ms: ${waits.map((w) => w.toFixed(1)).join(' ')}`)
-    console.log(`the early message (#${EARLY + 1}) ${waits[EARLY].toFixed(1)} ms; median of the ${COUNT - EARLY - 1} after it ${median(waits.slice(EARLY + 1)).toFixed(2)} ms`)
+    console.log(earlyMessageMarkdown(waits))
   })
 }
 
-module.exports = { run }
+module.exports = { run, earlyMessageMarkdown }

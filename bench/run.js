@@ -13,6 +13,8 @@ const { runValidationBench } = require('./validation')
 const { runRegistryBench } = require('./registry')
 const { runNativeCalls } = require('./native-calls')
 const { runAdaptiveBench } = require('./adaptive')
+const { runColdBurst, coldBurstMarkdown } = require('./cold-burst')
+const earlyMessage = require('./early-message')
 const { runCacheBench, cacheMarkdown } = require('./cache')
 const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-stream')
 const { runRegistryBatchBench, registryBatchMarkdown } = require('./registry-batch')
@@ -137,6 +139,8 @@ async function main() {
   const registry = await runRegistryBench()
   const nativeCalls = await runNativeCalls()
   const adaptive = await runAdaptiveBench()
+  const early = await earlyMessage.run()
+  const coldBurst = await runColdBurst()
   const cache = await runCacheBench()
   const debounce = await runDebounceBench()
   const registryStream = await runRegistryStreamBench()
@@ -209,6 +213,9 @@ async function main() {
     ...section('timer', 'Tokens made by a 2 ms timer loop on the main thread'),
     ...section('worker', 'Tokens arriving from another thread every 5 ms (like a network stream)'),
     ...section('burst', 'Tokens made in bursts: a 50 ms timer loop makes 100 at once (a tool result, a replayed history)'),
+    '## Where the burst source\'s CPU above the floor goes (`node bench/cold-burst.js`)',
+    '',
+    coldBurstMarkdown(coldBurst),
     '## Where the thread source\'s CPU above the floor goes (`node bench/breakdown.js worker`)',
     '',
     breakdownMarkdown(breakdown),
@@ -231,6 +238,9 @@ async function main() {
     '|---|---|---|---|---|---|---|',
     ...adaptive.rows.map((r) => `| ${r.rate} | ${r.name} | ${r.messages} | ${r.rounds} | ${fmt(r.latencyP50, 2)} / ${fmt(r.latencyP99, 2)} (${r.pooled}) | ${fmt(r.framesPerMessage, 3)} | ${fmt(r.cpuNsPerMessage)} |`),
     '',
+    '## A stream just slower than idleMs, with one early message (`node bench/early-message.js`)',
+    '',
+    earlyMessage.earlyMessageMarkdown(early),
     '## Native cost per frame (`node bench/native-calls.js`)',
     '',
     '| what | figure |',
