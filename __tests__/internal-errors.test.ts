@@ -137,3 +137,79 @@ test('a native arm that fails at the end of a turn reports E_INTERNAL to onError
     process.off('unhandledRejection', onUnhandled)
   }
 })
+
+// A BatchManager built on a binding whose batchArm is `arm`; records each call and whether addMessage was running.
+function batcherWithArm(arm: (...args: any[]) => unknown, options: object) {
+  let BatchManager: any
+  jest.isolateModules(() => {
+    jest.doMock('../binding.js', () => ({ ...binding, batchArm: arm }))
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    BatchManager = require('../index').BatchManager
+  })
+  jest.dontMock('../binding.js')
+  return new BatchManager(options)
+}
+
+test('a target whose batches outlive their turn arms the next one inside addMessage; a burst\'s batch arms when its turn ends', async () => {
+  let adding = false
+  const arms: boolean[] = [] // per native arm: whether it ran inside addMessage
+  const batcher = batcherWithArm((...args: any[]) => {
+    arms.push(adding)
+    return binding.batchArm(...args)
+  }, { adaptive: false, maxWaitMs: 200, maxBatchSize: 3 })
+  const sent: unknown[][] = []
+  const target = { id: 1, send: (_c: string, frame: any) => sent.push(frame.payloads), isDestroyed: () => false }
+  const add = (value: number) => {
+    adding = true
+    try {
+      batcher.addMessage('a', value, target)
+    } finally {
+      adding = false
+    }
+  }
+  // A burst: three messages fill a frame in one turn, and the fourth's batch arms at the turn's end.
+  for (let i = 1; i <= 4; i++) add(i)
+  expect(sent).toEqual([[1, 2, 3]])
+  expect(arms).toEqual([])
+  await Promise.resolve()
+  expect(arms).toEqual([false])
+  // Paced: that batch fills turns later (it outlived its turn), so the next one arms at once.
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  add(5)
+  add(6)
+  expect(sent).toEqual([[1, 2, 3], [4, 5, 6]])
+  add(7)
+  expect(arms).toEqual([false, true])
+  await new Promise((resolve) => setTimeout(resolve, 250))
+  expect(sent).toEqual([[1, 2, 3], [4, 5, 6], [7]])
+  expect(batcher.getMetrics()).toMatchObject({ timerWakes: 1, flushReasons: expect.objectContaining({ size: 2, time: 1 }) })
+  await batcher.close()
+})
+
+test('a native arm that fails inside addMessage reports E_INTERNAL and is tried again when the turn ends', async () => {
+  let failNext = false
+  const batcher = batcherWithArm((...args: any[]) => {
+    if (failNext) {
+      failNext = false
+      return binding.__panicForTests()
+    }
+    return binding.batchArm(...args)
+  }, { adaptive: false, maxWaitMs: 30, maxBatchSize: 2, onError: (e: unknown) => errors.push(e) })
+  const errors: any[] = []
+  const sent: unknown[][] = []
+  const target = { id: 1, send: (_c: string, frame: any) => sent.push(frame.payloads), isDestroyed: () => false }
+  batcher.addMessage('a', 1, target)
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  batcher.addMessage('a', 2, target) // a frame of a batch that outlived its turn
+  failNext = true
+  batcher.addMessage('a', 3, target) // arms at once, which fails
+  expect(errors).toEqual([expect.objectContaining({ code: 'E_INTERNAL' })])
+  expect(sent).toEqual([[1, 2]])
+  await new Promise((resolve) => setTimeout(resolve, 10))
+  expect(sent).toEqual([[1, 2]]) // armed at the turn's end: it waits for its deadline
+  await new Promise((resolve) => setTimeout(resolve, 60))
+  expect(sent).toEqual([[1, 2], [3]])
+  expect(errors).toHaveLength(1)
+  expect(batcher.getMetrics()).toMatchObject({ timerWakes: 1 })
+  await batcher.close()
+})

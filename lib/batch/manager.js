@@ -262,7 +262,8 @@ class BatchManager {
   }
 
   // Gives t's batch a deadline (or tightens it). The native timer learns it
-  // when the turn ends, and only if the batch is still pending then.
+  // when the turn ends, and only if the batch is still pending then; at once
+  // for a target whose batches outlive their turn (turn-flush.js).
   _arm(t, urgency) {
     const now = performance.now()
     if (t.urgency === NONE) {
@@ -273,19 +274,27 @@ class BatchManager {
     let delay = urgency === LOW ? this._o.lowPriorityWaitMs : this._o.maxWaitMs
     if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs - now)
     t.dueAt = Math.min(t.dueAt, now + delay)
-    if (t.dueAt < t.armedAt) this._turns.armLater(t)
+    if (t.dueAt >= t.armedAt) return
+    // If arming at once fails, the turn's end tries again and sends the batch if that fails too.
+    if (!this._turns.armsAtOnce(t) || !this._tryArmNative(t, now)) this._turns.armLater(t)
   }
 
   // The turn that gave t's batch its deadline ended with the batch pending.
   // Runs in a microtask: a throw would be an unhandled rejection.
   _armNative(t, now) {
-    if (t.urgency === NONE || t.dueAt >= t.armedAt || t.dead || this._closed) return
+    if (!this._tryArmNative(t, now)) this._flushDue(t, now) // no timer would send it: send it now
+  }
+
+  // Gives the native timer t's deadline unless it holds it already; false when that failed.
+  _tryArmNative(t, now) {
+    if (t.urgency === NONE || t.dueAt >= t.armedAt || t.dead || this._closed) return true
     try {
       this._clock.arm(t.slot, t.generation, Math.max(0, t.dueAt - now))
       t.armedAt = t.dueAt
+      return true
     } catch (error) {
       this._report(error instanceof IpcError ? error : new InternalError(`ipcflow: arming a batch's timer failed (${messageOf(error)}); this is a bug in ipcflow, please report it`))
-      this._flushDue(t, now) // no timer would send it: send it now
+      return false
     }
   }
 
@@ -366,8 +375,6 @@ class BatchManager {
     this._flow.sent(t)
     // A partial frame's bytes are known only when the rest is the message that forced it.
     this._record(t, armedGeneration, openedAt, reason, sent, partial && reason !== Reason.Bytes ? 0 : bytes, samples)
-    if (reason === Reason.Time) this._turns.timeFrame(t, sent)
-    else if (reason === Reason.Size || reason === Reason.Bytes) this._turns.sizeFrame(t)
     // After a partial frame its caller decides what of the rest leaves (_flushAll's loop, or a
     // bytes flush that keeps the message which forced it).
     if (partial) t.flushAgain = NONE_PENDING
@@ -394,6 +401,7 @@ class BatchManager {
     const ageMs = now - openedAt // NaN when the batch never had a deadline
     this._clock.framed(reason, sent, bytes, ageMs >= 0 ? ageMs : -1, samples, now)
     this._counts.frame(sent)
+    this._turns.frameLeft(t, reason, sent, ageMs)
   }
 
   _targetDied(t, lost) {

@@ -50,7 +50,7 @@ class TargetQueue {
     this.urgency = NONE // which deadline the batch has (NONE: none yet)
     this.openedAt = NaN // when it got one (performance.now()): the batch's age
     this.dueAt = Infinity // that deadline (performance.now())
-    this.armedAt = Infinity // the deadline the native timer holds (Infinity: none; set when a turn ends)
+    this.armedAt = Infinity // the deadline the native timer holds (Infinity: none)
     this.bytes = 0 // sizes are not kept per message: what stays queued counts afresh
     this.samples = [] // enqueue times of sampled messages
     this.deferred = false // a size or bytes flush is waiting for the frame budget

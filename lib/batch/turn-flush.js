@@ -17,9 +17,16 @@
 // after quiet) sends what it queued after that message when it ends: the
 // producer's next turn is not expected within the deadline, and a timer wake
 // would cost more than the frame (bench/RESULTS.md, the burst source).
+// A target whose batches outlive their turn (a paced source's) arms each new
+// batch at once instead: the turn's microtask would buy nothing, and cold it
+// costs the main thread more than the native call (bench/RESULTS.md, paced turns).
 
 const { NONE, NORMAL } = require('./target-queue')
+const { Reason } = require('./clock')
 const RESOLVED = Promise.resolve()
+// A batch this old when it left almost surely outlived the turn that opened it (a turn that
+// long is rare; the cost of misjudging one is a native arm and discard, not a late frame).
+const OUTLIVED_MS = 1
 
 class TurnFlush {
   /**
@@ -47,6 +54,12 @@ class TurnFlush {
     t.turnCheckedBatch = 0 // the batch generation of the last check
     t.armQueued = false
     t.quietTurn = false // the turn began with a message to t while t was idle
+    t.outlivesTurn = false // t's last frame left at least OUTLIVED_MS after its batch opened
+  }
+
+  /** Whether `t`'s new batch should get its native deadline now rather than when the turn ends. */
+  armsAtOnce(t) {
+    return t.outlivesTurn && !t.quietTurn
   }
 
   /** `t` reached its threshold in this turn: check it when the turn ends. */
@@ -78,14 +91,15 @@ class TurnFlush {
     }
   }
 
-  /** A full frame left `t`: its batches fill before their deadline, no watching needed. */
-  sizeFrame(t) {
-    t.turnCheckAt = Infinity
-  }
-
-  /** A time-capped frame of `sent` messages left `t`: watch the next batch from 3/4 of that. */
-  timeFrame(t, sent) {
-    if (this.enabled && sent > 0) t.turnCheckAt = Math.max(1, (sent * 3) >> 2)
+  /**
+   * A frame of `sent` (> 0) messages left `t` for `reason`, its batch `ageMs` old (NaN: unknown).
+   * A full one: its batches fill before their deadline, no watching needed. A time-capped one:
+   * watch the next batch from 3/4 of that.
+   */
+  frameLeft(t, reason, sent, ageMs) {
+    t.outlivesTurn = ageMs >= OUTLIVED_MS
+    if (reason === Reason.Size || reason === Reason.Bytes) t.turnCheckAt = Infinity
+    else if (reason === Reason.Time && this.enabled) t.turnCheckAt = Math.max(1, (sent * 3) >> 2)
   }
 
   turnEnded() {
