@@ -21,6 +21,12 @@ export declare class BindingBatchClock {
   get handle(): number
   metrics(): BindingBatchMetrics
   resetMetrics(): void
+  /**
+   * From now on a due batch fires only while `live[slot]` holds its generation:
+   * JS forgets a batch that left early with one store instead of a call. Replaces
+   * the array shared before (JS grows it as targets are added).
+   */
+  shareLive(live: Uint32Array): void
   /** Stops the timer task; pending deadlines never fire afterwards. */
   close(): void
 }
@@ -151,9 +157,6 @@ export declare function __panicForTests(): void
 
 /** Arms (or tightens) the deadline of a target's open batch. */
 export declare function batchArm(handle: number, slot: number, generation: number, delayMs: number): void
-
-/** Forgets a batch's deadline: its frame left, or it was dropped. */
-export declare function batchDiscard(handle: number, slot: number, generation: number): void
 
 /** Idle messages sent alone since the last call (adaptive batching); see `record_idle_sends`. */
 export declare function batchIdleSent(handle: number, sends: number, sampled: number): void

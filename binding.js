@@ -846,7 +846,6 @@ module.exports.BindingValidator = nativeBinding.BindingValidator
 module.exports.__logForTests = nativeBinding.__logForTests
 module.exports.__panicForTests = nativeBinding.__panicForTests
 module.exports.batchArm = nativeBinding.batchArm
-module.exports.batchDiscard = nativeBinding.batchDiscard
 module.exports.batchIdleSent = nativeBinding.batchIdleSent
 module.exports.batchRecordFrames = nativeBinding.batchRecordFrames
 module.exports.BindingFlushReason = nativeBinding.BindingFlushReason

@@ -171,3 +171,32 @@ test('frames are self-describing, versioned, structured-clone values', async () 
   expect(got.messages[0].payload).toEqual(new Uint8Array([1, 2]))
   expect(got.messages[1].payload.nested).toEqual(new Set([1]))
 })
+
+test('a batch that leaves before its deadline never wakes the timer, across more targets than the first shared slots', async () => {
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 2, maxWaitMs: 25 })
+  const sent: Array<{ target: number; payloads: unknown[] }> = []
+  const targets = Array.from({ length: 40 }, (_, id) => ({
+    id: 1000 + id,
+    send: (_c: string, frame: any) => sent.push({ target: id, payloads: frame.payloads }),
+  }))
+  const even = targets.filter((_, id) => id % 2 === 0)
+  const odd = targets.filter((_, id) => id % 2 === 1)
+  // The even targets' batches get native deadlines, then fill and leave early...
+  for (const t of even) batcher.addMessage('a', 1, t)
+  await sleep(5)
+  for (const t of even) batcher.addMessage('a', 2, t)
+  expect(sent).toHaveLength(20)
+  // ...and the odd ones', due later, leave by their deadline: one timer wake, none for the batches gone.
+  await sleep(10)
+  for (const t of odd) batcher.addMessage('a', 1, t)
+  await sleep(80)
+  expect(sent).toHaveLength(40)
+  for (const { target, payloads } of sent) expect(payloads).toEqual(target % 2 === 0 ? [1, 2] : [1])
+  const m = batcher.getMetrics()
+  expect(m.flushReasons).toMatchObject({ size: 20, time: 20 })
+  expect(m.timerWakes).toBe(1)
+  // Later batches of the same targets reuse their slots, with new generations.
+  for (const t of targets) batcher.addMessage('a', 3, t)
+  await sleep(80)
+  expect(sent).toHaveLength(80)
+})

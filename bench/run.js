@@ -246,7 +246,7 @@ async function main() {
     '| what | figure |',
     '|---|---|',
     `| batchArm, deadline unchanged | ${fmt(nativeCalls.armNs)} ns |`,
-    `| batchArm + batchDiscard (a frame whose batch outlived its turn; a frame sent in its turn makes neither) | ${fmt(nativeCalls.armFlushedNs)} ns |`,
+    `| arm + discard, the discard a store the timer reads (a frame whose batch outlived its turn; a frame sent in its turn makes neither) | ${fmt(nativeCalls.armFlushedNs)} ns |`,
     `| main-thread CPU per timer wake through the weak ThreadsafeFunction | ${fmt(nativeCalls.nativeWakeNs / 1000, 1)} us |`,
     `| main-thread CPU per libuv timer wake (setTimeout 1 ms) | ${fmt(nativeCalls.timerWakeNs / 1000, 1)} us |`,
     `| a trivial addon call, first after the thread slept 5 ms / right after it (median) | ${fmt(nativeCalls.cold.cold / 1000, 1)} / ${fmt(nativeCalls.cold.warm / 1000, 1)} us |`,

@@ -3,6 +3,7 @@
 // frames when a batch fills or its native deadline passes. Payloads stay in
 // JS; the addon keeps the schedule and the statistics (one call per batch).
 const { BatchClock, Reason } = require('./clock')
+const { nextGeneration } = require('../timers/clock')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./target-queue')
 const { TurnFlush } = require('./turn-flush')
 const { estimateSize, exactKey } = require('./payload')
@@ -51,7 +52,7 @@ class BatchManager {
     // NO_TARGET, not undefined: `addMessage(c, p, undefined)` must reach checkTarget.
     this._lastTarget = NO_TARGET
     this._lastState = undefined
-    this._nextGeneration = 1
+    this._lastGeneration = 0
     this._link = new RendererLink({
       ready: (sender, info) => this._onReady(sender, info),
       ack: (sender, stream, seq) => this._onAck(sender, stream, seq),
@@ -267,7 +268,7 @@ class BatchManager {
   _arm(t, urgency) {
     const now = performance.now()
     if (t.urgency === NONE) {
-      t.generation = this._nextGeneration++
+      t.generation = this._lastGeneration = nextGeneration(this._lastGeneration)
       t.openedAt = now
     }
     t.urgency = urgency

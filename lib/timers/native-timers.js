@@ -3,7 +3,7 @@
 // per timer, a fresh generation each time a slot is armed, so a fire for an
 // older arming is ignored. Used by Debouncer and HeartbeatMonitor;
 // BatchManager drives its own clock (lib/batch/clock.js).
-const { NativeClock } = require('./clock')
+const { NativeClock, nextGeneration } = require('./clock')
 
 class NativeTimers {
   /** `onFire(slot)` runs on the JS thread when an armed slot's delay has passed; it must not throw. */
@@ -12,7 +12,7 @@ class NativeTimers {
     this._clock = new NativeClock(this, lingerMs)
     this._generations = [] // per slot: the live arming, 0 when disarmed
     this._free = []
-    this._nextGeneration = 1
+    this._lastGeneration = 0
     this._closed = false
   }
 
@@ -25,7 +25,7 @@ class NativeTimers {
   /** (Re)arms `slot` to fire once after `delayMs`, replacing any earlier arming. */
   arm(slot, delayMs) {
     if (this._closed) return
-    const generation = this._nextGeneration++
+    const generation = (this._lastGeneration = nextGeneration(this._lastGeneration))
     this._generations[slot] = generation
     this._clock.arm(slot, generation, Math.max(0, delayMs))
   }

@@ -10,4 +10,4 @@ pub mod timer;
 
 pub use schedule::DeadlineSchedule;
 pub use stats::{BatchStats, FlushReason, FrameRecordError};
-pub use timer::{BatchTimer, Delivery};
+pub use timer::{BatchTimer, Delivery, LiveGenerations};

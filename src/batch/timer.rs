@@ -6,8 +6,14 @@
 //! the JS turn that opened it (lib/batch/turn-flush.js). After a batch
 //! fires, the task lingers one `linger` period before sleeping indefinitely,
 //! so the next batch of a steady stream arms without a cross-thread wake-up.
+//!
+//! A batch that leaves before its deadline is forgotten without a call: its
+//! owner clears the slot's entry in a [`LiveGenerations`] it shares with the
+//! task, which skips a due batch whose generation is no longer there (the
+//! first call after the JS thread slept costs ~20 us; bench/RESULTS.md).
 use super::schedule::DeadlineSchedule;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
@@ -25,10 +31,41 @@ pub enum Delivery {
   Stop,
 }
 
+/// The pending batch generation of each slot (0: none), in memory the timer's
+/// owner writes from its own thread with plain aligned 32-bit stores.
+pub struct LiveGenerations {
+  first: NonNull<AtomicU32>,
+  len: usize,
+}
+
+// SAFETY: the memory is only read, through atomics; `new`'s contract keeps it valid while shared.
+unsafe impl Send for LiveGenerations {}
+
+impl LiveGenerations {
+  /// # Safety
+  /// `first` must point to `len` aligned u32s that stay valid until this value
+  /// is replaced or cleared by [`BatchTimer::share_live`] or the timer closes.
+  /// Other writes to them must be single aligned 32-bit stores.
+  pub unsafe fn new(first: *mut u32, len: usize) -> Option<Self> {
+    Some(Self { first: NonNull::new(first)?.cast(), len })
+  }
+
+  /// The slot's live generation; `None` beyond the shared length (unknown: deliver).
+  fn get(&self, slot: u32) -> Option<u32> {
+    let index = slot as usize;
+    if index >= self.len {
+      return None;
+    }
+    // SAFETY: index < len, and `new`'s contract keeps the memory valid; AtomicU32 has u32's layout.
+    Some(unsafe { self.first.add(index).as_ref() }.load(Ordering::Acquire))
+  }
+}
+
 struct State {
   schedule: DeadlineSchedule,
   /// When the task will look again on its own; `None` = only when notified.
   wake_at: Option<Instant>,
+  live: Option<LiveGenerations>,
 }
 
 struct Shared {
@@ -55,7 +92,7 @@ impl BatchTimer {
     F: FnMut(Vec<u32>) -> Delivery + Send + 'static,
   {
     let shared = Arc::new(Shared {
-      state: Mutex::new(State { schedule: DeadlineSchedule::new(), wake_at: None }),
+      state: Mutex::new(State { schedule: DeadlineSchedule::new(), wake_at: None, live: None }),
       notify: Notify::new(),
       closed: AtomicBool::new(false),
     });
@@ -73,13 +110,17 @@ impl BatchTimer {
     }
   }
 
-  /// The batch was flushed or dropped: its deadline never fires. False when it was not armed.
-  pub fn disarm(&self, slot: u32, generation: u32) -> bool {
-    self.shared.lock().schedule.disarm(slot, generation)
+  /// From now on a due batch fires only if `live` holds its generation (`None`: always).
+  /// The one shared before is no longer read once this returns.
+  pub fn share_live(&self, live: Option<LiveGenerations>) {
+    self.shared.lock().live = live;
   }
 
+  /// Stops the task; the shared generations are no longer read once this returns.
   pub fn close(&self) {
-    if !self.shared.closed.swap(true, Ordering::AcqRel) {
+    let first = !self.shared.closed.swap(true, Ordering::AcqRel);
+    self.share_live(None);
+    if first {
       self.shared.notify.notify_one();
     }
   }
@@ -107,7 +148,17 @@ where
     let now = Instant::now();
     let (due, wake_at) = {
       let mut state = shared.lock();
-      let due = state.schedule.take_due(now + SLACK);
+      let mut due = state.schedule.take_due(now + SLACK);
+      let State { schedule, live, .. } = &mut *state;
+      if let Some(live) = live.as_ref() {
+        due.retain(|&(slot, generation)| {
+          let pending = live.get(slot).is_none_or(|g| g == generation);
+          if !pending {
+            schedule.disarm(slot, generation); // its frame left before the deadline
+          }
+          pending
+        });
+      }
       let next = state.schedule.next_deadline();
       let wake_at = match next {
         Some(deadline) => {
@@ -176,18 +227,38 @@ mod tests {
     assert!(waited >= Duration::from_millis(19), "fired early: {waited:?}");
     assert!(waited < Duration::from_millis(200), "fired late: {waited:?}");
     assert!(rx.recv_timeout(Duration::from_millis(60)).is_err(), "fired twice");
-    assert!(timer.disarm(4, 1), "a fired batch is known until its frame leaves");
+  }
+
+  /// Every `(slot, generation)` delivered until the timer has been quiet for `quiet`.
+  fn fired(rx: &mpsc::Receiver<(Vec<u32>, Instant)>, quiet: Duration) -> Vec<(u32, u32)> {
+    let mut all = Vec::new();
+    while let Ok((due, _)) = rx.recv_timeout(quiet) {
+      all.extend(due.chunks(2).map(|p| (p[0], p[1])));
+    }
+    all.sort();
+    all
   }
 
   #[test]
-  fn a_disarmed_batch_never_fires_and_an_earlier_arm_wakes_the_task() {
+  fn a_batch_cleared_from_the_shared_generations_never_fires_and_an_earlier_arm_wakes_the_task() {
     let (timer, rx) = start_on_thread(Duration::from_millis(5));
+    let live: Vec<AtomicU32> = (0..4).map(|_| AtomicU32::new(0)).collect();
+    // SAFETY: `live` outlives the timer's use of it: close() below stops that before `live` drops.
+    timer.share_live(unsafe { LiveGenerations::new(live.as_ptr() as *mut u32, live.len()) });
+    live[0].store(1, Ordering::Release);
     timer.arm(0, 1, Duration::from_millis(500));
-    timer.disarm(0, 1);
-    timer.arm(1, 1, Duration::from_millis(10));
-    let (due, _) = rx.recv_timeout(Duration::from_secs(2)).unwrap();
-    assert_eq!(due, vec![1, 1]);
-    assert!(rx.recv_timeout(Duration::from_millis(700)).is_err());
+    live[0].store(0, Ordering::Release); // its frame left early: forgotten without a call
+    live[1].store(7, Ordering::Release);
+    timer.arm(1, 7, Duration::from_millis(10)); // earlier than the task's wake: wakes it
+    live[2].store(3, Ordering::Release);
+    timer.arm(2, 3, Duration::from_millis(10));
+    timer.arm(9, 1, Duration::from_millis(10)); // beyond the shared length: fires
+    live[1].store(0, Ordering::Release);
+    let t0 = Instant::now();
+    assert_eq!(fired(&rx, Duration::from_millis(150)), vec![(2, 3), (9, 1)]);
+    assert!(t0.elapsed() < Duration::from_millis(400), "waited for the cleared 500 ms deadline");
+    assert!(fired(&rx, Duration::from_millis(600)).is_empty(), "the cleared batch fired");
+    timer.close();
   }
 
   #[test]

@@ -1,6 +1,6 @@
 use super::errors::{guard, guard_coded, internal, Result};
 use super::handles;
-use crate::batch::{BatchStats, BatchTimer, Delivery, FrameRecordError};
+use crate::batch::{BatchStats, BatchTimer, Delivery, FrameRecordError, LiveGenerations};
 use crate::metrics::HistogramSummary;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -43,8 +43,11 @@ pub struct BindingBatchMetrics {
 type DueCallback = ThreadsafeFunction<Vec<u32>, (), Vec<u32>, Status, false, true>;
 
 struct Core {
+  // Declared before `live`, so it drops first: closing stops the task reading `live`'s memory.
   timer: BatchTimer,
   stats: BatchStats,
+  /// JS's slot -> live generation array the timer reads; held so it outlives that reading.
+  live: Option<Uint32Array>,
 }
 
 // The per-batch calls (arm, discard, recorded frames) take a handle (see handles.rs).
@@ -84,7 +87,7 @@ impl BindingBatchClock {
           _ => Delivery::Stop,
         }
       });
-      let core = Core { timer, stats: BatchStats::new() };
+      let core = Core { timer, stats: BatchStats::new(), live: None };
       let handle = handles::insert(&CORES, core)?;
       Ok(Self { handle })
     })
@@ -107,6 +110,24 @@ impl BindingBatchClock {
   pub fn reset_metrics(&self) -> Result<()> {
     guard("BindingBatchClock.resetMetrics", || {
       with_core(self.handle, |core| core.stats.reset());
+      Ok(())
+    })
+  }
+
+  /// From now on a due batch fires only while `live[slot]` holds its generation:
+  /// JS forgets a batch that left early with one store instead of a call. Replaces
+  /// the array shared before (JS grows it as targets are added).
+  #[napi]
+  pub fn share_live(&self, live: Uint32Array) -> Result<()> {
+    guard("BindingBatchClock.shareLive", || {
+      let first = live.as_ptr() as *mut u32;
+      with_core(self.handle, |core| {
+        // SAFETY: `live` (a strong reference to the JS array) is stored in `core` below and
+        // replaced only after the timer stops reading it: by the next share_live, or by close()
+        // and Core's drop order. JS writes its elements with plain aligned 32-bit stores.
+        core.timer.share_live(unsafe { LiveGenerations::new(first, live.len()) });
+        core.live = Some(live);
+      });
       Ok(())
     })
   }
@@ -161,15 +182,6 @@ pub fn batch_record_frames(handle: u32, records: Float64ArraySlice, len: u32) ->
 pub fn batch_idle_sent(handle: u32, sends: u32, sampled: u32) -> Result<()> {
   guard("batchIdleSent", || {
     with_core(handle, |core| core.stats.record_idle_sends(sends, sampled));
-    Ok(())
-  })
-}
-
-/// Forgets a batch's deadline: its frame left, or it was dropped.
-#[napi]
-pub fn batch_discard(handle: u32, slot: u32, generation: u32) -> Result<()> {
-  guard("batchDiscard", || {
-    with_core(handle, |core| core.timer.disarm(slot, generation));
     Ok(())
   })
 }
