@@ -143,3 +143,12 @@ test('a manager nobody closed does not keep the process alive', async () => {
   execFileSync(process.execPath, ['-e', code], { timeout: 5000 })
   expect(Date.now() - started).toBeLessThan(4000)
 })
+
+test('batch generations run 1..2^32-1 and wrap, as the native side stores them (u32, 0 for none)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { nextGeneration } = require('../lib/timers/clock')
+  expect(nextGeneration(0)).toBe(1)
+  expect(nextGeneration(41)).toBe(42)
+  expect(nextGeneration(0xfffffffe)).toBe(0xffffffff)
+  expect(nextGeneration(0xffffffff)).toBe(1)
+})

@@ -14,6 +14,7 @@ const { runRegistryBench } = require('./registry')
 const { runNativeCalls } = require('./native-calls')
 const { runAdaptiveBench } = require('./adaptive')
 const { runColdBurst, coldBurstMarkdown } = require('./cold-burst')
+const { runPacedTurns, pacedTurnsMarkdown } = require('./paced-turns')
 const earlyMessage = require('./early-message')
 const { runCacheBench, cacheMarkdown } = require('./cache')
 const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-stream')
@@ -141,6 +142,7 @@ async function main() {
   const adaptive = await runAdaptiveBench()
   const early = await earlyMessage.run()
   const coldBurst = await runColdBurst()
+  const pacedTurns = await runPacedTurns()
   const cache = await runCacheBench()
   const debounce = await runDebounceBench()
   const registryStream = await runRegistryStreamBench()
@@ -219,6 +221,9 @@ async function main() {
     '## Where the thread source\'s CPU above the floor goes (`node bench/breakdown.js worker`)',
     '',
     breakdownMarkdown(breakdown),
+    '## Where a paced frame\'s CPU above the floor goes, turn by turn (`node bench/paced-turns.js`)',
+    '',
+    pacedTurnsMarkdown(pacedTurns),
     '## Enqueue cost (tinybench, 1,000 addMessage per sample, no-op target, maxBatchSize 50)',
     '',
     '| what | ns per message (median) |',
