@@ -22,11 +22,14 @@ export declare class BindingBatchClock {
   metrics(): BindingBatchMetrics
   resetMetrics(): void
   /**
-   * From now on a due batch fires only while `live[slot]` holds its generation:
-   * JS forgets a batch that left early with one store instead of a call. Replaces
-   * the array shared before (JS grows it as targets are added).
+   * The timer reads batch deadlines from these arrays over one SharedArrayBuffer
+   * from now on (replacing those shared before): `header` `[plan, awake, _, _]`,
+   * and per slot its armed generation (0: none) and its deadline in ms since
+   * this clock was made (see src/batch/slots.rs for the protocol).
    */
-  shareLive(live: Uint32Array): void
+  shareSlots(header: Int32Array, generations: Uint32Array, dues: Float64Array): void
+  /** Milliseconds since this clock's epoch, which shared deadlines count from. */
+  get elapsedMs(): number
   /** Stops the timer task; pending deadlines never fire afterwards. */
   close(): void
 }
@@ -155,9 +158,6 @@ export declare function __logForTests(level: string, message: string, fromThread
  */
 export declare function __panicForTests(): void
 
-/** Arms (or tightens) the deadline of a target's open batch. */
-export declare function batchArm(handle: number, slot: number, generation: number, delayMs: number): void
-
 /** Idle messages sent alone since the last call (adaptive batching); see `record_idle_sends`. */
 export declare function batchIdleSent(handle: number, sends: number, sampled: number): void
 
@@ -167,6 +167,9 @@ export declare function batchIdleSent(handle: number, sends: number, sampled: nu
  * fills and before metrics are read, so sending a frame makes no native call.
  */
 export declare function batchRecordFrames(handle: number, records: Float64Array, len: number): void
+
+/** Makes the timer look at the shared deadlines now: one was armed earlier than its plan. */
+export declare function batchWake(handle: number): void
 
 export interface BindingBatchMetrics {
   framesOut: number

@@ -112,7 +112,7 @@ test('panics in worker threads become E_INTERNAL there, and the process and othe
 test('a native arm that fails at the end of a turn reports E_INTERNAL to onError and sends the batch instead', async () => {
   let BatchManager: any
   jest.isolateModules(() => {
-    jest.doMock('../binding.js', () => ({ ...binding, batchArm: () => binding.__panicForTests() }))
+    jest.doMock('../binding.js', () => ({ ...binding, batchWake: () => binding.__panicForTests() }))
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     BatchManager = require('../index').BatchManager
   })
@@ -138,11 +138,21 @@ test('a native arm that fails at the end of a turn reports E_INTERNAL to onError
   }
 })
 
-// A BatchManager built on a binding whose batchArm is `arm`; records each call and whether addMessage was running.
-function batcherWithArm(arm: (...args: any[]) => unknown, options: object) {
+// A BatchManager on fresh modules: `wake` replaces the binding's batchWake, `onArm` runs before each arm of its clock.
+function isolatedBatcher(options: object, hooks: { wake?: (...args: any[]) => unknown; onArm?: () => void }) {
   let BatchManager: any
   jest.isolateModules(() => {
-    jest.doMock('../binding.js', () => ({ ...binding, batchArm: arm }))
+    if (hooks.wake !== undefined) jest.doMock('../binding.js', () => ({ ...binding, batchWake: hooks.wake }))
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { NativeClock } = require('../lib/timers/clock')
+    const { onArm } = hooks
+    if (onArm !== undefined) {
+      const arm = NativeClock.prototype.arm
+      NativeClock.prototype.arm = function (this: unknown, ...args: unknown[]) {
+        onArm()
+        return arm.apply(this, args)
+      }
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     BatchManager = require('../index').BatchManager
   })
@@ -152,11 +162,8 @@ function batcherWithArm(arm: (...args: any[]) => unknown, options: object) {
 
 test('a target whose batches outlive their turn arms the next one inside addMessage; a burst\'s batch arms when its turn ends', async () => {
   let adding = false
-  const arms: boolean[] = [] // per native arm: whether it ran inside addMessage
-  const batcher = batcherWithArm((...args: any[]) => {
-    arms.push(adding)
-    return binding.batchArm(...args)
-  }, { adaptive: false, maxWaitMs: 200, maxBatchSize: 3 })
+  const arms: boolean[] = [] // per arm: whether it ran inside addMessage
+  const batcher = isolatedBatcher({ adaptive: false, maxWaitMs: 200, maxBatchSize: 3 }, { onArm: () => arms.push(adding) })
   const sent: unknown[][] = []
   const target = { id: 1, send: (_c: string, frame: any) => sent.push(frame.payloads), isDestroyed: () => false }
   const add = (value: number) => {
@@ -186,25 +193,36 @@ test('a target whose batches outlive their turn arms the next one inside addMess
   await batcher.close()
 })
 
-test('a native arm that fails inside addMessage reports E_INTERNAL and is tried again when the turn ends', async () => {
+test('a native wake that fails inside addMessage reports E_INTERNAL and the arm is tried again when the turn ends', async () => {
   let failNext = false
-  const batcher = batcherWithArm((...args: any[]) => {
-    if (failNext) {
-      failNext = false
-      return binding.__panicForTests()
-    }
-    return binding.batchArm(...args)
-  }, { adaptive: false, maxWaitMs: 30, maxBatchSize: 2, onError: (e: unknown) => errors.push(e) })
+  let wakes = 0
   const errors: any[] = []
+  const batcher = isolatedBatcher(
+    { adaptive: false, maxWaitMs: 30, maxBatchSize: 2, onError: (e: unknown) => errors.push(e) },
+    {
+      wake: (...args: any[]) => {
+        wakes++
+        if (failNext) {
+          failNext = false
+          return binding.__panicForTests()
+        }
+        return binding.batchWake(...args)
+      },
+    },
+  )
   const sent: unknown[][] = []
   const target = { id: 1, send: (_c: string, frame: any) => sent.push(frame.payloads), isDestroyed: () => false }
   batcher.addMessage('a', 1, target)
   await new Promise((resolve) => setTimeout(resolve, 5))
   batcher.addMessage('a', 2, target) // a frame of a batch that outlived its turn
-  failNext = true
-  batcher.addMessage('a', 3, target) // arms at once, which fails
-  expect(errors).toEqual([expect.objectContaining({ code: 'E_INTERNAL' })])
   expect(sent).toEqual([[1, 2]])
+  // The timer lingers one maxWaitMs after its last deadline, then sleeps until woken.
+  await new Promise((resolve) => setTimeout(resolve, 120))
+  const wakesBefore = wakes
+  failNext = true
+  batcher.addMessage('a', 3, target) // arms at once, and the wake fails
+  expect(wakes).toBe(wakesBefore + 1)
+  expect(errors).toEqual([expect.objectContaining({ code: 'E_INTERNAL' })])
   await new Promise((resolve) => setTimeout(resolve, 10))
   expect(sent).toEqual([[1, 2]]) // armed at the turn's end: it waits for its deadline
   await new Promise((resolve) => setTimeout(resolve, 60))

@@ -277,23 +277,24 @@ class BatchManager {
     t.dueAt = Math.min(t.dueAt, now + delay)
     if (t.dueAt >= t.armedAt) return
     // If arming at once fails, the turn's end tries again and sends the batch if that fails too.
-    if (!this._turns.armsAtOnce(t) || !this._tryArmNative(t, now)) this._turns.armLater(t)
+    if (!this._turns.armsAtOnce(t) || !this._tryArmNative(t)) this._turns.armLater(t)
   }
 
   // The turn that gave t's batch its deadline ended with the batch pending.
   // Runs in a microtask: a throw would be an unhandled rejection.
   _armNative(t, now) {
-    if (!this._tryArmNative(t, now)) this._flushDue(t, now) // no timer would send it: send it now
+    if (!this._tryArmNative(t)) this._flushDue(t, now) // no timer would send it: send it now
   }
 
   // Gives the native timer t's deadline unless it holds it already; false when that failed.
-  _tryArmNative(t, now) {
+  _tryArmNative(t) {
     if (t.urgency === NONE || t.dueAt >= t.armedAt || t.dead || this._closed) return true
     try {
-      this._clock.arm(t.slot, t.generation, Math.max(0, t.dueAt - now))
+      this._clock.arm(t.slot, t.generation, t.dueAt)
       t.armedAt = t.dueAt
       return true
     } catch (error) {
+      this._clock.discard(t.slot, t.generation) // half armed: the timer must not fire it later
       this._report(error instanceof IpcError ? error : new InternalError(`ipcflow: arming a batch's timer failed (${messageOf(error)}); this is a bug in ipcflow, please report it`))
       return false
     }

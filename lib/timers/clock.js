@@ -5,7 +5,13 @@
 // deadlines do not keep the process alive. The callback reaches the owner
 // through a table of WeakRefs, so an owner nobody closed can be
 // garbage-collected (its clock then stops in Drop).
-const { BindingBatchClock, batchArm } = require('../../binding.js')
+//
+// Deadlines live in a SharedArrayBuffer the task reads (src/batch/slots.rs):
+// arming and forgetting a batch are stores. The task publishes when it will
+// next look; only a deadline earlier than that (or none published: the task
+// sleeps until woken) costs a call, and the first addon call after the thread
+// slept costs ~20 us (bench/RESULTS.md, native cost per frame).
+const { BindingBatchClock, batchWake } = require('../../binding.js')
 
 // Generations are u32 on the native side and 0 means none: they run 1..2^32-1 and wrap.
 const MAX_GENERATION = 0xffffffff
@@ -15,7 +21,11 @@ function nextGeneration(generation) {
   return generation >= MAX_GENERATION ? 1 : generation + 1
 }
 
-const NO_SLOTS = new Uint32Array(0)
+// The shared header: [plan, awake, _, _] (Int32), as src/batch/slots.rs reads it.
+const PLAN = 0 // whole ms since the epoch (rounded up, wrapping u32) when the task looks next
+const AWAKE = 1 // 1: no plan to rely on (the task is looking, or sleeps until woken)
+const HEADER_LEN = 4
+const HEADER_BYTES = HEADER_LEN * 4
 
 const owners = new Map()
 const unregister = new FinalizationRegistry((id) => owners.delete(id))
@@ -36,28 +46,46 @@ class NativeClock {
     unregister.register(owner, this.id)
     this.native = new BindingBatchClock(dueCallback(this.id), lingerMs)
     this.handle = this.native.handle
-    // Shared with the timer task: slot -> its armed generation (0: none). A deadline
-    // fires only while it is there, so forgetting one is a store, not a native call.
-    this.live = NO_SLOTS
+    // The native epoch in performance.now() time, within half the span of this read (~1 us).
+    const before = performance.now()
+    const elapsedMs = this.native.elapsedMs
+    this.epochMs = (before + performance.now()) / 2 - elapsedMs
+    this.header = new Int32Array(HEADER_LEN)
+    this.generations = new Uint32Array(0) // per slot: the armed generation, 0 for none
+    this.dues = new Float64Array(0) // per slot: its deadline, ms since epochMs
   }
 
-  /** Arms (or tightens) `slot`'s deadline for this `generation` (from nextGeneration). */
-  arm(slot, generation, delayMs) {
-    if (slot >= this.live.length) this.growLive(slot)
-    this.live[slot] = generation
-    batchArm(this.handle, slot, generation, delayMs)
+  /** Arms (or tightens) `slot`'s deadline, `dueAtMs` (performance.now()), for this `generation` (from nextGeneration). */
+  arm(slot, generation, dueAtMs) {
+    if (slot >= this.generations.length) this.grow(slot)
+    const due = dueAtMs - this.epochMs
+    this.dues[slot] = due
+    // Then the generation, then the task's plan: the handshake of src/batch/slots.rs.
+    Atomics.store(this.generations, slot, generation)
+    const header = this.header
+    if (Atomics.load(header, AWAKE) !== 0 || ((Math.floor(due) - Atomics.load(header, PLAN)) | 0) < 0) batchWake(this.handle)
   }
 
   /** Forgets `slot`'s deadline for `generation` (a later fire for it is never delivered). */
   discard(slot, generation) {
-    if (this.live[slot] === generation) this.live[slot] = 0
+    if (this.generations[slot] === generation) Atomics.store(this.generations, slot, 0)
   }
 
-  growLive(slot) {
-    const live = new Uint32Array(Math.max(16, 2 * (slot + 1)))
-    live.set(this.live)
-    this.native.shareLive(live)
-    this.live = live
+  // Room for `slot`: new shared arrays, the old ones' contents copied (the task reads the new ones from here on).
+  grow(slot) {
+    const length = Math.max(16, 2 * (slot + 1))
+    const duesAt = HEADER_BYTES + Math.ceil((length * 4) / 8) * 8
+    const buffer = new SharedArrayBuffer(duesAt + length * 8)
+    const header = new Int32Array(buffer, 0, HEADER_LEN)
+    const generations = new Uint32Array(buffer, HEADER_BYTES, length)
+    const dues = new Float64Array(buffer, duesAt, length)
+    header[AWAKE] = 1 // no plan for these arrays yet
+    generations.set(this.generations)
+    dues.set(this.dues)
+    this.native.shareSlots(header, generations, dues)
+    this.header = header
+    this.generations = generations
+    this.dues = dues
   }
 
   close() {

@@ -27,7 +27,7 @@ class NativeTimers {
     if (this._closed) return
     const generation = (this._lastGeneration = nextGeneration(this._lastGeneration))
     this._generations[slot] = generation
-    this._clock.arm(slot, generation, Math.max(0, delayMs))
+    this._clock.arm(slot, generation, performance.now() + Math.max(0, delayMs))
   }
 
   disarm(slot) {

@@ -2,18 +2,15 @@
 //! earliest batch deadline and hands the due `(slot, generation)` pairs to a
 //! callback (in the addon: a weak ThreadsafeFunction into JS).
 //!
-//! Cost on the JS thread is a mutex and a heap push per batch that outlives
-//! the JS turn that opened it (lib/batch/turn-flush.js). After a batch
-//! fires, the task lingers one `linger` period before sleeping indefinitely,
-//! so the next batch of a steady stream arms without a cross-thread wake-up.
-//!
-//! A batch that leaves before its deadline is forgotten without a call: its
-//! owner clears the slot's entry in a [`LiveGenerations`] it shares with the
-//! task, which skips a due batch whose generation is no longer there (the
-//! first call after the JS thread slept costs ~20 us; bench/RESULTS.md).
-use super::schedule::DeadlineSchedule;
-use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+//! Deadlines live in memory the task shares with its owner ([`SharedSlots`]):
+//! arming a batch and forgetting one are stores, and the owner calls
+//! [`BatchTimer::wake`] only for a deadline earlier than the task's published
+//! plan (the first addon call after the JS thread slept costs ~20 us;
+//! bench/RESULTS.md). After a batch fires, the task lingers one `linger`
+//! period before sleeping until woken, so the next batch of a steady stream
+//! arms without a call.
+use super::slots::{earliest, scan, Clock, SharedSlots};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
@@ -31,44 +28,14 @@ pub enum Delivery {
   Stop,
 }
 
-/// The pending batch generation of each slot (0: none), in memory the timer's
-/// owner writes from its own thread with plain aligned 32-bit stores.
-pub struct LiveGenerations {
-  first: NonNull<AtomicU32>,
-  len: usize,
-}
-
-// SAFETY: the memory is only read, through atomics; `new`'s contract keeps it valid while shared.
-unsafe impl Send for LiveGenerations {}
-
-impl LiveGenerations {
-  /// # Safety
-  /// `first` must point to `len` aligned u32s that stay valid until this value
-  /// is replaced or cleared by [`BatchTimer::share_live`] or the timer closes.
-  /// Other writes to them must be single aligned 32-bit stores.
-  pub unsafe fn new(first: *mut u32, len: usize) -> Option<Self> {
-    Some(Self { first: NonNull::new(first)?.cast(), len })
-  }
-
-  /// The slot's live generation; `None` beyond the shared length (unknown: deliver).
-  fn get(&self, slot: u32) -> Option<u32> {
-    let index = slot as usize;
-    if index >= self.len {
-      return None;
-    }
-    // SAFETY: index < len, and `new`'s contract keeps the memory valid; AtomicU32 has u32's layout.
-    Some(unsafe { self.first.add(index).as_ref() }.load(Ordering::Acquire))
-  }
-}
-
 struct State {
-  schedule: DeadlineSchedule,
-  /// When the task will look again on its own; `None` = only when notified.
-  wake_at: Option<Instant>,
-  live: Option<LiveGenerations>,
+  slots: Option<SharedSlots>,
+  /// Per slot, the generation last delivered (each batch fires once).
+  fired: Vec<u32>,
 }
 
 struct Shared {
+  epoch: Instant,
   state: Mutex<State>,
   notify: Notify,
   closed: AtomicBool,
@@ -92,7 +59,8 @@ impl BatchTimer {
     F: FnMut(Vec<u32>) -> Delivery + Send + 'static,
   {
     let shared = Arc::new(Shared {
-      state: Mutex::new(State { schedule: DeadlineSchedule::new(), wake_at: None, live: None }),
+      epoch: Instant::now(),
+      state: Mutex::new(State { slots: None, fired: Vec::new() }),
       notify: Notify::new(),
       closed: AtomicBool::new(false),
     });
@@ -100,26 +68,27 @@ impl BatchTimer {
     Self { shared }
   }
 
-  pub fn arm(&self, slot: u32, generation: u32, delay: Duration) {
-    let mut state = self.shared.lock();
-    let deadline = state.schedule.arm(slot, generation, delay, Instant::now());
-    if state.wake_at.is_none_or(|wake| deadline < wake) {
-      state.wake_at = Some(deadline);
-      drop(state);
-      self.shared.notify.notify_one();
-    }
+  /// What the shared deadlines count their milliseconds from.
+  pub fn epoch(&self) -> Instant {
+    self.shared.epoch
   }
 
-  /// From now on a due batch fires only if `live` holds its generation (`None`: always).
-  /// The one shared before is no longer read once this returns.
-  pub fn share_live(&self, live: Option<LiveGenerations>) {
-    self.shared.lock().live = live;
+  /// Reads deadlines from `slots` from now on (`None`: none); the memory shared
+  /// before is no longer read once this returns. The task scans them at once.
+  pub fn share(&self, slots: Option<SharedSlots>) {
+    self.shared.lock().slots = slots;
+    self.shared.notify.notify_one();
   }
 
-  /// Stops the task; the shared generations are no longer read once this returns.
+  /// Makes the task scan the deadlines now (one was armed earlier than its plan).
+  pub fn wake(&self) {
+    self.shared.notify.notify_one();
+  }
+
+  /// Stops the task; the shared memory is no longer read once this returns.
   pub fn close(&self) {
     let first = !self.shared.closed.swap(true, Ordering::AcqRel);
-    self.share_live(None);
+    self.shared.lock().slots = None;
     if first {
       self.shared.notify.notify_one();
     }
@@ -136,6 +105,43 @@ impl Drop for BatchTimer {
   }
 }
 
+/// One look at the deadlines: what is due, and when to look again (`None`: when woken).
+struct Look {
+  due: Vec<u32>,
+  wake_at: Option<Instant>,
+  /// A deadline earlier than the plan just published came in while looking: look again now.
+  again: bool,
+}
+
+fn look(shared: &Shared, lingered: &mut bool, linger: Duration) -> Look {
+  let mut state = shared.lock();
+  let State { slots, fired } = &mut *state;
+  let Some(slots) = slots.as_ref() else {
+    return Look { due: Vec::new(), wake_at: None, again: false };
+  };
+  slots.busy();
+  let now = Instant::now();
+  let clock = Clock { epoch: shared.epoch, now };
+  let (due, next) = scan(slots, fired, clock, now + SLACK);
+  let wake_at = match next {
+    Some(deadline) => {
+      *lingered = false;
+      Some(deadline)
+    }
+    None if !due.is_empty() || !*lingered => {
+      *lingered = true;
+      Some(now + linger)
+    }
+    None => None,
+  };
+  slots.publish(shared.epoch, wake_at);
+  // The handshake (slots.rs): an arm that raced with this look either saw the
+  // plan just published, and woke the task if it came first, or is seen here.
+  let again = earliest(slots, fired, clock).is_some_and(|deadline| wake_at.is_none_or(|at| deadline < at));
+  let due = due.iter().flat_map(|&(slot, generation)| [slot, generation]).collect();
+  Look { due, wake_at, again }
+}
+
 async fn run<F>(shared: Arc<Shared>, linger: Duration, mut on_due: F)
 where
   F: FnMut(Vec<u32>) -> Delivery,
@@ -145,42 +151,13 @@ where
     if shared.closed.load(Ordering::Acquire) {
       return;
     }
-    let now = Instant::now();
-    let (due, wake_at) = {
-      let mut state = shared.lock();
-      let mut due = state.schedule.take_due(now + SLACK);
-      let State { schedule, live, .. } = &mut *state;
-      if let Some(live) = live.as_ref() {
-        due.retain(|&(slot, generation)| {
-          let pending = live.get(slot).is_none_or(|g| g == generation);
-          if !pending {
-            schedule.disarm(slot, generation); // its frame left before the deadline
-          }
-          pending
-        });
-      }
-      let next = state.schedule.next_deadline();
-      let wake_at = match next {
-        Some(deadline) => {
-          lingered = false;
-          Some(deadline)
-        }
-        None if !due.is_empty() || !lingered => {
-          lingered = true;
-          Some(now + linger)
-        }
-        None => None,
-      };
-      state.wake_at = wake_at;
-      (due, wake_at)
-    };
-    if !due.is_empty() {
-      lingered = false;
-      let flat = due.iter().flat_map(|&(slot, generation)| [slot, generation]).collect();
-      if on_due(flat) == Delivery::Stop {
-        shared.closed.store(true, Ordering::Release);
-        return;
-      }
+    let Look { due, wake_at, again } = look(&shared, &mut lingered, linger);
+    if !due.is_empty() && on_due(due) == Delivery::Stop {
+      shared.closed.store(true, Ordering::Release);
+      return;
+    }
+    if again {
+      continue;
     }
     match wake_at {
       Some(at) => {
@@ -197,13 +174,17 @@ where
 #[cfg(test)]
 mod tests {
   use super::*;
+  use crate::batch::slots::HEADER_LEN;
+  use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64};
   use std::sync::mpsc;
 
   fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap()
   }
 
-  fn start_on_thread(linger: Duration) -> (BatchTimer, mpsc::Receiver<(Vec<u32>, Instant)>) {
+  type Fires = mpsc::Receiver<(Vec<u32>, Instant)>;
+
+  fn start_on_thread(linger: Duration) -> (BatchTimer, Fires) {
     let (tx, rx) = mpsc::channel();
     let handle = crate::runtime::handle().expect("runtime");
     let timer = BatchTimer::start(&handle, linger, move |due| {
@@ -216,21 +197,60 @@ mod tests {
     (timer, rx)
   }
 
-  #[test]
-  fn fires_once_at_the_deadline() {
-    let (timer, rx) = start_on_thread(Duration::from_millis(16));
-    let t0 = Instant::now();
-    timer.arm(4, 1, Duration::from_millis(20));
-    let (due, at) = rx.recv_timeout(Duration::from_secs(2)).unwrap();
-    assert_eq!(due, vec![4, 1]);
-    let waited = at - t0;
-    assert!(waited >= Duration::from_millis(19), "fired early: {waited:?}");
-    assert!(waited < Duration::from_millis(200), "fired late: {waited:?}");
-    assert!(rx.recv_timeout(Duration::from_millis(60)).is_err(), "fired twice");
+  /// The owner's side of the protocol, as lib/timers/clock.js runs it.
+  struct Owner {
+    header: Vec<AtomicI32>,
+    generations: Vec<AtomicU32>,
+    dues: Vec<AtomicU64>,
+    epoch: Instant,
+  }
+
+  impl Owner {
+    fn share(timer: &BatchTimer, len: usize) -> Owner {
+      let owner = Owner {
+        header: (0..HEADER_LEN).map(|i| AtomicI32::new(i32::from(i == 1))).collect(), // awake: no plan yet
+        generations: (0..len).map(|_| AtomicU32::new(0)).collect(),
+        dues: (0..len).map(|_| AtomicU64::new(0)).collect(),
+        epoch: timer.epoch(),
+      };
+      // SAFETY: each test closes the timer before its owner drops.
+      let slots = unsafe {
+        SharedSlots::new(
+          owner.header.as_ptr() as *mut i32,
+          owner.generations.as_ptr() as *mut u32,
+          owner.dues.as_ptr() as *mut f64,
+          len,
+        )
+      };
+      timer.share(slots);
+      owner
+    }
+
+    /// Arms `slot`; true when it had to wake the task.
+    fn arm(&self, timer: &BatchTimer, slot: usize, generation: u32, delay: Duration) -> bool {
+      self.arm_at(timer, slot, generation, Instant::now() + delay)
+    }
+
+    fn arm_at(&self, timer: &BatchTimer, slot: usize, generation: u32, deadline: Instant) -> bool {
+      let due = (deadline - self.epoch).as_secs_f64() * 1000.0;
+      self.dues[slot].store(due.to_bits(), Ordering::Relaxed);
+      self.generations[slot].store(generation, Ordering::SeqCst);
+      let awake = self.header[1].load(Ordering::SeqCst) != 0;
+      let plan = self.header[0].load(Ordering::SeqCst);
+      let wake = awake || (due.floor() as i64 as i32).wrapping_sub(plan) < 0;
+      if wake {
+        timer.wake();
+      }
+      wake
+    }
+
+    fn forget(&self, slot: usize) {
+      self.generations[slot].store(0, Ordering::SeqCst);
+    }
   }
 
   /// Every `(slot, generation)` delivered until the timer has been quiet for `quiet`.
-  fn fired(rx: &mpsc::Receiver<(Vec<u32>, Instant)>, quiet: Duration) -> Vec<(u32, u32)> {
+  fn fired(rx: &Fires, quiet: Duration) -> Vec<(u32, u32)> {
     let mut all = Vec::new();
     while let Ok((due, _)) = rx.recv_timeout(quiet) {
       all.extend(due.chunks(2).map(|p| (p[0], p[1])));
@@ -240,48 +260,126 @@ mod tests {
   }
 
   #[test]
-  fn a_batch_cleared_from_the_shared_generations_never_fires_and_an_earlier_arm_wakes_the_task() {
-    let (timer, rx) = start_on_thread(Duration::from_millis(5));
-    let live: Vec<AtomicU32> = (0..4).map(|_| AtomicU32::new(0)).collect();
-    // SAFETY: `live` outlives the timer's use of it: close() below stops that before `live` drops.
-    timer.share_live(unsafe { LiveGenerations::new(live.as_ptr() as *mut u32, live.len()) });
-    live[0].store(1, Ordering::Release);
-    timer.arm(0, 1, Duration::from_millis(500));
-    live[0].store(0, Ordering::Release); // its frame left early: forgotten without a call
-    live[1].store(7, Ordering::Release);
-    timer.arm(1, 7, Duration::from_millis(10)); // earlier than the task's wake: wakes it
-    live[2].store(3, Ordering::Release);
-    timer.arm(2, 3, Duration::from_millis(10));
-    timer.arm(9, 1, Duration::from_millis(10)); // beyond the shared length: fires
-    live[1].store(0, Ordering::Release);
+  fn fires_once_at_the_deadline() {
+    let (timer, rx) = start_on_thread(Duration::from_millis(16));
+    let owner = Owner::share(&timer, 8);
     let t0 = Instant::now();
-    assert_eq!(fired(&rx, Duration::from_millis(150)), vec![(2, 3), (9, 1)]);
-    assert!(t0.elapsed() < Duration::from_millis(400), "waited for the cleared 500 ms deadline");
-    assert!(fired(&rx, Duration::from_millis(600)).is_empty(), "the cleared batch fired");
+    assert!(owner.arm(&timer, 4, 1, Duration::from_millis(20)), "an idle task is woken");
+    let (due, at) = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(due, vec![4, 1]);
+    let waited = at - t0;
+    assert!(waited >= Duration::from_millis(18), "fired early: {waited:?}");
+    assert!(waited < Duration::from_millis(200), "fired late: {waited:?}");
+    assert!(rx.recv_timeout(Duration::from_millis(60)).is_err(), "fired twice");
+    timer.close();
+  }
+
+  #[test]
+  fn a_forgotten_batch_never_fires_and_an_earlier_deadline_wakes_the_task() {
+    let (timer, rx) = start_on_thread(Duration::from_millis(5));
+    let owner = Owner::share(&timer, 4);
+    owner.arm(&timer, 0, 1, Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(20)); // the task plans for 500 ms
+    owner.forget(0); // its frame left early: a store, no call
+    assert!(owner.arm(&timer, 1, 7, Duration::from_millis(10)), "earlier than the plan: wakes the task");
+    owner.arm(&timer, 2, 3, Duration::from_millis(10));
+    owner.forget(1);
+    let t0 = Instant::now();
+    assert_eq!(fired(&rx, Duration::from_millis(150)), vec![(2, 3)]);
+    assert!(t0.elapsed() < Duration::from_millis(400), "waited for the forgotten 500 ms deadline");
+    assert!(fired(&rx, Duration::from_millis(600)).is_empty(), "the forgotten batch fired");
+    timer.close();
+  }
+
+  #[test]
+  fn while_the_task_lingers_a_later_deadline_needs_no_call_and_still_fires_on_time() {
+    let (timer, rx) = start_on_thread(Duration::from_millis(30));
+    let owner = Owner::share(&timer, 2);
+    owner.arm(&timer, 0, 1, Duration::from_millis(5));
+    assert_eq!(rx.recv_timeout(Duration::from_secs(2)).unwrap().0, vec![0, 1]);
+    std::thread::sleep(Duration::from_millis(2)); // the task publishes its linger plan
+    let t0 = Instant::now();
+    assert!(!owner.arm(&timer, 0, 2, Duration::from_millis(40)), "a deadline after the plan needs no call");
+    let (due, at) = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(due, vec![0, 2]);
+    assert!(at - t0 >= Duration::from_millis(38) && at - t0 < Duration::from_millis(200), "{:?}", at - t0);
+    timer.close();
+  }
+
+  #[test]
+  fn under_a_storm_of_arms_and_forgets_no_live_batch_is_lost_and_most_arms_make_no_call() {
+    let (timer, rx) = start_on_thread(Duration::from_millis(8));
+    let owner = Owner::share(&timer, 8);
+    let mut seed = 0x2545_f491_u32;
+    let mut random = move |n: u32| {
+      seed ^= seed << 13;
+      seed ^= seed >> 17;
+      seed ^= seed << 5;
+      seed % n
+    };
+    let mut got = std::collections::HashMap::new(); // (slot, generation) -> when it fired
+    let receive = |got: &mut std::collections::HashMap<(u32, u32), Instant>, wait: Duration| {
+      while let Ok((due, at)) = rx.recv_timeout(wait) {
+        for pair in due.chunks(2) {
+          assert!(got.insert((pair[0], pair[1]), at).is_none(), "fired twice: {pair:?}");
+        }
+      }
+    };
+    let mut expected = Vec::new(); // (slot, generation, deadline) of batches never forgotten
+    let mut live: [Option<(u32, Instant)>; 8] = [None; 8];
+    let (mut calls, mut arms, mut generation) = (0, 0, 0);
+    for _ in 0..600 {
+      receive(&mut got, Duration::ZERO);
+      let slot = random(8) as usize;
+      // A slot holds one batch: the next is armed once it fired, or after it was forgotten
+      // well before its deadline (a frame that left early). A later forget would race its fire.
+      if let Some((g, deadline)) = live[slot] {
+        if got.contains_key(&(slot as u32, g)) {
+          expected.push((slot as u32, g, deadline));
+        } else if Instant::now() + Duration::from_millis(3) < deadline {
+          owner.forget(slot);
+        } else {
+          continue;
+        }
+      }
+      generation += 1;
+      let deadline = Instant::now() + Duration::from_millis(2 + u64::from(random(12)));
+      arms += 1;
+      calls += i32::from(owner.arm_at(&timer, slot, generation, deadline));
+      live[slot] = Some((generation, deadline));
+      std::thread::sleep(Duration::from_micros(u64::from(500 + random(1500))));
+    }
+    receive(&mut got, Duration::from_millis(300));
+    expected.extend(live.iter().enumerate().filter_map(|(slot, l)| l.map(|(g, d)| (slot as u32, g, d))));
+    for (slot, g, deadline) in &expected {
+      let at = got.get(&(*slot, *g)).unwrap_or_else(|| panic!("batch {g} of slot {slot} never fired"));
+      assert!(*at + Duration::from_millis(2) >= *deadline, "fired early");
+    }
+    assert_eq!(got.len(), expected.len(), "a forgotten batch fired");
+    assert!(calls * 2 < arms, "{calls} calls for {arms} arms");
     timer.close();
   }
 
   #[test]
   fn stops_when_the_receiver_is_gone_or_closed() {
     let rt = runtime();
-    let (timer, rx) = {
-      let (tx, rx) = mpsc::channel::<Vec<u32>>();
-      let t = BatchTimer::start(rt.handle(), Duration::from_millis(1), move |d| {
-        if tx.send(d).is_ok() {
-          Delivery::Delivered
-        } else {
-          Delivery::Stop
-        }
-      });
-      (t, rx)
-    };
+    let (tx, rx) = mpsc::channel::<Vec<u32>>();
+    let timer = BatchTimer::start(rt.handle(), Duration::from_millis(1), move |d| {
+      if tx.send(d).is_ok() {
+        Delivery::Delivered
+      } else {
+        Delivery::Stop
+      }
+    });
+    let owner = Owner::share(&timer, 1);
     drop(rx);
-    timer.arm(0, 1, Duration::from_millis(1));
+    owner.arm(&timer, 0, 1, Duration::from_millis(1));
     rt.block_on(async { tokio::time::sleep(Duration::from_millis(30)).await });
     assert!(timer.is_closed(), "a Stop from the callback closes the timer");
     let (timer2, rx2) = start_on_thread(Duration::from_millis(1));
+    let owner2 = Owner::share(&timer2, 1);
     timer2.close();
-    timer2.arm(0, 1, Duration::from_millis(1));
+    owner2.arm(&timer2, 0, 1, Duration::from_millis(1));
     assert!(rx2.recv_timeout(Duration::from_millis(100)).is_err());
   }
 }

@@ -1,6 +1,7 @@
 use super::errors::{guard, guard_coded, internal, Result};
 use super::handles;
-use crate::batch::{BatchStats, BatchTimer, Delivery, FrameRecordError, LiveGenerations};
+use crate::batch::slots::HEADER_LEN;
+use crate::batch::{BatchStats, BatchTimer, Delivery, FrameRecordError, SharedSlots};
 use crate::metrics::HistogramSummary;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -42,12 +43,14 @@ pub struct BindingBatchMetrics {
 
 type DueCallback = ThreadsafeFunction<Vec<u32>, (), Vec<u32>, Status, false, true>;
 
+/// The JS arrays over the memory the timer reads (lib/timers/clock.js), held so they outlive that reading.
+type SharedArrays = (Int32Array, Uint32Array, Float64Array);
+
 struct Core {
-  // Declared before `live`, so it drops first: closing stops the task reading `live`'s memory.
+  // Declared before `shared`, so it drops first: closing stops the task reading that memory.
   timer: BatchTimer,
   stats: BatchStats,
-  /// JS's slot -> live generation array the timer reads; held so it outlives that reading.
-  live: Option<Uint32Array>,
+  shared: Option<SharedArrays>,
 }
 
 // The per-batch calls (arm, discard, recorded frames) take a handle (see handles.rs).
@@ -87,7 +90,7 @@ impl BindingBatchClock {
           _ => Delivery::Stop,
         }
       });
-      let core = Core { timer, stats: BatchStats::new(), live: None };
+      let core = Core { timer, stats: BatchStats::new(), shared: None };
       let handle = handles::insert(&CORES, core)?;
       Ok(Self { handle })
     })
@@ -114,21 +117,34 @@ impl BindingBatchClock {
     })
   }
 
-  /// From now on a due batch fires only while `live[slot]` holds its generation:
-  /// JS forgets a batch that left early with one store instead of a call. Replaces
-  /// the array shared before (JS grows it as targets are added).
+  /// The timer reads batch deadlines from these arrays over one SharedArrayBuffer
+  /// from now on (replacing those shared before): `header` `[plan, awake, _, _]`,
+  /// and per slot its armed generation (0: none) and its deadline in ms since
+  /// this clock was made (see src/batch/slots.rs for the protocol).
   #[napi]
-  pub fn share_live(&self, live: Uint32Array) -> Result<()> {
-    guard("BindingBatchClock.shareLive", || {
-      let first = live.as_ptr() as *mut u32;
+  pub fn share_slots(&self, header: Int32Array, generations: Uint32Array, dues: Float64Array) -> Result<()> {
+    guard_coded("BindingBatchClock.shareSlots", || {
+      if header.len() < HEADER_LEN || generations.len() != dues.len() {
+        return Err(internal("BindingBatchClock.shareSlots", "arrays of the wrong lengths"));
+      }
+      let (h, g, d) = (header.as_ptr() as *mut i32, generations.as_ptr() as *mut u32, dues.as_ptr() as *mut f64);
       with_core(self.handle, |core| {
-        // SAFETY: `live` (a strong reference to the JS array) is stored in `core` below and
-        // replaced only after the timer stops reading it: by the next share_live, or by close()
-        // and Core's drop order. JS writes its elements with plain aligned 32-bit stores.
-        core.timer.share_live(unsafe { LiveGenerations::new(first, live.len()) });
-        core.live = Some(live);
+        // SAFETY: the arrays (strong references) are stored in `core` below and released only
+        // after the timer stops reading them: replaced by the next shareSlots once `share`
+        // returns, or dropped after `timer` (declared first) closes. JS writes their elements
+        // with single aligned stores (typed array elements) or Atomics.
+        core.timer.share(unsafe { SharedSlots::new(h, g, d, generations.len()) });
+        core.shared = Some((header, generations, dues));
       });
       Ok(())
+    })
+  }
+
+  /// Milliseconds since this clock's epoch, which shared deadlines count from.
+  #[napi(getter)]
+  pub fn elapsed_ms(&self) -> Result<f64> {
+    guard("BindingBatchClock.elapsedMs", || {
+      Ok(with_core(self.handle, |core| core.timer.epoch().elapsed().as_secs_f64() * 1000.0).unwrap_or(0.0))
     })
   }
 
@@ -149,11 +165,11 @@ impl Drop for BindingBatchClock {
   }
 }
 
-/// Arms (or tightens) the deadline of a target's open batch.
+/// Makes the timer look at the shared deadlines now: one was armed earlier than its plan.
 #[napi]
-pub fn batch_arm(handle: u32, slot: u32, generation: u32, delay_ms: f64) -> Result<()> {
-  guard("batchArm", || {
-    with_core(handle, |core| core.timer.arm(slot, generation, millis(delay_ms)));
+pub fn batch_wake(handle: u32) -> Result<()> {
+  guard("batchWake", || {
+    with_core(handle, |core| core.timer.wake());
     Ok(())
   })
 }

@@ -4,7 +4,7 @@
 //!
 //! Naming rule at the boundary: every class, object and enum exported here is
 //! `Binding*` (`BindingHistogram`, `BindingValidationIssue`, `BindingFlushReason`);
-//! functions are verbs (`batchArm`, `compileSchema`). The hand-written JS front
+//! functions are verbs (`batchWake`, `compileSchema`). The hand-written JS front
 //! (`lib/`) never exports a binding name: users see plain names there.
 mod batch;
 mod cache;
