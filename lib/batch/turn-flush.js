@@ -25,7 +25,7 @@ const { NONE, NORMAL } = require('./target-queue')
 const { Reason } = require('./clock')
 const RESOLVED = Promise.resolve()
 // A batch this old when it left almost surely outlived the turn that opened it (a turn that
-// long is rare; the cost of misjudging one is a native arm and discard, not a late frame).
+// long is rare; the cost of misjudging one is arming a batch that leaves in its turn, not a late frame).
 const OUTLIVED_MS = 1
 
 class TurnFlush {

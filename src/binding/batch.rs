@@ -53,7 +53,7 @@ struct Core {
   shared: Option<SharedArrays>,
 }
 
-// The per-batch calls (arm, discard, recorded frames) take a handle (see handles.rs).
+// The per-batch calls (wake, recorded frames) take a handle (see handles.rs).
 thread_local! {
   static CORES: handles::Table<Core> = const { RefCell::new(Vec::new()) };
 }
