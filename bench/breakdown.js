@@ -13,7 +13,7 @@
 const path = require('path')
 const { createWindow } = require('../test/standin')
 const { runStream, CHANNEL } = require('./stream')
-const { median, medianInterval } = require('./stats')
+const { median, medianInterval, fmt } = require('./stats')
 
 const RATE = 2000
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS || 2000)
@@ -26,7 +26,6 @@ const VARIANTS = {
   'no sampling': { ...BASE, waitSampleEvery: 1e7 },
 }
 
-const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
 
 async function runBreakdown(source = 'worker') {
   const win = await createWindow({

@@ -7,23 +7,17 @@
 //             message to a target quiet for maxWaitMs is a plain send, the rest are batched,
 //             frames leave by size and what is left at the end of the turn (a microtask);
 //   ipcflow   a BatchManager with the bench's options.
-// Every send structured-clones its value (v8.serialize), as a child process's channel does.
+// Every send structured-clones its value (v8.serialize), as a child process's channel does (turns.js).
 // The variants take turns burst by burst; ratios are per round of one burst each, their median
 // shown with its 95% confidence interval. "hot" runs each variant's bursts back to back instead.
-const v8 = require('v8')
 const { BatchManager } = require('..')
 const { FRAME_CHANNEL, makeFrame } = require('../lib/protocol')
-const { median, medianInterval, sleep } = require('./stats')
+const { median, medianInterval, fmt } = require('./stats')
+const { CHANNEL, makeTarget, makePayload, timeTurn } = require('./turns')
 
 const BURST = 100
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 300)
 const OPTIONS = { maxBatchSize: 50, maxWaitMs: 16 }
-const CHANNEL = 'agent:token'
-
-function makeTarget() {
-  return { id: 1, send: (_channel, value) => v8.serialize(value), isDestroyed: () => false }
-}
-
 class Floor {
   constructor() {
     this.channels = []
@@ -106,22 +100,12 @@ class Ipcflow extends BatchManager {
 
 const VARIANTS = { floor: Floor, minimal: Minimal, ipcflow: Ipcflow }
 
-let made = 0
-const makePayload = () => ({ type: 'token', id: made, text: `tok${made++ % 100}`, t: performance.now() })
-
 /** Wall time (us) of one burst turn, its microtasks included, after sleeping `sleepMs`. */
-async function burst(sender, target, sleepMs) {
-  if (sleepMs > 0) await sleep(sleepMs)
-  let start = 0
-  await new Promise((resolve) =>
-    setTimeout(() => {
-      start = performance.now()
-      for (let i = 0; i < BURST; i++) sender.addMessage(CHANNEL, makePayload(), target)
-      sender.end()
-      setImmediate(resolve)
-    }, 0),
-  )
-  return (performance.now() - start) * 1000
+function burst(sender, target, sleepMs) {
+  return timeTurn(sleepMs, () => {
+    for (let i = 0; i < BURST; i++) sender.addMessage(CHANNEL, makePayload(), target)
+    sender.end()
+  })
 }
 
 async function runColdBurst() {
@@ -151,13 +135,12 @@ async function runColdBurst() {
 }
 
 function coldBurstMarkdown({ rounds, rows }) {
-  const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
   return [
     `A burst of ${BURST} messages in one turn, ${rounds} rounds; wall time of the turn with its microtasks, medians.`,
     '',
     '| variant | after a 20 ms sleep, us | vs floor (per round) | back to back, us |',
     '|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${fmt(r.cold)} | ${fmt(r.ratio, 2)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] | ${fmt(r.hot)} |`),
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.cold, 1)} | ${fmt(r.ratio, 2)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] | ${fmt(r.hot, 1)} |`),
     '',
   ].join('\n')
 }

@@ -9,10 +9,9 @@ const path = require('path')
 const promClient = require('prom-client')
 const hdr = require('hdr-histogram-js')
 const { PerformanceMonitor, MemoryManager } = require('..')
-const { threadCpuNs, median, sleep } = require('./stats')
+const { threadCpuNs, median, sleep, fmt } = require('./stats')
 
 const CALLS = 1_000_000
-const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
 
 function perCall(fn) {
   const samples = []

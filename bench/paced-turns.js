@@ -9,21 +9,15 @@
 // A frame spans 5 turns: the first opens the batch (and gives it a native
 // deadline), the fifth sends it. The variants take turns frame by frame; each
 // turn's ratio is taken per round, and its median shown with its 95% confidence interval.
-const v8 = require('v8')
 const { BatchManager } = require('..')
 const { FRAME_CHANNEL, makeFrame } = require('../lib/protocol')
-const { median, medianInterval, sleep } = require('./stats')
+const { median, medianInterval, fmt } = require('./stats')
+const { CHANNEL, makeTarget, makePayload, timeTurn } = require('./turns')
 
 const PER_TURN = 10
 const TURNS_PER_FRAME = 5
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 300)
 const OPTIONS = { maxBatchSize: PER_TURN * TURNS_PER_FRAME, maxWaitMs: 1000, adaptive: false }
-const CHANNEL = 'agent:token'
-
-function makeTarget() {
-  return { id: 1, send: (_channel, value) => v8.serialize(value), isDestroyed: () => false }
-}
-
 class Floor {
   constructor() {
     this.channels = []
@@ -51,24 +45,11 @@ class Ipcflow extends BatchManager {
 
 const VARIANTS = { floor: Floor, ipcflow: Ipcflow }
 
-let made = 0
-const makePayload = () => ({ type: 'token', id: made, text: `tok${made++ % 100}`, t: performance.now() })
-
 /** Wall time (us) of one turn of PER_TURN messages, its microtasks included, after a 5 ms sleep. */
-async function turn(sender, target) {
-  await sleep(5)
-  let us = 0
-  await new Promise((resolve) =>
-    setTimeout(() => {
-      const start = performance.now()
-      for (let i = 0; i < PER_TURN; i++) sender.addMessage(CHANNEL, makePayload(), target)
-      setImmediate(() => {
-        us = (performance.now() - start) * 1000
-        resolve()
-      })
-    }, 0),
-  )
-  return us
+function turn(sender, target) {
+  return timeTurn(5, () => {
+    for (let i = 0; i < PER_TURN; i++) sender.addMessage(CHANNEL, makePayload(), target)
+  })
 }
 
 async function runPacedTurns() {
@@ -99,14 +80,13 @@ async function runPacedTurns() {
 }
 
 function pacedTurnsMarkdown({ rounds, rows }) {
-  const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
   return [
     `${PER_TURN} messages per turn, a turn every 5 ms, frames of ${OPTIONS.maxBatchSize} by size; ${rounds} rounds of one frame per variant;`,
     'wall time of each turn with its microtasks, medians; gap and ratio per round.',
     '',
     '| turn of the frame | floor, us | ipcflow, us | gap, us | ipcflow vs floor |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.label} | ${fmt(r.floor)} | ${fmt(r.ipcflow)} | ${fmt(r.gap)} | ${fmt(r.ratio, 2)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] |`),
+    ...rows.map((r) => `| ${r.label} | ${fmt(r.floor, 1)} | ${fmt(r.ipcflow, 1)} | ${fmt(r.gap, 1)} | ${fmt(r.ratio, 2)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] |`),
     '',
   ].join('\n')
 }

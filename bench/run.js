@@ -21,7 +21,7 @@ const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-s
 const { runRegistryBatchBench, registryBatchMarkdown } = require('./registry-batch')
 const { runBreakdown, breakdownMarkdown } = require('./breakdown')
 const { runDebounceBench } = require('./debounce')
-const { median, medianInterval } = require('./stats')
+const { median, medianInterval, fmt } = require('./stats')
 const { parseBaselineArgs, applyBaselineArgs } = require('./baseline')
 
 let loadAtStart = [0, 0, 0]
@@ -33,7 +33,6 @@ const OPTIONS = { maxBatchSize: 50, maxWaitMs: 16 }
 const VARIANTS = ['unbatched', 'js', 'ipcflow', 'floor']
 const ALL_VARIANTS = ['generator', ...VARIANTS]
 
-const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
 const verdict = (ok) => (ok ? 'met' : '**missed**')
 // A per-round median ratio with its 95% confidence interval.
 const ci = (ratio, [low, high]) => `${fmt(ratio, 3)}x [${fmt(low, 2)}, ${fmt(high, 2)}]`

@@ -46,4 +46,7 @@ function medianInterval(values, level = 0.95) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-module.exports = { threadCpuNs, percentile, median, medianInterval, sleep }
+/** A figure for a table: `digits` decimals, 'n/a' when there is none. */
+const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
+
+module.exports = { threadCpuNs, percentile, median, medianInterval, sleep, fmt }
