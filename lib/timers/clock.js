@@ -66,6 +66,11 @@ class NativeClock {
     if (Atomics.load(header, AWAKE) !== 0 || ((Math.floor(due) - Atomics.load(header, PLAN)) | 0) < 0) batchWake(this.handle)
   }
 
+  /** The generation `slot` is armed for (0: none). */
+  armedGeneration(slot) {
+    return this.generations[slot] ?? 0
+  }
+
   /** Forgets `slot`'s deadline for `generation` (a later fire for it is never delivered). */
   discard(slot, generation) {
     if (this.generations[slot] === generation) Atomics.store(this.generations, slot, 0)

@@ -9,32 +9,26 @@ class NativeTimers {
   /** `onFire(slot)` runs on the JS thread when an armed slot's delay has passed; it must not throw. */
   constructor(onFire, lingerMs) {
     this._onFire = onFire
-    this._clock = new NativeClock(this, lingerMs)
-    this._generations = [] // per slot: the live arming, 0 when disarmed
+    this._clock = new NativeClock(this, lingerMs) // holds each slot's live arming
+    this._slots = 0
     this._free = []
     this._lastGeneration = 0
     this._closed = false
   }
 
   alloc() {
-    const slot = this._free.length > 0 ? this._free.pop() : this._generations.length
-    this._generations[slot] = 0
-    return slot
+    return this._free.length > 0 ? this._free.pop() : this._slots++
   }
 
   /** (Re)arms `slot` to fire once after `delayMs`, replacing any earlier arming. */
   arm(slot, delayMs) {
     if (this._closed) return
     const generation = (this._lastGeneration = nextGeneration(this._lastGeneration))
-    this._generations[slot] = generation
     this._clock.arm(slot, generation, performance.now() + Math.max(0, delayMs))
   }
 
   disarm(slot) {
-    const generation = this._generations[slot]
-    if (!generation) return
-    this._generations[slot] = 0
-    if (!this._closed) this._clock.discard(slot, generation)
+    this._clock.discard(slot, this._clock.armedGeneration(slot))
   }
 
   free(slot) {
@@ -45,15 +39,14 @@ class NativeTimers {
   close() {
     if (this._closed) return
     this._closed = true
-    this._generations.fill(0)
     this._clock.close()
   }
 
   _onDue(due) {
     for (let i = 0; i + 1 < due.length; i += 2) {
       const slot = due[i]
-      if (this._generations[slot] !== due[i + 1]) continue
-      this.disarm(slot) // frees the clock's entry for that arming
+      if (this._clock.armedGeneration(slot) !== due[i + 1]) continue
+      this.disarm(slot)
       this._onFire(slot)
     }
   }
