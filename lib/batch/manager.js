@@ -1,7 +1,7 @@
 'use strict'
 // BatchManager: per-target queues of main -> renderer messages, sent as
 // frames when a batch fills or its native deadline passes. Payloads stay in
-// JS; the addon keeps the schedule and the statistics (one call per batch).
+// JS; the addon keeps the timer and the statistics (at most one call per batch).
 const { BatchClock, Reason } = require('./clock')
 const { nextGeneration } = require('../timers/clock')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./target-queue')

@@ -19,7 +19,7 @@
 // would cost more than the frame (bench/RESULTS.md, the burst source).
 // A target whose batches outlive their turn (a paced source's) arms each new
 // batch at once instead: the turn's microtask would buy nothing, and cold it
-// costs the main thread more than the native call (bench/RESULTS.md, paced turns).
+// costs the main thread more than arming does (bench/RESULTS.md, paced turns).
 
 const { NONE, NORMAL } = require('./target-queue')
 const { Reason } = require('./clock')

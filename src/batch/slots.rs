@@ -54,14 +54,10 @@ pub fn scan(
   }
   let mut due = Vec::new();
   let mut next: Option<Instant> = None;
-  for (slot, last_fired) in fired.iter_mut().enumerate().take(slots.slot_count()) {
-    let generation = slots.generation(slot);
-    if generation == 0 || *last_fired == generation {
-      continue;
-    }
-    let deadline = clock.instant_of(slots.due_ms(slot));
+  for slot in 0..slots.slot_count() {
+    let Some((generation, deadline)) = pending(slots, fired, clock, slot) else { continue };
     if deadline <= horizon {
-      *last_fired = generation;
+      fired[slot] = generation;
       due.push((slot as u32, generation));
     } else if next.is_none_or(|n| deadline < n) {
       next = Some(deadline);
@@ -72,13 +68,16 @@ pub fn scan(
 
 /// The earliest pending deadline a `scan` would find now, delivering nothing.
 pub fn earliest(slots: &impl Slots, fired: &[u32], clock: Clock) -> Option<Instant> {
-  (0..slots.slot_count())
-    .filter(|&slot| {
-      let generation = slots.generation(slot);
-      generation != 0 && fired.get(slot) != Some(&generation)
-    })
-    .map(|slot| clock.instant_of(slots.due_ms(slot)))
-    .min()
+  (0..slots.slot_count()).filter_map(|slot| pending(slots, fired, clock, slot)).map(|(_, deadline)| deadline).min()
+}
+
+/// `slot`'s armed generation and deadline, unless it has none or that generation already fired.
+fn pending(slots: &impl Slots, fired: &[u32], clock: Clock, slot: usize) -> Option<(u32, Instant)> {
+  let generation = slots.generation(slot);
+  if generation == 0 || fired.get(slot) == Some(&generation) {
+    return None;
+  }
+  Some((generation, clock.instant_of(slots.due_ms(slot))))
 }
 
 /// Whole milliseconds from `epoch` to `at`, rounded up (the owner compares its
