@@ -332,6 +332,7 @@ export interface BindingStalls {
   /** Stalls the watchdog thread noticed while they lasted. */
   noticed: number
   durationMs: BindingSummary
+  watchdog: BindingWatchdogActivity
 }
 
 export interface BindingSummary {
@@ -352,6 +353,16 @@ export interface BindingValidationIssue {
   pointer: string
   keyword: string
   message: string
+}
+
+/** What the watchdog itself did since it started. */
+export interface BindingWatchdogActivity {
+  /** Times its thread woke up. */
+  wakes: number
+  /** Times it pinged the JS thread (each a wake of that thread). */
+  pings: number
+  /** Times it slept until the JS thread's loop, waiting for events, woke up. */
+  parks: number
 }
 
 /** The hit-path lookups as raw Node-API functions: `cacheGet(handle, key)` and `cacheGetArgs(handle, args)`. */

@@ -468,6 +468,22 @@ export interface StallMetrics {
   /** Stalls the native thread noticed (and logged) while they were still happening. */
   noticed: number
   durationMs: HistogramSummary
+  /** What the watchdog itself did since it started. */
+  watchdog: WatchdogActivity
+}
+
+/**
+ * The watchdog's own cost. An idle loop that waits for events in libuv (Node, worker threads, on Linux) costs
+ * almost no `wakes` and no `pings`: the thread sleeps until the loop wakes (`parks`). Elsewhere, and in
+ * Electron's main process, whose loop runs between Chromium tasks, an idle loop costs one ping per half threshold.
+ */
+export interface WatchdogActivity {
+  /** Times the watchdog thread woke up. */
+  wakes: number
+  /** Times it pinged the JS thread, each a wake of that thread. */
+  pings: number
+  /** Times it saw the loop waiting for events and slept until the loop woke. */
+  parks: number
 }
 
 /** `getMetrics()`: plain and JSON-serialisable, keyed by `name` or `name{label="value",...}`. */

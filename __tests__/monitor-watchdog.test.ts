@@ -1,5 +1,6 @@
 // The native stall watchdog: a 300 ms busy loop is reported with its
-// duration, idle time is not a stall, close() and teardown stop it.
+// duration, idle time is not a stall and costs no ping, close() and teardown
+// stop it.
 import path from 'path'
 import { Worker } from 'worker_threads'
 import { PerformanceMonitor, type StallEvent } from '../index'
@@ -53,18 +54,45 @@ test('a thread blocked without using CPU (Atomics.wait, like execSync or a sync 
   }
 })
 
-test('a stall inside an I/O callback (poll phase) is measured within half the threshold', async () => {
+test('a stall inside an I/O callback entered from an idle wait is noticed and measured from when the wait ended', async () => {
   const monitor = new PerformanceMonitor({ watchdog: { thresholdMs: 40 } })
   const stalls: StallEvent[] = []
   monitor.on('stall', (s) => stalls.push(s))
   try {
-    await sleep(100) // idle: answered pings only
+    await sleep(300) // idle: the watchdog sleeps until the loop wakes (pings elsewhere)
     expect(stalls).toHaveLength(0)
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('fs').stat(__filename, () => busy(300))
     await sleep(400)
-    // As above, a preempted thread may add a stall of its own: find this one.
+    // As above, a preempted thread may add a stall of its own: find this one,
+    // which must not include the idle time before it.
     expect(stalls.some((s) => s.durationMs >= 300 && s.durationMs <= 325)).toBe(true)
+    expect(monitor.getMetrics().stalls!.noticed).toBeGreaterThanOrEqual(1)
+  } finally {
+    monitor.close()
+  }
+})
+
+const linux = process.platform === 'linux' ? test : test.skip
+
+linux('an idle loop costs no ping and almost no watchdog wakes (Linux: libuv idle time and backend fd)', async () => {
+  const monitor = new PerformanceMonitor({ watchdog: { thresholdMs: 40 } })
+  try {
+    await sleep(50)
+    const before = monitor.getMetrics().stalls!.watchdog
+    await sleep(600)
+    const after = monitor.getMetrics().stalls!.watchdog
+    // Pinging an idle loop costs one ping and one wake per 20 ms: 30 here. Jest's
+    // own messages may wake the loop (and so the watchdog) a few times.
+    expect(after.pings - before.pings).toBeLessThanOrEqual(3)
+    expect(after.wakes - before.wakes).toBeLessThanOrEqual(10)
+    expect(after.parks).toBeGreaterThanOrEqual(1)
+    // A timer after the idle wait wakes the watchdog through the loop's check hook: its stall is noticed.
+    setTimeout(() => busy(200), 0)
+    await sleep(300)
+    const m = monitor.getMetrics().stalls!
+    expect(m.noticed).toBeGreaterThanOrEqual(1)
+    expect(m.durationMs.max).toBeGreaterThanOrEqual(200)
   } finally {
     monitor.close()
   }

@@ -5,7 +5,7 @@ mod log;
 mod loop_hooks;
 mod types;
 
-pub(crate) use types::{BindingMonitorOptions, BindingSeries, BindingStall, BindingStalls};
+pub(crate) use types::{BindingMonitorOptions, BindingSeries, BindingStall, BindingStalls, BindingWatchdogActivity};
 
 use super::errors::{guard, guard_coded, invalid_argument, Result};
 use super::handles;
@@ -174,17 +174,19 @@ impl BindingMonitor {
     guard("PerformanceMonitor watchdog", || {
       let callback: StallCallback =
         on_stall.build_threadsafe_function::<BindingStall>().weak::<true>().callee_handled::<false>().build()?;
-      let pinger = loop_hooks::Pinger::default();
-      let ping = pinger.clone();
+      let link = loop_hooks::LoopLink::default();
+      let ping = link.clone();
+      let sleeper = link.sleeper(env.raw());
       let dog = Watchdog::start(
         threshold_ms,
         move |ms| {
           tracing::warn!(target: "ipcflow::watchdog", stalled_ms = ms, "JS thread has not turned its event loop for {ms:.0} ms");
         },
         move || ping.ping(),
+        sleeper,
       )
       .map_err(|e| Error::new(Status::GenericFailure, format!("could not start the watchdog thread: {e}")))?;
-      match loop_hooks::LoopWatch::start(env.raw(), dog, pinger, callback) {
+      match loop_hooks::LoopWatch::start(env.raw(), dog, link, callback) {
         Ok(watch) => {
           *self.watch.borrow_mut() = Some(watch);
           Ok(true)
@@ -213,7 +215,13 @@ impl BindingMonitor {
     guard("PerformanceMonitor.getMetrics", || {
       Ok(self.shared().map(|s| {
         let h = s.stalls();
-        BindingStalls { count: h.count() as f64, noticed: s.notices() as f64, duration_ms: h.summary().into() }
+        let a = s.activity();
+        BindingStalls {
+          count: h.count() as f64,
+          noticed: s.notices() as f64,
+          duration_ms: h.summary().into(),
+          watchdog: BindingWatchdogActivity { wakes: a.wakes as f64, pings: a.pings as f64, parks: a.parks as f64 },
+        }
       }))
     })
   }

@@ -5,5 +5,6 @@ pub mod histogram;
 pub mod log;
 pub mod prometheus;
 pub mod registry;
+pub mod sleeper;
 pub mod watchdog;
 pub mod window;

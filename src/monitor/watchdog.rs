@@ -1,17 +1,21 @@
 //! JS-thread stall detection. The JS thread shows signs of life (libuv
 //! prepare/check hooks on every loop turn, and answers to pings); a native
-//! thread pings it (`uv_async_send`) once no sign has come for half the
-//! threshold, and notices, *while it lasts*, that none has come for the whole
-//! threshold. The next sign of life ends the stall and measures it: the gap
-//! since the previous sign (exact for stalls in timer, check and close
-//! callbacks, which the hooks bracket; within half the threshold elsewhere,
-//! e.g. I/O callbacks or Electron tasks run outside libuv). An idle loop
-//! answers one ping per half threshold. Monotonic time does not advance
-//! during system suspend, so a suspend never reads as a stall.
+//! thread looks once no sign has come for half the threshold. A loop blocked
+//! waiting for events is alive: where the sleeper can see that (libuv's idle
+//! time), the thread sleeps until the loop wakes, and an idle loop costs no
+//! wake of either thread. Otherwise it pings (`uv_async_send`) and notices,
+//! *while it lasts*, that no sign has come for the whole threshold. The next
+//! sign of life ends the stall and measures it: the gap since the loop was
+//! last seen alive (exact for stalls in timer, check and close callbacks,
+//! which the hooks bracket, and for I/O callbacks entered from an idle wait;
+//! within half the threshold elsewhere, e.g. Electron tasks run outside
+//! libuv). Monotonic time does not advance during system suspend, so a
+//! suspend never reads as a stall.
 use super::histogram::LogHistogram;
+use super::sleeper::Sleeper;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Stall durations (ms) as Prometheus buckets.
@@ -36,9 +40,27 @@ pub struct Shared {
   stop: AtomicBool,
   stalls: Mutex<LogHistogram>,
   in_progress_notices: AtomicU64,
-  /// Times the watchdog thread woke up.
+  /// Times the watchdog thread woke up, pinged, and slept until the loop woke.
   wakes: AtomicU64,
+  pings: AtomicU64,
+  parks: AtomicU64,
+  /// Set while the watchdog sleeps until the loop wakes; the loop's next
+  /// sign of life clears it and wakes the watchdog.
+  parked: AtomicBool,
+  sleeper: Box<dyn Sleeper>,
 }
+
+/// What the watchdog itself did.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Activity {
+  pub wakes: u64,
+  pub pings: u64,
+  pub parks: u64,
+}
+
+/// A parked watchdog's longest sleep without news from the loop: a bound,
+/// not a cadence (the loop's next event or turn wakes it).
+const PARK_MAX: Duration = Duration::from_secs(1);
 
 impl Shared {
   fn now_ns(&self) -> u64 {
@@ -50,6 +72,10 @@ impl Shared {
   pub fn alive(&self) -> Option<Stall> {
     let now = self.now_ns();
     let previous = self.last_alive.swap(now, Ordering::AcqRel);
+    // SeqCst pairs with `park`: either it sees the loop leave its wait, or this sees `parked`.
+    if self.parked.load(Ordering::SeqCst) && self.parked.swap(false, Ordering::SeqCst) {
+      self.sleeper.wake();
+    }
     let sent = self.ping_sent.swap(0, Ordering::AcqRel);
     let gap_ns = now.saturating_sub(previous);
     // A long gap is a stall only if a ping went unanswered for half the
@@ -82,9 +108,52 @@ impl Shared {
     self.in_progress_notices.load(Ordering::Relaxed)
   }
 
-  /// Times the watchdog thread woke up (an idle loop costs one per ping).
-  pub fn wakes(&self) -> u64 {
-    self.wakes.load(Ordering::Relaxed)
+  pub fn activity(&self) -> Activity {
+    Activity {
+      wakes: self.wakes.load(Ordering::Relaxed),
+      pings: self.pings.load(Ordering::Relaxed),
+      parks: self.parks.load(Ordering::Relaxed),
+    }
+  }
+
+  /// The loop's idle time, if the loop is blocked waiting for events right
+  /// now: libuv adds the time since it began waiting to each read, so two
+  /// reads differ only then.
+  fn loop_waiting(&self) -> Option<u64> {
+    let first = self.sleeper.loop_idle_ns()?;
+    let second = self.sleeper.loop_idle_ns()?;
+    (second > first).then_some(second)
+  }
+
+  /// If the loop is blocked waiting for events, it is alive and needs no
+  /// ping: sleeps until it wakes, then records when it left its wait.
+  fn park(&self) -> bool {
+    if self.loop_waiting().is_none() {
+      return false;
+    }
+    self.parked.store(true, Ordering::SeqCst);
+    // Checked again after publishing `parked`: a loop that leaves its wait
+    // from here on sees `parked` at its next sign of life (its check hook).
+    let Some(idle_before) = self.loop_waiting() else {
+      self.parked.store(false, Ordering::SeqCst);
+      return false;
+    };
+    let parked_at = self.now_ns();
+    self.last_alive.fetch_max(parked_at, Ordering::AcqRel);
+    self.parks.fetch_add(1, Ordering::Relaxed);
+    self.sleeper.sleep(PARK_MAX, true);
+    self.parked.store(false, Ordering::SeqCst);
+    let now = self.now_ns();
+    // Waiting since `parked_at`, the loop left when its idle time stopped growing.
+    let seen = match self.loop_waiting() {
+      Some(_) => now,
+      None => {
+        let idle = self.sleeper.loop_idle_ns().unwrap_or(idle_before);
+        parked_at.saturating_add(idle.saturating_sub(idle_before)).min(now)
+      }
+    };
+    self.last_alive.fetch_max(seen, Ordering::AcqRel);
+    true
   }
 
   pub fn is_stopped(&self) -> bool {
@@ -95,7 +164,6 @@ impl Shared {
 /// Owns the watchdog thread; dropping it stops the thread.
 pub struct Watchdog {
   shared: Arc<Shared>,
-  thread: Option<JoinHandle<()>>,
 }
 
 impl Watchdog {
@@ -105,6 +173,7 @@ impl Watchdog {
     threshold_ms: f64,
     on_notice: impl Fn(f64) + Send + 'static,
     ping: impl Fn() + Send + 'static,
+    sleeper: Box<dyn Sleeper>,
   ) -> std::io::Result<Self> {
     let shared = Arc::new(Shared {
       epoch: Instant::now(),
@@ -116,11 +185,15 @@ impl Watchdog {
       stalls: Mutex::new(LogHistogram::new(&STALL_BOUNDS)),
       in_progress_notices: AtomicU64::new(0),
       wakes: AtomicU64::new(0),
+      pings: AtomicU64::new(0),
+      parks: AtomicU64::new(0),
+      parked: AtomicBool::new(false),
+      sleeper,
     });
     shared.last_alive.store(shared.now_ns(), Ordering::Release);
     let s = shared.clone();
-    let thread = thread::Builder::new().name("ipcflow-watch".into()).spawn(move || watch(&s, on_notice, ping))?;
-    Ok(Self { shared, thread: Some(thread) })
+    thread::Builder::new().name("ipcflow-watch".into()).spawn(move || watch(&s, on_notice, ping))?;
+    Ok(Self { shared })
   }
 
   pub fn shared(&self) -> &Arc<Shared> {
@@ -129,9 +202,8 @@ impl Watchdog {
 
   /// Stops the thread without waiting for it (it exits at its next wake-up, now).
   pub fn stop(&mut self) {
-    self.shared.stop.store(true, Ordering::Release);
-    if let Some(t) = self.thread.take() {
-      t.thread().unpark();
+    if !self.shared.stop.swap(true, Ordering::AcqRel) {
+      self.shared.sleeper.wake();
     }
   }
 }
@@ -162,100 +234,25 @@ fn watch(shared: &Shared, on_notice: impl Fn(f64), ping: impl Fn()) {
       on_notice(age as f64 / 1e6);
     }
     let wait = if age + early >= ping_after {
+      if shared.park() {
+        continue;
+      }
       let _ = shared.ping_sent.compare_exchange(0, now + 1, Ordering::AcqRel, Ordering::Acquire);
+      shared.pings.fetch_add(1, Ordering::Relaxed);
       ping();
-      ping_after.min(threshold.saturating_sub(age).max(1_000_000))
+      // Next look: when the threshold is reached, then every half threshold
+      // (a stall already noticed needs no closer watch).
+      match threshold.checked_sub(age) {
+        Some(left) if left > 0 => ping_after.min(left),
+        _ => ping_after,
+      }
     } else {
       ping_after - age
     };
-    thread::park_timeout(Duration::from_nanos(wait.max(1_000_000)));
+    shared.sleeper.sleep(Duration::from_nanos(wait.max(1_000_000)), false);
   }
 }
 
 #[cfg(test)]
-mod tests {
-  use super::*;
-  use std::sync::mpsc;
-
-  #[test]
-  fn notices_a_stall_while_it_lasts_and_measures_it_at_the_next_sign_of_life() {
-    let (tx, rx) = mpsc::channel();
-    let tx = Mutex::new(tx);
-    let pings = Arc::new(AtomicU64::new(0));
-    let counted = pings.clone();
-    let mut dog = Watchdog::start(
-      20.0,
-      move |ms| {
-        let _ = tx.lock().unwrap().send(ms);
-      },
-      move || {
-        counted.fetch_add(1, Ordering::Relaxed);
-      },
-    )
-    .unwrap();
-    let shared = dog.shared().clone();
-    assert_eq!(shared.alive(), None); // a short gap is no stall
-    let noticed = rx.recv_timeout(Duration::from_secs(2)).unwrap(); // the pings go unanswered
-    assert!(noticed >= 20.0);
-    assert!(pings.load(Ordering::Relaxed) >= 1, "pinged before noticing");
-    thread::sleep(Duration::from_millis(20));
-    let stall = shared.alive().unwrap();
-    assert!(stall.duration_ms >= 40.0 && stall.duration_ms < 2000.0, "{stall:?}");
-    assert_eq!(shared.stalls().count(), 1);
-    assert_eq!(shared.notices(), 1);
-    dog.stop();
-    assert!(shared.is_stopped());
-  }
-
-  #[test]
-  fn a_live_thread_answering_pings_never_stalls() {
-    let cell: Arc<Mutex<Option<Arc<Shared>>>> = Arc::new(Mutex::new(None));
-    let answer = cell.clone();
-    let dog = Watchdog::start(
-      10.0,
-      |_| {},
-      move || {
-        if let Some(s) = answer.lock().unwrap().as_ref() {
-          assert_eq!(s.alive(), None);
-        }
-      },
-    )
-    .unwrap();
-    *cell.lock().unwrap() = Some(dog.shared().clone());
-    thread::sleep(Duration::from_millis(60));
-    assert_eq!(dog.shared().notices(), 0);
-    assert_eq!(dog.shared().stalls().count(), 0);
-  }
-
-  #[test]
-  fn an_idle_loop_costs_one_watchdog_wake_per_ping() {
-    let cell: Arc<Mutex<Option<Arc<Shared>>>> = Arc::new(Mutex::new(None));
-    let answer = cell.clone();
-    let pings = Arc::new(AtomicU64::new(0));
-    let counted = pings.clone();
-    // Pings are answered at once, a moment after they are sent, as an idle event loop would.
-    // (Answered from the ping itself: a thread spawned to answer runs late on a loaded machine.)
-    let dog = Watchdog::start(
-      40.0,
-      |_| {},
-      move || {
-        counted.fetch_add(1, Ordering::Relaxed);
-        if let Some(s) = answer.lock().unwrap().as_ref() {
-          s.alive();
-        }
-      },
-    )
-    .unwrap();
-    *cell.lock().unwrap() = Some(dog.shared().clone());
-    let (pings0, wakes0) = (pings.load(Ordering::Relaxed), dog.shared().wakes());
-    thread::sleep(Duration::from_millis(400));
-    let pings = pings.load(Ordering::Relaxed) - pings0;
-    let wakes = dog.shared().wakes() - wakes0;
-    // One ping per half threshold (20 ms): ~20 in 400 ms, however late this machine runs.
-    assert!(pings >= 8, "{pings} pings");
-    // Two per ping without the early rule; a loaded machine that preempts the thread between its
-    // clock read and the answer adds a few.
-    assert!(wakes * 2 <= pings * 3, "{wakes} wakes for {pings} pings");
-    assert_eq!(dog.shared().notices(), 0);
-  }
-}
+#[path = "watchdog_tests.rs"]
+mod tests;

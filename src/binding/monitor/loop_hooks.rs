@@ -1,37 +1,86 @@
 //! The watchdog's libuv handles on the JS thread's loop: prepare and check
 //! hooks (signs of life on every turn) and an async handle the watchdog
-//! thread pings when the loop has been quiet for half the threshold. All are
-//! unref'd (they never keep the process alive). They stop on `close()`, when
+//! thread pings when the loop has been quiet for half the threshold and is
+//! not waiting for events (libuv's idle time, read through `LoopLink`). All
+//! are unref'd (they never keep the process alive). They stop on `close()`, when
 //! the monitor is collected, and in an env cleanup hook on environment
 //! teardown, whichever comes first. Windows builds have no libuv symbols to
 //! link against, so there `start` hands the watchdog back and JS drives it
 //! with a heartbeat timer.
 use super::{to_binding_stall, BindingStall, StallCallback};
+use crate::monitor::sleeper::{PlainSleeper, Sleeper};
 use crate::monitor::watchdog::{Shared, Watchdog};
 use napi::sys;
 use std::sync::{Arc, Mutex};
 
-/// The async handle the watchdog thread pings, once it exists and until it
-/// is closed (the lock keeps a ping from racing the close).
+/// The loop as the watchdog thread may touch it: the async handle it pings
+/// and libuv's idle time, once the hooks exist and until they are closed
+/// (the lock keeps a ping or a read from racing the close).
 #[derive(Clone, Default)]
-pub(crate) struct Pinger(Arc<Mutex<Option<usize>>>);
+pub(crate) struct LoopLink(Arc<Mutex<Option<Linked>>>);
 
-impl Pinger {
+#[derive(Clone, Copy)]
+#[cfg_attr(not(unix), allow(dead_code))]
+struct Linked {
+  ping: usize,
+  loop_: usize,
+}
+
+impl LoopLink {
   pub(crate) fn ping(&self) {
     #[cfg(unix)]
-    if let Ok(handle) = self.0.lock() {
-      if let Some(handle) = *handle {
+    if let Ok(link) = self.0.lock() {
+      if let Some(link) = *link {
         // SAFETY: the handle is initialised and not yet closed while it is in the lock; uv_async_send is thread-safe.
-        unsafe { uv::uv_async_send(handle as *mut std::ffi::c_void) };
+        unsafe { uv::uv_async_send(link.ping as *mut std::ffi::c_void) };
       }
     }
   }
 
-  #[cfg_attr(not(unix), allow(dead_code))]
-  fn set(&self, handle: Option<usize>) {
-    if let Ok(mut h) = self.0.lock() {
-      *h = handle;
+  /// libuv's provider idle time: it takes the loop's metrics lock, so any thread may read it.
+  #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+  fn idle_ns(&self) -> Option<u64> {
+    #[cfg(unix)]
+    if let Ok(link) = self.0.lock() {
+      // SAFETY: the loop outlives its hooks, which are open while the link is set.
+      return link.map(|l| unsafe { uv::uv_metrics_idle_time(l.loop_ as *mut std::ffi::c_void) });
     }
+    None
+  }
+
+  #[cfg_attr(not(unix), allow(dead_code))]
+  fn set(&self, link: Option<Linked>) {
+    if let Ok(mut l) = self.0.lock() {
+      *l = link;
+    }
+  }
+
+  /// On Linux, a sleeper that sees the loop's wait and can sleep until the
+  /// loop wakes (its backend fd); elsewhere a plain one, and pings.
+  pub(crate) fn sleeper(&self, env: sys::napi_env) -> Box<dyn Sleeper> {
+    // Test builds only: the benchmark measures the pinging watchdog (other
+    // platforms, Electron's main process) beside this one.
+    #[cfg(feature = "test-hooks")]
+    if std::env::var_os("IPCFLOW_TEST_WATCHDOG_PINGS").is_some() {
+      return Box::new(PlainSleeper::default());
+    }
+    #[cfg(target_os = "linux")]
+    {
+      let mut loop_ = std::ptr::null_mut();
+      // SAFETY: `env` is the env of the current call, on its JS thread.
+      if unsafe { sys::napi_get_uv_event_loop(env, &mut loop_) } == sys::Status::napi_ok && !loop_.is_null() {
+        // SAFETY: `loop_` is this thread's live loop.
+        let fd = unsafe { uv::uv_backend_fd(loop_.cast()) };
+        let link = self.clone();
+        if fd >= 0 {
+          if let Ok(sleeper) = crate::monitor::sleeper::EpollSleeper::new(fd, move || link.idle_ns()) {
+            return Box::new(sleeper);
+          }
+        }
+      }
+    }
+    let _ = env;
+    Box::new(PlainSleeper::default())
   }
 }
 
@@ -84,13 +133,13 @@ impl LoopWatch {
   pub(crate) fn start(
     env: sys::napi_env,
     dog: Watchdog,
-    pinger: Pinger,
+    link: LoopLink,
     on_stall: StallCallback,
   ) -> Result<Self, Watchdog> {
     let shared = dog.shared().clone();
     let state = Arc::new(HookState { shared: shared.clone(), on_stall });
     // SAFETY: `env` is the env of the current call, on its JS thread.
-    let Some(hooks) = (unsafe { uv::Hooks::start(env, state, pinger) }) else { return Err(dog) };
+    let Some(hooks) = (unsafe { uv::Hooks::start(env, state, link) }) else { return Err(dog) };
     let life = std::rc::Rc::new(Life {
       dog: std::cell::RefCell::new(Some(dog)),
       shared,
@@ -112,7 +161,7 @@ impl LoopWatch {
   pub(crate) fn start(
     _env: sys::napi_env,
     dog: Watchdog,
-    _pinger: Pinger,
+    _link: LoopLink,
     _on_stall: StallCallback,
   ) -> Result<Self, Watchdog> {
     Err(dog)
@@ -148,7 +197,7 @@ fn deliver(state: &HookState) {
 
 #[cfg(unix)]
 mod uv {
-  use super::{deliver, HookState, Pinger};
+  use super::{deliver, HookState, Linked, LoopLink};
   use napi::sys;
   use std::ffi::{c_int, c_void};
   use std::sync::Arc;
@@ -168,6 +217,9 @@ mod uv {
     fn uv_check_stop(handle: *mut c_void) -> c_int;
     fn uv_async_init(loop_: *mut c_void, handle: *mut c_void, cb: unsafe extern "C" fn(*mut c_void)) -> c_int;
     pub(super) fn uv_async_send(handle: *mut c_void) -> c_int;
+    pub(super) fn uv_metrics_idle_time(loop_: *mut c_void) -> u64;
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(super) fn uv_backend_fd(loop_: *const c_void) -> c_int;
     fn uv_unref(handle: *mut c_void);
     fn uv_close(handle: *mut c_void, cb: unsafe extern "C" fn(*mut c_void));
   }
@@ -176,7 +228,7 @@ mod uv {
     prepare: *mut c_void,
     check: *mut c_void,
     ping: *mut c_void,
-    pinger: Pinger,
+    link: LoopLink,
   }
 
   /// A zeroed, 8-aligned block for a handle of `kind`; its first field is `void* data`.
@@ -228,7 +280,7 @@ mod uv {
   impl Hooks {
     /// # Safety
     /// `env` is the current env, called on its JS thread.
-    pub(super) unsafe fn start(env: sys::napi_env, state: Arc<HookState>, pinger: Pinger) -> Option<Self> {
+    pub(super) unsafe fn start(env: sys::napi_env, state: Arc<HookState>, link: LoopLink) -> Option<Self> {
       let mut loop_ = std::ptr::null_mut();
       // SAFETY: per the contract above.
       if unsafe { sys::napi_get_uv_event_loop(env, &mut loop_) } != sys::Status::napi_ok || loop_.is_null() {
@@ -250,14 +302,14 @@ mod uv {
         uv_unref(check);
         uv_unref(ping);
       }
-      pinger.set(Some(ping as usize));
-      Some(Self { prepare, check, ping, pinger })
+      link.set(Some(Linked { ping: ping as usize, loop_: loop_ as usize }));
+      Some(Self { prepare, check, ping, link })
     }
 
     /// Stops the hooks and the ping; libuv frees them (and their state) after the close.
     pub(super) fn close(self) {
-      self.pinger.set(None); // no ping can reach the async handle from here on
-                             // SAFETY: on the JS thread that owns the loop; each handle is closed exactly once (self is consumed).
+      self.link.set(None); // no ping or idle read can reach the loop from here on
+                           // SAFETY: on the JS thread that owns the loop; each handle is closed exactly once (self is consumed).
       unsafe {
         uv_prepare_stop(self.prepare);
         uv_check_stop(self.check);

@@ -65,4 +65,16 @@ pub struct BindingStalls {
   /// Stalls the watchdog thread noticed while they lasted.
   pub noticed: f64,
   pub duration_ms: BindingSummary,
+  pub watchdog: BindingWatchdogActivity,
+}
+
+/// What the watchdog itself did since it started.
+#[napi(object)]
+pub struct BindingWatchdogActivity {
+  /// Times its thread woke up.
+  pub wakes: f64,
+  /// Times it pinged the JS thread (each a wake of that thread).
+  pub pings: f64,
+  /// Times it slept until the JS thread's loop, waiting for events, woke up.
+  pub parks: f64,
 }
