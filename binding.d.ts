@@ -55,8 +55,8 @@ export declare class BindingLogSink {
 
 export declare class BindingMemory {
   /**
-   * `on_tick` runs on the JS thread for every sampler tick; the thread stops
-   * on `close()`, when this object is collected, or when the env closes.
+   * `on_tick` runs on the JS thread when the sampler needs it; the thread
+   * stops on `close()`, when this object is collected, or when the env closes.
    */
   constructor(options: BindingMemoryOptions, onTick: (arg: BindingMemoryTick) => void)
   /**
@@ -64,6 +64,8 @@ export declare class BindingMemory {
    * pressure level when it changed.
    */
   push(s: BindingMemorySample): string | null
+  /** Whether JS tracks tasks (sweeps reach it only then). */
+  setSweeping(on: boolean): void
   stats(): BindingMemoryStats
   /** Forgets the samples (the trend restarts from `unknown`); the level stays. */
   clear(): void
@@ -253,6 +255,11 @@ export interface BindingMemoryOptions {
   minR2: number
   /** Start the sampler thread (false: samples come only from `push`). */
   sample: boolean
+  /** JS takes every sample (it reads the heap for each, or feeds a monitor). */
+  wakeEverySample: boolean
+  /** PSI thresholds (percent); absent: the OS's signal is ignored. */
+  osWarningSome?: number
+  osCriticalFull?: number
 }
 
 export interface BindingMemorySample {
@@ -262,8 +269,6 @@ export interface BindingMemorySample {
   arrayBuffersBytes: number
   cpuUserPct: number
   cpuSystemPct: number
-  /** `'normal' | 'warning' | 'critical'`: what the OS signals, if anything. */
-  osLevel?: string
 }
 
 export interface BindingMemoryStats {
@@ -279,18 +284,24 @@ export interface BindingMemoryStats {
   cpuAvgPct: number
   cpuPeakPct: number
   suspends: number
+  /** Wall-clock ms of the newest sample. */
+  sampledAtMs?: number
+  /** The newest PSI reading (Linux), percent of the last 10 s. */
+  osPressureSome?: number
+  osPressureFull?: number
 }
 
+/** What the sampler thread asks of the JS thread. */
 export interface BindingMemoryTick {
-  atMs: number
+  /** A sample for JS to complete (heap figures) and push. */
   sample: boolean
+  /** Look for idle tasks. */
   sweep: boolean
   rssBytes?: number
   cpuUserPct: number
   cpuSystemPct: number
-  /** Linux PSI share of the last 10 s with some task waiting for memory (percent). */
-  osPressureSome?: number
-  osPressureFull?: number
+  /** The pressure level a sample pushed by the sampler thread changed to. */
+  pressure?: string
 }
 
 export interface BindingMonitorOptions {

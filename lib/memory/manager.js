@@ -26,9 +26,11 @@ class MemoryManager extends SafeEmitter {
     this._tasks = new Tasks()
     this._shrinkers = new Set()
     this._closed = false
-    this._sampledAt = null
     this._loggedErrors = 0
-    this._os = null
+    // JS sees every sample when it must read the heap for each or feed a
+    // monitor's gauges; otherwise the sampler thread pushes them itself.
+    this._everySample = o.pressureOn === 'heap' || monitor !== undefined
+    this._sweeping = false
     // The native callback holds the manager weakly: dropped without close(),
     // it is still collected, and its sampler thread stops.
     const self = new WeakRef(this)
@@ -45,19 +47,23 @@ class MemoryManager extends SafeEmitter {
         minRelativeGrowthPerHour: o.minRelativeGrowthPerHour,
         minR2: o.minR2,
         sample: o.sample,
+        wakeEverySample: this._everySample,
+        osWarningSome: o.osPressure?.warningSome,
+        osCriticalFull: o.osPressure?.criticalFull,
       },
       (tick) => self.deref()?._tick(tick),
     )
   }
 
-  // On the JS thread, for each native tick; nothing here may throw.
+  // On the JS thread, when the sampler thread needs it; nothing here may throw.
   _tick(tick) {
     if (this._closed) return
     try {
       if (tick.sweep) this._sweep()
-      if (tick.sample) {
-        this._os = tick.osPressureSome == null ? null : { someAvg10: tick.osPressureSome, fullAvg10: tick.osPressureFull ?? 0 }
-        this._push({ rssBytes: tick.rssBytes ?? undefined, cpuUserPct: tick.cpuUserPct, cpuSystemPct: tick.cpuSystemPct })
+      if (tick.sample) this._push({ rssBytes: tick.rssBytes ?? undefined, cpuUserPct: tick.cpuUserPct, cpuSystemPct: tick.cpuSystemPct })
+      if (tick.pressure != null) {
+        this._pressureChanged(tick.pressure)
+        this._report()
       }
     } catch {
       // A bug here must not become an uncaught exception in the app.
@@ -67,13 +73,14 @@ class MemoryManager extends SafeEmitter {
   _sweep() {
     const ids = this._tasks.cleanIdle(this._options.inactiveTaskMs, 'idle')
     if (ids.length > 0) this._report()
+    if (this._tasks.map.size === 0) this._setSweeping(false)
   }
 
-  _osLevel() {
-    const p = this._options.osPressure
-    if (!p || !this._os) return 'normal'
-    if (this._os.fullAvg10 >= p.criticalFull) return 'critical'
-    return this._os.someAvg10 >= p.warningSome ? 'warning' : 'normal'
+  // Sweeps wake the JS thread only while there are tasks to look at.
+  _setSweeping(on) {
+    if (this._sweeping === on) return
+    this._sweeping = on
+    this._native.setSweeping(on)
   }
 
   _push(values) {
@@ -85,9 +92,7 @@ class MemoryManager extends SafeEmitter {
       arrayBuffersBytes: values.arrayBuffersBytes ?? m.arrayBuffers,
       cpuUserPct: values.cpuUserPct ?? 0,
       cpuSystemPct: values.cpuSystemPct ?? 0,
-      osLevel: this._osLevel(),
     })
-    this._sampledAt = Date.now()
     const errors = this._tasks.cleanupErrors
     if (errors > this._loggedErrors) {
       this._loggedErrors = errors
@@ -143,6 +148,7 @@ class MemoryManager extends SafeEmitter {
   trackTask(id, options) {
     this._open('trackTask')
     this._tasks.track(id, options)
+    this._setSweeping(true)
   }
 
   /** Marks the task used now; false when unknown. */
@@ -195,20 +201,24 @@ class MemoryManager extends SafeEmitter {
 
   getStats() {
     const s = this._native.stats()
+    // Samples the sampler thread took alone carry no heap figures: read them now.
+    const heap = this._everySample
+      ? { heapUsed: s.heapUsedBytes, external: s.externalBytes, arrayBuffers: s.arrayBuffersBytes }
+      : process.memoryUsage()
     return {
       rssBytes: s.rssBytes,
-      heapUsedBytes: s.heapUsedBytes,
-      externalBytes: s.externalBytes,
-      arrayBuffersBytes: s.arrayBuffersBytes,
+      heapUsedBytes: heap.heapUsed,
+      externalBytes: heap.external,
+      arrayBuffersBytes: heap.arrayBuffers,
       trend: s.trend,
       growthBytesPerHour: s.growthBytesPerHour,
       r2: s.r2,
       pressure: s.pressure,
       tasks: { active: this._tasks.map.size, cleaned: this._tasks.cleaned, cleanupErrors: this._tasks.cleanupErrors },
       samples: s.samples,
-      sampledAt: this._sampledAt,
+      sampledAt: s.sampledAtMs ?? null,
       cpu: { avgPercent: s.cpuAvgPct, peakPercent: s.cpuPeakPct },
-      osPressure: this._os,
+      osPressure: s.osPressureSome == null ? null : { someAvg10: s.osPressureSome, fullAvg10: s.osPressureFull ?? 0 },
       suspends: s.suspends,
     }
   }

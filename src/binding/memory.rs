@@ -1,16 +1,18 @@
-//! MemoryManager's native side: the sampler thread (RSS and CPU read off the
-//! JS thread, delivered through a weak ThreadsafeFunction) and the core that
-//! keeps the sample ring, the trend and the pressure level.
+//! MemoryManager's native side: the sampler thread (RSS, CPU and PSI read
+//! off the JS thread) and the shared core (src/memory/shared.rs), which says
+//! when the JS thread is needed; then a weak ThreadsafeFunction wakes it.
 use super::errors::{guard, Result};
-use crate::memory::pressure::Level;
+use crate::memory::pressure::OsThresholds;
 use crate::memory::sampler::{Sampler, Tick};
+use crate::memory::shared::SharedMemory;
 use crate::memory::trend::TrendRule;
 use crate::memory::{Config, MemoryCore, Sample};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use std::cell::RefCell;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Filled and range-checked by lib/memory/options.js.
 #[napi(object, object_to_js = false)]
@@ -28,19 +30,25 @@ pub struct BindingMemoryOptions {
   pub min_r2: f64,
   /// Start the sampler thread (false: samples come only from `push`).
   pub sample: bool,
+  /// JS takes every sample (it reads the heap for each, or feeds a monitor).
+  pub wake_every_sample: bool,
+  /// PSI thresholds (percent); absent: the OS's signal is ignored.
+  pub os_warning_some: Option<f64>,
+  pub os_critical_full: Option<f64>,
 }
 
+/// What the sampler thread asks of the JS thread.
 #[napi(object)]
 pub struct BindingMemoryTick {
-  pub at_ms: f64,
+  /// A sample for JS to complete (heap figures) and push.
   pub sample: bool,
+  /// Look for idle tasks.
   pub sweep: bool,
   pub rss_bytes: Option<f64>,
   pub cpu_user_pct: f64,
   pub cpu_system_pct: f64,
-  /// Linux PSI share of the last 10 s with some task waiting for memory (percent).
-  pub os_pressure_some: Option<f64>,
-  pub os_pressure_full: Option<f64>,
+  /// The pressure level a sample pushed by the sampler thread changed to.
+  pub pressure: Option<String>,
 }
 
 #[napi(object, object_to_js = false)]
@@ -51,8 +59,6 @@ pub struct BindingMemorySample {
   pub array_buffers_bytes: f64,
   pub cpu_user_pct: f64,
   pub cpu_system_pct: f64,
-  /// `'normal' | 'warning' | 'critical'`: what the OS signals, if anything.
-  pub os_level: Option<String>,
 }
 
 #[napi(object)]
@@ -69,17 +75,14 @@ pub struct BindingMemoryStats {
   pub cpu_avg_pct: f64,
   pub cpu_peak_pct: f64,
   pub suspends: u32,
+  /// Wall-clock ms of the newest sample.
+  pub sampled_at_ms: Option<f64>,
+  /// The newest PSI reading (Linux), percent of the last 10 s.
+  pub os_pressure_some: Option<f64>,
+  pub os_pressure_full: Option<f64>,
 }
 
 type TickCallback = ThreadsafeFunction<BindingMemoryTick, (), BindingMemoryTick, Status, false, true>;
-
-fn level_of(s: Option<&str>) -> Level {
-  match s {
-    Some("critical") => Level::Critical,
-    Some("warning") => Level::Warning,
-    _ => Level::Normal,
-  }
-}
 
 fn millis(ms: f64) -> Duration {
   Duration::from_secs_f64(ms.clamp(1.0, 8.64e7) / 1000.0)
@@ -87,15 +90,14 @@ fn millis(ms: f64) -> Duration {
 
 #[napi]
 pub struct BindingMemory {
-  core: RefCell<MemoryCore>,
+  shared: Arc<SharedMemory>,
   sampler: RefCell<Option<Sampler>>,
-  epoch: Instant,
 }
 
 #[napi]
 impl BindingMemory {
-  /// `on_tick` runs on the JS thread for every sampler tick; the thread stops
-  /// on `close()`, when this object is collected, or when the env closes.
+  /// `on_tick` runs on the JS thread when the sampler needs it; the thread
+  /// stops on `close()`, when this object is collected, or when the env closes.
   #[napi(constructor)]
   pub fn new(options: BindingMemoryOptions, on_tick: Function<BindingMemoryTick, ()>) -> Result<Self> {
     guard("new MemoryManager", || {
@@ -113,29 +115,37 @@ impl BindingMemory {
           min_r2: options.min_r2,
         },
       };
+      let os = match (options.os_warning_some, options.os_critical_full) {
+        (Some(warning_some), Some(critical_full)) => Some(OsThresholds { warning_some, critical_full }),
+        _ => None,
+      };
+      let shared = Arc::new(SharedMemory::new(MemoryCore::new(config), os, options.wake_every_sample));
       let callback: TickCallback =
         on_tick.build_threadsafe_function::<BindingMemoryTick>().weak::<true>().callee_handled::<false>().build()?;
       let interval = if options.sample { millis(options.sample_interval_ms) } else { Duration::from_secs(86_400) };
-      let sampler = Sampler::start(interval, millis(options.sweep_interval_ms), move |tick: Tick| {
+      let sampling = options.sample;
+      let ticks = shared.clone();
+      let sampler = Sampler::start(interval, millis(options.sweep_interval_ms), move |mut tick: Tick| {
+        // Most ticks never call: the env's teardown (which finalizes the
+        // function) is seen here instead, and ends the thread.
+        if callback.aborted() {
+          return false;
+        }
+        tick.sample &= sampling;
+        let Some(work) = ticks.on_tick(&tick) else { return true };
         let tick = BindingMemoryTick {
-          at_ms: tick.at_ms,
-          sample: tick.sample && options.sample,
-          sweep: tick.sweep,
+          sample: work.sample,
+          sweep: work.sweep,
           rss_bytes: tick.rss_bytes,
           cpu_user_pct: tick.cpu_user_pct,
           cpu_system_pct: tick.cpu_system_pct,
-          os_pressure_some: tick.os_pressure.map(|p| p.0),
-          os_pressure_full: tick.os_pressure.map(|p| p.1),
+          pressure: work.pressure.map(|l| l.as_str().to_string()),
         };
         // `Closing` (env teardown) or any failure ends the thread.
         callback.call(tick, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok
       })
       .map_err(|e| Error::new(Status::GenericFailure, format!("could not start the sampler thread: {e}")))?;
-      Ok(Self {
-        core: RefCell::new(MemoryCore::new(config)),
-        sampler: RefCell::new(Some(sampler)),
-        epoch: Instant::now(),
-      })
+      Ok(Self { shared, sampler: RefCell::new(Some(sampler)) })
     })
   }
 
@@ -145,7 +155,7 @@ impl BindingMemory {
   pub fn push(&self, s: BindingMemorySample) -> Result<Option<String>> {
     guard("MemoryManager.sample", || {
       let sample = Sample {
-        at_ms: self.epoch.elapsed().as_secs_f64() * 1000.0,
+        at_ms: self.shared.now_ms(),
         rss_bytes: s.rss_bytes,
         heap_used_bytes: s.heap_used_bytes,
         external_bytes: s.external_bytes,
@@ -153,15 +163,24 @@ impl BindingMemory {
         cpu_user_pct: s.cpu_user_pct,
         cpu_system_pct: s.cpu_system_pct,
       };
-      let changed = self.core.borrow_mut().push(sample, level_of(s.os_level.as_deref()));
-      Ok(changed.map(|l| l.as_str().to_string()))
+      Ok(self.shared.push(sample).map(|l| l.as_str().to_string()))
+    })
+  }
+
+  /// Whether JS tracks tasks (sweeps reach it only then).
+  #[napi]
+  pub fn set_sweeping(&self, on: bool) -> Result<()> {
+    guard("MemoryManager.trackTask", || {
+      self.shared.set_sweeping(on);
+      Ok(())
     })
   }
 
   #[napi]
   pub fn stats(&self) -> Result<BindingMemoryStats> {
     guard("MemoryManager.getStats", || {
-      let s = self.core.borrow().stats();
+      let all = self.shared.stats().ok_or_else(|| Error::from_reason("memory state poisoned"))?;
+      let s = all.core;
       Ok(BindingMemoryStats {
         rss_bytes: s.latest.rss_bytes,
         heap_used_bytes: s.latest.heap_used_bytes,
@@ -175,6 +194,9 @@ impl BindingMemory {
         cpu_avg_pct: s.cpu_avg_pct,
         cpu_peak_pct: s.cpu_peak_pct,
         suspends: s.suspends,
+        sampled_at_ms: all.sampled_at_ms,
+        os_pressure_some: all.os_reading.map(|r| r.0),
+        os_pressure_full: all.os_reading.map(|r| r.1),
       })
     })
   }
@@ -183,7 +205,7 @@ impl BindingMemory {
   #[napi]
   pub fn clear(&self) -> Result<()> {
     guard("MemoryManager.clear", || {
-      self.core.borrow_mut().clear();
+      self.shared.clear();
       Ok(())
     })
   }

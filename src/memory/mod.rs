@@ -3,6 +3,7 @@
 pub mod platform;
 pub mod pressure;
 pub mod sampler;
+pub mod shared;
 pub mod trend;
 
 use pressure::{Level, Pressure};
@@ -100,6 +101,11 @@ impl MemoryCore {
 
   pub fn level(&self) -> Level {
     self.pressure.level()
+  }
+
+  /// The newest sample, if any.
+  pub fn latest(&self) -> Option<Sample> {
+    self.ring.back().copied()
   }
 
   pub fn clear(&mut self) {

@@ -56,6 +56,25 @@ impl Pressure {
   }
 }
 
+/// Thresholds on Linux PSI (percent of the last 10 s): tasks waiting for
+/// memory some of the time raise a warning; all of them, critical.
+#[derive(Clone, Copy, Debug)]
+pub struct OsThresholds {
+  pub warning_some: f64,
+  pub critical_full: f64,
+}
+
+impl OsThresholds {
+  /// The OS's level for a `(some avg10, full avg10)` reading; normal without one.
+  pub fn level(&self, reading: Option<(f64, f64)>) -> Level {
+    match reading {
+      Some((_, full)) if full >= self.critical_full => Level::Critical,
+      Some((some, _)) if some >= self.warning_some => Level::Warning,
+      _ => Level::Normal,
+    }
+  }
+}
+
 #[cfg(test)]
 mod tests {
   use super::*;
@@ -73,6 +92,15 @@ mod tests {
       changes,
       vec![(100.0, Warning), (89.0, Normal), (150.0, Warning), (200.0, Critical), (179.0, Warning), (85.0, Normal)]
     );
+  }
+
+  #[test]
+  fn psi_readings_map_to_levels() {
+    let t = OsThresholds { warning_some: 10.0, critical_full: 5.0 };
+    assert_eq!(t.level(None), Normal);
+    assert_eq!(t.level(Some((9.9, 4.9))), Normal);
+    assert_eq!(t.level(Some((10.0, 0.0))), Warning);
+    assert_eq!(t.level(Some((0.0, 5.0))), Critical);
   }
 
   #[test]
