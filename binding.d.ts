@@ -64,8 +64,8 @@ export declare class BindingMemory {
    * pressure level when it changed.
    */
   push(s: BindingMemorySample): string | null
-  /** Whether JS tracks tasks (sweeps reach it only then). */
-  setSweeping(on: boolean): void
+  /** The first sweep that may find an idle task is due in `ms` (not finite: no task to sweep). */
+  sweepAfter(ms: number): void
   stats(): BindingMemoryStats
   /** Forgets the samples (the trend restarts from `unknown`); the level stays. */
   clear(): void

@@ -1,7 +1,7 @@
 // What MemoryManager's sampler thread asks of the JS thread: nothing for a
 // sample (it pushes RSS samples itself) unless JS must see each one (a
-// monitor's gauges, pressure on the heap); a pressure change, and sweeps while
-// tasks exist.
+// monitor's gauges, pressure on the heap); a pressure change, and a sweep once
+// a task can have gone idle.
 import { MemoryManager, PerformanceMonitor, type PressureLevel } from '../index'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -44,19 +44,26 @@ test('a pressure change the sampler thread finds reaches listeners and shrinkers
   expect(ticks).toHaveBeenCalledTimes(1) // the change, not every sample
 })
 
-test('sweeps reach the JS thread only while tasks exist', async () => {
-  const m = manager({ sampleIntervalMs: 60_000, inactiveTaskMs: 40 }) // a sweep every 10 ms
+test('sweeps reach the JS thread only once a task can be idle: a touched task costs one per inactiveTaskMs', async () => {
+  const m = manager({ sampleIntervalMs: 60_000, inactiveTaskMs: 100 }) // a sweep tick every 25 ms
   const ticks = ticksOf(m)
   await sleep(60)
-  expect(ticks).not.toHaveBeenCalled()
+  expect(ticks).not.toHaveBeenCalled() // no tasks
   const cleaned: string[] = []
   m.trackTask('t', { onCleanup: () => void cleaned.push('t') })
-  await sleep(150)
-  expect(cleaned).toEqual(['t']) // idle for 40 ms: swept
+  for (let i = 0; i < 10; i++) {
+    await sleep(30)
+    m.touch('t')
+  }
+  // 300 ms of a task in use: a sweep when it could first be idle, then one per 100 ms at most
+  // (every sweep tick, 12 here, before).
+  expect(ticks.mock.calls.length).toBeLessThanOrEqual(4)
+  expect(cleaned).toEqual([])
+  await sleep(250) // unused for 100 ms: swept
+  expect(cleaned).toEqual(['t'])
   const after = ticks.mock.calls.length
-  expect(after).toBeGreaterThanOrEqual(1)
   await sleep(100)
-  expect(ticks.mock.calls.length).toBe(after) // no tasks left: the sweeps stopped reaching JS
+  expect(ticks.mock.calls.length).toBe(after) // no tasks left: no sweeps reach JS
 })
 
 test('with a monitor, or pressure on the heap, every sample reaches the JS thread', async () => {

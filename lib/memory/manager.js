@@ -30,7 +30,7 @@ class MemoryManager extends SafeEmitter {
     // JS sees every sample when it must read the heap for each or feed a
     // monitor's gauges; otherwise the sampler thread pushes them itself.
     this._everySample = o.pressureOn === 'heap' || monitor !== undefined
-    this._sweeping = false
+    this._sweepAt = Infinity // performance.now() ms when a task can first be idle
     // The native callback holds the manager weakly: dropped without close(),
     // it is still collected, and its sampler thread stops.
     const self = new WeakRef(this)
@@ -73,14 +73,15 @@ class MemoryManager extends SafeEmitter {
   _sweep() {
     const ids = this._tasks.cleanIdle(this._options.inactiveTaskMs, 'idle')
     if (ids.length > 0) this._report()
-    if (this._tasks.map.size === 0) this._setSweeping(false)
+    this._sweepFrom(this._tasks.firstIdleAt(this._options.inactiveTaskMs))
   }
 
-  // Sweeps wake the JS thread only while there are tasks to look at.
-  _setSweeping(on) {
-    if (this._sweeping === on) return
-    this._sweeping = on
-    this._native.setSweeping(on)
+  // Sweeps wake the JS thread only once a task can be idle: a touched window
+  // costs a wake per inactiveTaskMs, not one per sweep interval. A touch only
+  // delays that moment (the sweep then finds nothing and looks again).
+  _sweepFrom(at) {
+    this._sweepAt = at
+    this._native.sweepAfter(at - performance.now())
   }
 
   _push(values) {
@@ -148,7 +149,8 @@ class MemoryManager extends SafeEmitter {
   trackTask(id, options) {
     this._open('trackTask')
     this._tasks.track(id, options)
-    this._setSweeping(true)
+    const idleAt = performance.now() + this._options.inactiveTaskMs
+    if (idleAt < this._sweepAt) this._sweepFrom(idleAt)
   }
 
   /** Marks the task used now; false when unknown. */

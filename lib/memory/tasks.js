@@ -65,6 +65,13 @@ class Tasks {
     return true
   }
 
+  /** When (performance.now() ms) a task can first have been idle for `ms`; Infinity without tasks. */
+  firstIdleAt(ms) {
+    let oldest = Infinity
+    for (const t of this.map.values()) if (t.touched < oldest) oldest = t.touched
+    return oldest + ms
+  }
+
   /** Cleans every task idle for at least `ms`; returns their ids. */
   cleanIdle(ms, reason) {
     const now = performance.now()

@@ -167,11 +167,11 @@ impl BindingMemory {
     })
   }
 
-  /// Whether JS tracks tasks (sweeps reach it only then).
+  /// The first sweep that may find an idle task is due in `ms` (not finite: no task to sweep).
   #[napi]
-  pub fn set_sweeping(&self, on: bool) -> Result<()> {
-    guard("MemoryManager.trackTask", || {
-      self.shared.set_sweeping(on);
+  pub fn sweep_after(&self, ms: f64) -> Result<()> {
+    guard("MemoryManager sweep", || {
+      self.shared.sweep_after(ms.is_finite().then(|| Duration::from_secs_f64(ms.max(0.0) / 1000.0)));
       Ok(())
     })
   }

@@ -1,13 +1,14 @@
 //! The memory core as the sampler thread and the JS thread share it. Unless
 //! JS must see every sample (a monitor's gauges, pressure on the JS heap),
 //! the sampler thread pushes RSS samples itself and asks the JS thread only
-//! for a pressure change, or for an idle-task sweep while tasks exist.
+//! for a pressure change, or for an idle-task sweep once a task may have gone
+//! idle (JS says when that can first be).
 use super::pressure::{Level, OsThresholds};
 use super::sampler::Tick;
 use super::{MemoryCore, Sample, Stats};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 struct State {
   core: MemoryCore,
@@ -42,8 +43,8 @@ pub struct SharedMemory {
   epoch: Instant,
   /// JS pushes every sample itself.
   js_samples: bool,
-  /// JS tracks tasks, so sweeps must reach it.
-  sweeping: AtomicBool,
+  /// ns since `epoch` from which a sweep may find an idle task; never: u64::MAX.
+  sweep_at: AtomicU64,
 }
 
 impl SharedMemory {
@@ -53,7 +54,7 @@ impl SharedMemory {
       os,
       epoch: Instant::now(),
       js_samples,
-      sweeping: AtomicBool::new(false),
+      sweep_at: AtomicU64::new(u64::MAX),
     }
   }
 
@@ -70,8 +71,10 @@ impl SharedMemory {
     st.core.push(sample, os)
   }
 
-  pub fn set_sweeping(&self, on: bool) {
-    self.sweeping.store(on, Ordering::Relaxed);
+  /// The first sweep that may find an idle task is due `after` from now (`None`: no task to sweep).
+  pub fn sweep_after(&self, after: Option<Duration>) {
+    let at = after.map_or(u64::MAX, |d| (self.epoch.elapsed() + d).as_nanos().min(u64::MAX as u128 - 1) as u64);
+    self.sweep_at.store(at, Ordering::Relaxed);
   }
 
   pub fn clear(&self) {
@@ -107,8 +110,8 @@ impl SharedMemory {
         ..carried
       });
     }
-    let work =
-      JsWork { sample: tick.sample && !here, sweep: tick.sweep && self.sweeping.load(Ordering::Relaxed), pressure };
+    let sweep = tick.sweep && self.epoch.elapsed().as_nanos() as u64 >= self.sweep_at.load(Ordering::Relaxed);
+    let work = JsWork { sample: tick.sample && !here, sweep, pressure };
     (work != JsWork::default()).then_some(work)
   }
 }
@@ -158,12 +161,17 @@ mod tests {
   }
 
   #[test]
-  fn sweeps_reach_js_while_tasks_exist() {
+  fn sweeps_reach_js_once_a_task_may_be_idle() {
     let m = shared(false, None);
-    m.set_sweeping(true);
     let sweep = Tick { sweep: true, ..Tick::default() };
+    assert_eq!(m.on_tick(&sweep), None, "no tasks");
+    m.sweep_after(Some(Duration::ZERO));
     assert_eq!(m.on_tick(&sweep), Some(JsWork { sweep: true, ..JsWork::default() }));
-    m.set_sweeping(false);
+    m.sweep_after(Some(Duration::from_millis(30)));
+    assert_eq!(m.on_tick(&sweep), None, "no task can be idle for 30 ms");
+    std::thread::sleep(Duration::from_millis(31));
+    assert_eq!(m.on_tick(&sweep), Some(JsWork { sweep: true, ..JsWork::default() }));
+    m.sweep_after(None);
     assert_eq!(m.on_tick(&sweep), None);
   }
 
