@@ -184,6 +184,34 @@ async function idleCosts() {
   return out
 }
 
+/**
+ * CPU (us) a thread spends per wake from a timed sleep that does nothing else: the floor under any
+ * periodic wake (a worker thread in Atomics.wait, its own schedstat run time; median of 40 wakes x 5).
+ */
+async function wakeCost(sleepMs = 25, wakes = 40) {
+  const { Worker } = require('worker_threads')
+  const code = `
+    const fs = require('fs')
+    const { parentPort, workerData } = require('worker_threads')
+    const cell = new Int32Array(new SharedArrayBuffer(4))
+    const ran = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0])
+    const out = []
+    for (let round = 0; round < 5; round++) {
+      const before = ran()
+      for (let i = 0; i < workerData.wakes; i++) Atomics.wait(cell, 0, 0, workerData.sleepMs)
+      out.push((ran() - before) / workerData.wakes / 1000)
+    }
+    parentPort.postMessage(out)
+  `
+  const worker = new Worker(code, { eval: true, workerData: { sleepMs, wakes } })
+  const samples = await new Promise((resolve, reject) => {
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  })
+  await worker.terminate()
+  return median(samples)
+}
+
 /** Extra main-thread ns per event-loop turn with the watchdog's loop hooks. */
 async function turnCost() {
   const turns = (n) =>
@@ -208,8 +236,9 @@ async function runMonitorBench() {
   const record = recordBench()
   const exported = await exportBench()
   const idle = await idleCosts()
+  const wakeUs = await wakeCost()
   const perTurnNs = await turnCost()
-  return { record, exported, idle, perTurnNs }
+  return { record, exported, idle, wakeUs, perTurnNs }
 }
 
 function markdown(r) {
@@ -246,6 +275,9 @@ function markdown(r) {
     row('watchdog on (threshold 100 ms)', idle.watchdog),
     row('the same, pinging an idle loop (other platforms, Electron main)', idle.pinging),
     `| memory sampling (every 1,000 ms) | ${pct(idle.sampling.main)} | ${pct(idle.sampling.native)} | - | - |`,
+    '',
+    `A worker thread that wakes from a timed sleep (\`Atomics.wait\`, 25 ms) costs ${fmt(r.wakeUs, 1)} us of CPU per wake on this machine`,
+    '(its schedstat run time, median of 5 x 40 wakes): the order of the floor under every periodic wake above.',
     '',
     `Busy loop: the watchdog's prepare/check hooks add ${fmt(r.perTurnNs)} ns of main-thread CPU per event-loop turn (setImmediate chain, median of 5).`,
     '',
