@@ -286,6 +286,8 @@ export interface BindingMemoryStats {
   suspends: number
   /** Wall-clock ms of the newest sample. */
   sampledAtMs?: number
+  /** The newest sample's heap figures were read, not carried from the one before. */
+  heapMeasured: boolean
   /** The newest PSI reading (Linux), percent of the last 10 s. */
   osPressureSome?: number
   osPressureFull?: number

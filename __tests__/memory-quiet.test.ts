@@ -30,6 +30,19 @@ test('samples without tasks or a monitor never wake the JS thread; stats still m
   expect(s.cpu.peakPercent).toBeGreaterThanOrEqual(0)
 })
 
+test('heap figures come from the newest sample when it read them (sample() hook), else are read when asked', async () => {
+  const m = manager({ sampleIntervalMs: 60_000 }) // one sample, by the sampler thread, at start
+  await sleep(30)
+  expect(m.getStats().samples).toBe(1)
+  expect(m.getStats().heapUsedBytes).toBeGreaterThan(1e5) // read now: that sample carried none
+  expect(m.sample({ heapUsedBytes: 12_345, externalBytes: 6, arrayBuffersBytes: 7 })).toMatchObject({
+    heapUsedBytes: 12_345,
+    externalBytes: 6,
+    arrayBuffersBytes: 7,
+    samples: 2,
+  })
+})
+
 test('a pressure change the sampler thread finds reaches listeners and shrinkers on the JS thread', async () => {
   const m = manager({ sampleIntervalMs: 10, warningBytes: 1 }) // any RSS is over 1 byte
   const ticks = ticksOf(m)

@@ -27,9 +27,6 @@ class MemoryManager extends SafeEmitter {
     this._shrinkers = new Set()
     this._closed = false
     this._loggedErrors = 0
-    // JS sees every sample when it must read the heap for each or feed a
-    // monitor's gauges; otherwise the sampler thread pushes them itself.
-    this._everySample = o.pressureOn === 'heap' || monitor !== undefined
     this._sweepAt = Infinity // performance.now() ms when a task can first be idle
     // The native callback holds the manager weakly: dropped without close(),
     // it is still collected, and its sampler thread stops.
@@ -47,7 +44,9 @@ class MemoryManager extends SafeEmitter {
         minRelativeGrowthPerHour: o.minRelativeGrowthPerHour,
         minR2: o.minR2,
         sample: o.sample,
-        wakeEverySample: this._everySample,
+        // JS takes every sample when it must read the heap for each or feed a
+        // monitor's gauges; otherwise the sampler thread pushes them itself.
+        wakeEverySample: o.pressureOn === 'heap' || monitor !== undefined,
         osWarningSome: o.osPressure?.warningSome,
         osCriticalFull: o.osPressure?.criticalFull,
       },
@@ -203,8 +202,8 @@ class MemoryManager extends SafeEmitter {
 
   getStats() {
     const s = this._native.stats()
-    // Samples the sampler thread took alone carry no heap figures: read them now.
-    const heap = this._everySample
+    // A sample the sampler thread took alone carries the heap figures of the one before: read them now.
+    const heap = s.heapMeasured
       ? { heapUsed: s.heapUsedBytes, external: s.externalBytes, arrayBuffers: s.arrayBuffersBytes }
       : process.memoryUsage()
     return {

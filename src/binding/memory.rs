@@ -77,6 +77,8 @@ pub struct BindingMemoryStats {
   pub suspends: u32,
   /// Wall-clock ms of the newest sample.
   pub sampled_at_ms: Option<f64>,
+  /// The newest sample's heap figures were read, not carried from the one before.
+  pub heap_measured: bool,
   /// The newest PSI reading (Linux), percent of the last 10 s.
   pub os_pressure_some: Option<f64>,
   pub os_pressure_full: Option<f64>,
@@ -163,7 +165,7 @@ impl BindingMemory {
         cpu_user_pct: s.cpu_user_pct,
         cpu_system_pct: s.cpu_system_pct,
       };
-      Ok(self.shared.push(sample).map(|l| l.as_str().to_string()))
+      Ok(self.shared.push(sample, true).map(|l| l.as_str().to_string()))
     })
   }
 
@@ -195,6 +197,7 @@ impl BindingMemory {
         cpu_peak_pct: s.cpu_peak_pct,
         suspends: s.suspends,
         sampled_at_ms: all.sampled_at_ms,
+        heap_measured: all.heap_measured,
         os_pressure_some: all.os_reading.map(|r| r.0),
         os_pressure_full: all.os_reading.map(|r| r.1),
       })

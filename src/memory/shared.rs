@@ -15,6 +15,8 @@ struct State {
   /// The newest PSI reading; samples JS pushes between ticks keep it.
   os_reading: Option<(f64, f64)>,
   sampled_at_ms: Option<f64>,
+  /// The newest sample's heap figures were read (JS pushed it), not carried.
+  heap_measured: bool,
 }
 
 /// What a tick needs from the JS thread.
@@ -35,6 +37,7 @@ pub struct SharedStats {
   /// Wall-clock ms of the newest sample.
   pub sampled_at_ms: Option<f64>,
   pub os_reading: Option<(f64, f64)>,
+  pub heap_measured: bool,
 }
 
 pub struct SharedMemory {
@@ -50,7 +53,7 @@ pub struct SharedMemory {
 impl SharedMemory {
   pub fn new(core: MemoryCore, os: Option<OsThresholds>, js_samples: bool) -> Self {
     Self {
-      state: Mutex::new(State { core, os_reading: None, sampled_at_ms: None }),
+      state: Mutex::new(State { core, os_reading: None, sampled_at_ms: None, heap_measured: false }),
       os,
       epoch: Instant::now(),
       js_samples,
@@ -63,9 +66,11 @@ impl SharedMemory {
     self.epoch.elapsed().as_secs_f64() * 1000.0
   }
 
-  /// Adds one sample; returns the pressure level when it changed.
-  pub fn push(&self, sample: Sample) -> Option<Level> {
+  /// Adds one sample (its heap figures read, or carried from the one before);
+  /// returns the pressure level when it changed.
+  pub fn push(&self, sample: Sample, heap_measured: bool) -> Option<Level> {
     let mut st = self.state.lock().ok()?;
+    st.heap_measured = heap_measured;
     let os = self.os.map_or(Level::Normal, |t| t.level(st.os_reading));
     st.sampled_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs_f64() * 1000.0);
     st.core.push(sample, os)
@@ -85,7 +90,12 @@ impl SharedMemory {
 
   pub fn stats(&self) -> Option<SharedStats> {
     let st = self.state.lock().ok()?;
-    Some(SharedStats { core: st.core.stats(), sampled_at_ms: st.sampled_at_ms, os_reading: st.os_reading })
+    Some(SharedStats {
+      core: st.core.stats(),
+      sampled_at_ms: st.sampled_at_ms,
+      os_reading: st.os_reading,
+      heap_measured: st.heap_measured,
+    })
   }
 
   /// On the sampler thread: takes the tick's sample if JS need not, and says
@@ -102,13 +112,14 @@ impl SharedMemory {
     if here {
       // The heap figures are the last JS sample's; `getStats` reads fresh ones.
       let carried = self.state.lock().ok().and_then(|st| st.core.latest()).unwrap_or_default();
-      pressure = self.push(Sample {
+      let sample = Sample {
         at_ms: self.now_ms(),
         rss_bytes: tick.rss_bytes.unwrap_or_default(),
         cpu_user_pct: tick.cpu_user_pct,
         cpu_system_pct: tick.cpu_system_pct,
         ..carried
-      });
+      };
+      pressure = self.push(sample, false);
     }
     let sweep = tick.sweep && self.epoch.elapsed().as_nanos() as u64 >= self.sweep_at.load(Ordering::Relaxed);
     let work = JsWork { sample: tick.sample && !here, sweep, pressure };
@@ -149,6 +160,10 @@ mod tests {
     let s = m.stats().unwrap();
     assert_eq!((s.core.samples, s.core.latest.rss_bytes), (3, 1500.0));
     assert!(s.sampled_at_ms.is_some());
+    assert!(!s.heap_measured, "the heap figures were carried");
+    m.push(Sample { rss_bytes: 1500.0, heap_used_bytes: 7.0, ..Sample::default() }, true);
+    let s = m.stats().unwrap();
+    assert!(s.heap_measured && s.core.latest.heap_used_bytes == 7.0);
   }
 
   #[test]
@@ -180,7 +195,7 @@ mod tests {
     let m = shared(true, Some(OsThresholds { warning_some: 10.0, critical_full: 10.0 }));
     m.on_tick(&Tick { sample: true, os_pressure: Some((20.0, 0.0)), ..Tick::default() });
     let sample = Sample { rss_bytes: 1.0, ..Sample::default() };
-    assert_eq!(m.push(sample), Some(Level::Warning));
+    assert_eq!(m.push(sample, true), Some(Level::Warning));
     assert_eq!(m.stats().unwrap().os_reading, Some((20.0, 0.0)));
   }
 }
