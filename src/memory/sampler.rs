@@ -41,6 +41,7 @@ impl Sampler {
       let start = Instant::now();
       let (mut next_sample, mut next_sweep) = (Duration::ZERO, idle_check);
       let mut last_cpu: Option<(Instant, (f64, f64))> = None;
+      let mut probe = platform::Probe::new();
       while !flag.load(Ordering::Acquire) {
         let now = start.elapsed();
         if now < next_sample.min(next_sweep) {
@@ -49,10 +50,10 @@ impl Sampler {
         }
         let mut tick = Tick { at_ms: now.as_secs_f64() * 1000.0, ..Tick::default() };
         if now >= next_sample {
-          let reading = platform::read();
+          let reading = probe.read();
           tick.sample = true;
           tick.rss_bytes = reading.rss_bytes;
-          tick.os_pressure = platform::os_pressure();
+          tick.os_pressure = probe.os_pressure();
           if let Some(cpu) = reading.cpu_us {
             let taken = Instant::now();
             if let Some((at, before)) = last_cpu {
