@@ -133,10 +133,11 @@ impl MemoryCore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
   use super::*;
 
-  fn core(window: usize) -> MemoryCore {
+  /// A core with thresholds at 1000 / 2000 bytes and a 100 ms interval.
+  pub(crate) fn core(window: usize) -> MemoryCore {
     MemoryCore::new(Config {
       window_samples: window,
       interval_ms: 100.0,

@@ -40,6 +40,15 @@ pub struct SharedStats {
   pub heap_measured: bool,
 }
 
+impl State {
+  fn push(&mut self, sample: Sample, heap_measured: bool, os: Option<OsThresholds>) -> Option<Level> {
+    self.heap_measured = heap_measured;
+    self.sampled_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs_f64() * 1000.0);
+    let os = os.map_or(Level::Normal, |t| t.level(self.os_reading));
+    self.core.push(sample, os)
+  }
+}
+
 pub struct SharedMemory {
   state: Mutex<State>,
   os: Option<OsThresholds>,
@@ -69,11 +78,7 @@ impl SharedMemory {
   /// Adds one sample (its heap figures read, or carried from the one before);
   /// returns the pressure level when it changed.
   pub fn push(&self, sample: Sample, heap_measured: bool) -> Option<Level> {
-    let mut st = self.state.lock().ok()?;
-    st.heap_measured = heap_measured;
-    let os = self.os.map_or(Level::Normal, |t| t.level(st.os_reading));
-    st.sampled_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs_f64() * 1000.0);
-    st.core.push(sample, os)
+    self.state.lock().ok()?.push(sample, heap_measured, self.os)
   }
 
   /// The first sweep that may find an idle task is due `after` from now (`None`: no task to sweep).
@@ -101,25 +106,24 @@ impl SharedMemory {
   /// On the sampler thread: takes the tick's sample if JS need not, and says
   /// what is left for the JS thread (nothing, mostly).
   pub fn on_tick(&self, tick: &Tick) -> Option<JsWork> {
-    if tick.sample {
-      if let Ok(mut st) = self.state.lock() {
-        st.os_reading = tick.os_pressure;
-      }
-    }
     // Without an RSS reading (an unsupported platform) JS reads it.
     let here = tick.sample && !self.js_samples && tick.rss_bytes.is_some();
     let mut pressure = None;
-    if here {
-      // The heap figures are the last JS sample's; `getStats` reads fresh ones.
-      let carried = self.state.lock().ok().and_then(|st| st.core.latest()).unwrap_or_default();
-      let sample = Sample {
-        at_ms: self.now_ms(),
-        rss_bytes: tick.rss_bytes.unwrap_or_default(),
-        cpu_user_pct: tick.cpu_user_pct,
-        cpu_system_pct: tick.cpu_system_pct,
-        ..carried
-      };
-      pressure = self.push(sample, false);
+    if tick.sample {
+      if let Ok(mut st) = self.state.lock() {
+        st.os_reading = tick.os_pressure;
+        if here {
+          // The heap figures are the last JS sample's; `getStats` reads fresh ones.
+          let sample = Sample {
+            at_ms: self.now_ms(),
+            rss_bytes: tick.rss_bytes.unwrap_or_default(),
+            cpu_user_pct: tick.cpu_user_pct,
+            cpu_system_pct: tick.cpu_system_pct,
+            ..st.core.latest().unwrap_or_default()
+          };
+          pressure = st.push(sample, false, self.os);
+        }
+      }
     }
     let sweep = tick.sweep && self.epoch.elapsed().as_nanos() as u64 >= self.sweep_at.load(Ordering::Relaxed);
     let work = JsWork { sample: tick.sample && !here, sweep, pressure };
@@ -130,20 +134,9 @@ impl SharedMemory {
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::memory::trend::TrendRule;
-  use crate::memory::Config;
 
   fn shared(js_samples: bool, os: Option<OsThresholds>) -> SharedMemory {
-    let config = Config {
-      window_samples: 10,
-      interval_ms: 100.0,
-      on_heap: false,
-      warning_bytes: 1000.0,
-      critical_bytes: 2000.0,
-      hysteresis: 0.1,
-      rule: TrendRule::default(),
-    };
-    SharedMemory::new(MemoryCore::new(config), os, js_samples)
+    SharedMemory::new(crate::memory::tests::core(10), os, js_samples)
   }
 
   fn tick(rss: Option<f64>, sweep: bool) -> Tick {
