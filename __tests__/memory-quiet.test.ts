@@ -3,15 +3,10 @@
 // monitor's gauges, pressure on the heap); a pressure change, and a sweep once
 // a task can have gone idle.
 import { MemoryManager, PerformanceMonitor, type PressureLevel } from '../index'
+import { closedAfterEach } from './helpers/memory'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const managers: MemoryManager[] = []
-function manager(options: ConstructorParameters<typeof MemoryManager>[0] = {}, deps?: ConstructorParameters<typeof MemoryManager>[1]) {
-  const m = new MemoryManager({ osPressure: false, ...options }, deps)
-  managers.push(m)
-  return m
-}
-afterEach(() => managers.splice(0).forEach((m) => m.close()))
+const manager = closedAfterEach()
 
 // The native callback looks `_tick` up on the manager at each call.
 const ticksOf = (m: MemoryManager) => jest.spyOn(m as any, '_tick')

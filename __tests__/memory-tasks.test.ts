@@ -1,14 +1,9 @@
 // MemoryManager tasks and pressure, driven by injected samples.
 import { MemoryManager, PerformanceMonitor, type PressureLevel } from '../index'
+import { closedAfterEach } from './helpers/memory'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const managers: MemoryManager[] = []
-function manager(options: ConstructorParameters<typeof MemoryManager>[0] = {}, deps?: ConstructorParameters<typeof MemoryManager>[1]) {
-  const m = new MemoryManager({ osPressure: false, ...options }, deps)
-  managers.push(m)
-  return m
-}
-afterEach(() => managers.splice(0).forEach((m) => m.close()))
+const manager = closedAfterEach()
 
 test('track, touch, get, release runs onCleanup once; duplicates are E_DUPLICATE_TASK', () => {
   const m = manager({ sample: false })
