@@ -191,19 +191,19 @@ async function idleCosts() {
 async function wakeCost(sleepMs = 25, wakes = 40) {
   const { Worker } = require('worker_threads')
   const code = `
-    const fs = require('fs')
     const { parentPort, workerData } = require('worker_threads')
+    const { threadCpuNs } = require(workerData.stats)
     const cell = new Int32Array(new SharedArrayBuffer(4))
-    const ran = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0])
     const out = []
     for (let round = 0; round < 5; round++) {
-      const before = ran()
+      const before = threadCpuNs()
       for (let i = 0; i < workerData.wakes; i++) Atomics.wait(cell, 0, 0, workerData.sleepMs)
-      out.push((ran() - before) / workerData.wakes / 1000)
+      out.push((threadCpuNs() - before) / workerData.wakes / 1000)
     }
     parentPort.postMessage(out)
   `
-  const worker = new Worker(code, { eval: true, workerData: { sleepMs, wakes } })
+  const stats = path.join(__dirname, 'stats.js')
+  const worker = new Worker(code, { eval: true, workerData: { sleepMs, wakes, stats } })
   const samples = await new Promise((resolve, reject) => {
     worker.once('message', resolve)
     worker.once('error', reject)
