@@ -1,10 +1,13 @@
 'use strict'
 // Validation of the reference payload {id, type, text (maxLength 500), ts},
 // side by side: ajv compiled (allErrors, like ours), zod 4, ipcflow as the
-// registry validates (members read ahead in JS, one crossing) and ipcflow's
-// native walk reading every member through Node-API, each without and with the
-// registry's size/depth caps (measured in the same walk), and ipcflow on a
-// serde_json copy (conversion first, then the plan).
+// registry validates (JS code generated from the native plan accepts a valid
+// value, lib/registry/accept.js), ipcflow's native check alone (members read
+// ahead in JS, one crossing) and its native walk reading every member through
+// Node-API, each of the native ones without and with the registry's size/depth
+// caps (measured in the same walk), and ipcflow on a serde_json copy
+// (conversion first, then the plan). An invalid payload (a string id) is timed
+// too: ipcflow's pre-check declines it and the native walk reports it.
 // ajv counts code points in JS (O(length)); the native walk reads V8's UTF-16
 // length in O(1), so the figures depend on the text length: both are reported.
 const { Bench } = require('tinybench')
@@ -13,6 +16,7 @@ const Ajv2020 = require('ajv/dist/2020')
 const { z } = require('zod')
 const binding = require('../binding.js')
 const { compileSchema } = require('../lib/registry/native')
+const { withReadAhead } = require('../lib/registry/read-ahead')
 
 const PER_CALL = 200
 const SCHEMA = {
@@ -28,59 +32,95 @@ function payload(textLength) {
   return { id: 1, type: 'token', text: 'abcdefghij'.repeat(Math.ceil(textLength / 10)).slice(0, textLength), ts: 1700000000000 }
 }
 
+/**
+ * Validates with a few other channels' validators first, as an app with several
+ * checked channels does: the JS front they share then calls each one's own
+ * code, as in use, rather than having it inlined into the benchmark's loop.
+ */
+function useOtherChannels() {
+  const schemas = [
+    { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
+    { type: 'array', prefixItems: [{ type: 'integer' }], items: false },
+    { type: 'object', properties: { a: { type: 'number', minimum: 0 }, b: { type: 'boolean' } } },
+    { type: 'string', maxLength: 64 },
+  ]
+  const values = [{ q: 'x' }, [1], { a: 1, b: true }, 'text']
+  let sink = 0
+  schemas.forEach((schema, i) => {
+    const { validator } = compileSchema(schema)
+    for (let n = 0; n < 20000; n++) sink += validator.validate(values[i]) === null ? 1 : 0
+  })
+  return sink
+}
+
 async function measure(textLength) {
+  useOtherChannels()
   const ajv = new Ajv({ allErrors: true }).compile(SCHEMA)
   const zod = z.object({ id: z.number(), type: z.string(), text: z.string().max(500), ts: z.number() })
-  const { validator, error } = compileSchema(SCHEMA)
+  const { validator: ipcflow, error } = compileSchema(SCHEMA)
   if (error) throw new Error(error.message)
+  // The native check alone: read ahead, without the JS pre-check.
+  const validator = withReadAhead(binding.compileSchema(SCHEMA).validator)
   if (validator.readAhead === undefined) throw new Error('the reference schema must be read ahead')
   const walk = binding.compileSchema(SCHEMA).validator
   // The caps a registry channel applies by default (maxBytes 1 MiB, maxDepth 64).
   const CAPS = { maxBytes: 1024 * 1024, maxDepth: 64 }
   const capped = compileSchema(SCHEMA, CAPS).validator
   const cappedWalk = binding.compileSchema(SCHEMA, CAPS).validator
-  const p = payload(textLength)
-  const valid = [validator.validate(p), walk.validate(p), capped.validate(p), cappedWalk.validate(p), validator.validateConverted(p)]
+  // Distinct objects of one shape, so that no optimizing compiler can keep a
+  // check's result across the loop's iterations (all competitors read the same ones).
+  const ps = Array.from({ length: PER_CALL }, (_, i) => ({ ...payload(textLength), id: i }))
+  const invalids = ps.map((x) => ({ ...x, id: `x${x.id}` }))
+  const p = ps[0]
+  const invalid = invalids[0]
+  if (ajv(invalid) || ipcflow.validate(invalid)?.[0].pointer !== '/id') throw new Error('the invalid payload must be reported at /id')
+  const valid = [ipcflow.validate(p), validator.validate(p), walk.validate(p), capped.validate(p), cappedWalk.validate(p), validator.validateConverted(p)]
   if (!ajv(p) || !zod.safeParse(p).success || valid.some((issues) => issues !== null)) {
     throw new Error('the reference payload must be valid for every validator')
   }
   let sink = 0
   const bench = new Bench({ time: 800, warmupTime: 200 })
   bench
-    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(p) ? 1 : 0 })
-    .add('zod', () => { for (let i = 0; i < PER_CALL; i++) sink += zod.safeParse(p).success ? 1 : 0 })
-    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(p) === null ? 1 : 0 })
-    .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += walk.validate(p) === null ? 1 : 0 })
-    .add('nativeCapped', () => { for (let i = 0; i < PER_CALL; i++) sink += capped.validate(p) === null ? 1 : 0 })
-    .add('nativeCappedWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += cappedWalk.validate(p) === null ? 1 : 0 })
-    .add('nativeSerde', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validateConverted(p) === null ? 1 : 0 })
+    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(ps[i]) ? 1 : 0 })
+    .add('zod', () => { for (let i = 0; i < PER_CALL; i++) sink += zod.safeParse(ps[i]).success ? 1 : 0 })
+    .add('ipcflow', () => { for (let i = 0; i < PER_CALL; i++) sink += ipcflow.validate(ps[i]) === null ? 1 : 0 })
+    .add('ajvInvalid', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(invalids[i]) ? 0 : ajv.errors.length })
+    .add('ipcflowInvalid', () => { for (let i = 0; i < PER_CALL; i++) sink += ipcflow.validate(invalids[i]).length })
+    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(ps[i]) === null ? 1 : 0 })
+    .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += walk.validate(ps[i]) === null ? 1 : 0 })
+    .add('nativeCapped', () => { for (let i = 0; i < PER_CALL; i++) sink += capped.validate(ps[i]) === null ? 1 : 0 })
+    .add('nativeCappedWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += cappedWalk.validate(ps[i]) === null ? 1 : 0 })
+    .add('nativeSerde', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validateConverted(ps[i]) === null ? 1 : 0 })
   await bench.run()
   if (sink === 0) throw new Error('unreachable')
   const ns = (name) => (bench.getTask(name).result.latency.p50 * 1e6) / PER_CALL
-  return { ajvNs: ns('ajv'), zodNs: ns('zod'), nativeNs: ns('native'), nativeWalkNs: ns('nativeWalk'), nativeCappedNs: ns('nativeCapped'), nativeCappedWalkNs: ns('nativeCappedWalk'), nativeSerdeNs: ns('nativeSerde') }
+  return { ajvNs: ns('ajv'), zodNs: ns('zod'), ipcflowNs: ns('ipcflow'), ajvInvalidNs: ns('ajvInvalid'), ipcflowInvalidNs: ns('ipcflowInvalid'), nativeNs: ns('native'), nativeWalkNs: ns('nativeWalk'), nativeCappedNs: ns('nativeCapped'), nativeCappedWalkNs: ns('nativeCappedWalk'), nativeSerdeNs: ns('nativeSerde') }
 }
 
 /** An `argsSchema` (the whole argument list), as a channel `(text, count)` would have it. */
 const ARGS_SCHEMA = { type: 'array', prefixItems: [{ type: 'string', maxLength: 100 }, { type: 'integer', minimum: 0 }], items: false, minItems: 2 }
 
-/** The argument list ['token', 42] against ARGS_SCHEMA: ajv, read ahead, walk. */
+/** The argument list ['token', 42] against ARGS_SCHEMA: ajv, ipcflow, read ahead, walk. */
 async function measureArgs() {
   const ajv = new Ajv2020({ allErrors: true }).compile(ARGS_SCHEMA) // prefixItems is draft 2020-12
-  const { validator } = compileSchema(ARGS_SCHEMA)
+  const ipcflow = compileSchema(ARGS_SCHEMA).validator
+  const validator = withReadAhead(binding.compileSchema(ARGS_SCHEMA).validator)
   if (validator.readAhead === undefined) throw new Error('the argument list schema must be read ahead')
   const walk = binding.compileSchema(ARGS_SCHEMA).validator
-  const args = ['token', 42]
-  if (!ajv(args) || validator.validate(args) !== null || walk.validate(args) !== null) throw new Error('the argument list must be valid')
+  const argsList = Array.from({ length: PER_CALL }, (_, i) => ['token', i])
+  const args = argsList[0]
+  if (!ajv(args) || ipcflow.validate(args) !== null || validator.validate(args) !== null || walk.validate(args) !== null) throw new Error('the argument list must be valid')
   let sink = 0
   const bench = new Bench({ time: 800, warmupTime: 200 })
   bench
-    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(args) ? 1 : 0 })
-    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(args) === null ? 1 : 0 })
-    .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += walk.validate(args) === null ? 1 : 0 })
+    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(argsList[i]) ? 1 : 0 })
+    .add('ipcflow', () => { for (let i = 0; i < PER_CALL; i++) sink += ipcflow.validate(argsList[i]) === null ? 1 : 0 })
+    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(argsList[i]) === null ? 1 : 0 })
+    .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += walk.validate(argsList[i]) === null ? 1 : 0 })
   await bench.run()
   if (sink === 0) throw new Error('unreachable')
   const ns = (name) => (bench.getTask(name).result.latency.p50 * 1e6) / PER_CALL
-  return { ajvNs: ns('ajv'), nativeNs: ns('native'), nativeWalkNs: ns('nativeWalk') }
+  return { ajvNs: ns('ajv'), ipcflowNs: ns('ipcflow'), nativeNs: ns('native'), nativeWalkNs: ns('nativeWalk') }
 }
 
 /**
@@ -98,11 +138,11 @@ module.exports = { runValidationBench, SCHEMA, payload, REFERENCE_TEXT, SHORT_TE
 
 if (require.main === module) {
   runValidationBench().then((r) => {
-    const row = (label, s) => console.log(`| ${label} | ${s.ajvNs.toFixed(0)} | ${s.zodNs.toFixed(0)} | ${s.nativeNs.toFixed(0)} | ${s.nativeWalkNs.toFixed(0)} | ${s.nativeCappedNs.toFixed(0)} | ${s.nativeCappedWalkNs.toFixed(0)} | ${s.nativeSerdeNs.toFixed(0)} | ${(s.nativeNs / s.ajvNs).toFixed(2)}x |`)
-    console.log('| payload | ajv ns | zod 4 ns | native, read ahead ns | native walk ns | read ahead with caps ns | walk with caps ns | native via serde ns | read ahead / ajv |')
-    console.log('|---|---|---|---|---|---|---|---|---|')
+    const row = (label, s) => console.log(`| ${label} | ${s.ajvNs.toFixed(0)} | ${s.zodNs.toFixed(0)} | ${s.ipcflowNs.toFixed(0)} | ${(s.ipcflowNs / s.ajvNs).toFixed(2)}x | ${s.ajvInvalidNs.toFixed(0)} | ${s.ipcflowInvalidNs.toFixed(0)} | ${s.nativeNs.toFixed(0)} | ${s.nativeWalkNs.toFixed(0)} | ${s.nativeCappedNs.toFixed(0)} | ${s.nativeCappedWalkNs.toFixed(0)} | ${s.nativeSerdeNs.toFixed(0)} | ${(s.nativeNs / s.ajvNs).toFixed(2)}x |`)
+    console.log('| payload | ajv ns | zod 4 ns | ipcflow ns | ipcflow / ajv | invalid: ajv ns | invalid: ipcflow ns | native, read ahead ns | native walk ns | read ahead with caps ns | walk with caps ns | native via serde ns | read ahead / ajv |')
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
     row(`reference (text ${r.textLength} chars)`, r)
     row(`short (text ${r.short.textLength} chars)`, r.short)
-    console.log(`argument list ['token', 42]: ajv ${r.args.ajvNs.toFixed(0)} ns, read ahead ${r.args.nativeNs.toFixed(0)} ns, walk ${r.args.nativeWalkNs.toFixed(0)} ns`)
+    console.log(`argument list ['token', 42]: ajv ${r.args.ajvNs.toFixed(0)} ns, ipcflow ${r.args.ipcflowNs.toFixed(0)} ns, read ahead ${r.args.nativeNs.toFixed(0)} ns, walk ${r.args.nativeWalkNs.toFixed(0)} ns`)
   })
 }

@@ -4,6 +4,7 @@
 // file's concern alone.
 const binding = require('../../binding.js')
 const { withReadAhead } = require('./read-ahead')
+const { withAccept } = require('./accept')
 
 const NEEDED = ['compileSchema', 'checkLimits', 'BindingValidator', 'BindingRateLimiter', 'BindingHistogram', 'fastCalls']
 for (const name of NEEDED) {
@@ -57,7 +58,7 @@ module.exports = {
   /** `{ ok: true, validator } | { ok: false, error }`; see binding.d.ts. */
   compileSchema(schema, limits) {
     const compiled = binding.compileSchema(schema, limits)
-    if (compiled.ok) withReadAhead(compiled.validator)
+    if (compiled.ok) withAccept(withReadAhead(compiled.validator))
     return compiled
   },
   checkLimits: binding.checkLimits,

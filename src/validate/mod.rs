@@ -4,6 +4,7 @@
 //! `serde_json::Value` here (tested against the `jsonschema` crate, a
 //! dev-dependency only) and a live
 //! JS value in the binding, reading only what the schema asks for.
+mod accept;
 mod compile;
 #[cfg(test)]
 mod depth_tests;

@@ -47,6 +47,13 @@ impl Validator {
     self.read_ahead.as_ref()
   }
 
+  /// The plan as data for a JS pre-check that may only accept (`Plan::accept_plan`),
+  /// as JSON text; None with caps, which measure the whole value (the registry
+  /// sends values that cannot reach its caps to a validator without them).
+  pub fn accept_plan(&self) -> Option<String> {
+    self.limits.is_none().then(|| self.plan.accept_plan().to_string())
+  }
+
   /// Whether the walk needs to know a root object's keys beside the named
   /// members: with `additionalProperties: false`, or caps (which measure every member).
   pub fn reads_all_keys(&self) -> bool {

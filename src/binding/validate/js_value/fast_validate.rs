@@ -78,7 +78,8 @@ fn property(name: &'static std::ffi::CStr, value: sys::napi_value, attributes: i
 /// the plan reads the root by its names or leading items alone, `readAhead`:
 /// `{ kind: 'object' | 'array', keys, allKeys, check(root, n, ...values), keysCode(object, keys) }`
 /// (`keys`: the names or indices to read; `n`: an object's keys code when
-/// `allKeys` (see `Validator::reads_all_keys`), else -1).
+/// `allKeys` (see `Validator::reads_all_keys`), else -1); and, without caps,
+/// `acceptPlan`: JSON text for lib/registry/accept.js (`Validator::accept_plan`).
 ///
 /// # Safety
 /// A live call on `env`; `instance` is an object of it.
@@ -95,6 +96,10 @@ pub(crate) unsafe fn attach_fast_validate(
     // SAFETY: the caller's contract.
     let plan = unsafe { read_ahead_plan(env, &inner, ahead)? };
     props.push(property(c"readAhead", plan, A::default));
+  }
+  if let Some(text) = inner.accept_plan() {
+    // SAFETY: the caller's contract.
+    props.push(property(c"acceptPlan", unsafe { js_string(env, &text) }, A::default));
   }
   // SAFETY: the caller's contract; `props` holds valid descriptors.
   if !ok(unsafe { sys::napi_define_properties(env, instance, props.len(), props.as_ptr()) }) {
