@@ -11,7 +11,7 @@ const { withAccept, compileAccept, codePoints } = require('../lib/registry/accep
 const { compileSchema } = require('../lib/registry/native')
 
 type Issue = { pointer: string; keyword: string; message: string }
-type Validator = { validate(v: unknown): Issue[] | null; acceptPlan?: string }
+type Validator = { validate(v: unknown): Issue[] | null; acceptPlan?: string; acceptPattern?: (i: number, text: string) => boolean }
 
 function raw(schema: unknown, limits?: object): Validator {
   const result = native.compileSchema(schema, limits)
@@ -20,9 +20,9 @@ function raw(schema: unknown, limits?: object): Validator {
 }
 
 function acceptOf(schema: unknown): (v: unknown) => boolean {
-  const plan = raw(schema).acceptPlan
-  if (plan === undefined) throw new Error('no accept plan')
-  const compiled = compileAccept(plan, () => null)
+  const validator = raw(schema)
+  if (validator.acceptPlan === undefined) throw new Error('no accept plan')
+  const compiled = compileAccept(validator, () => null)
   if (compiled === undefined) throw new Error('no accept function')
   return compiled.accept
 }
@@ -44,7 +44,7 @@ function random(seed: number) {
 
 const TYPES = ['null', 'boolean', 'number', 'integer', 'string', 'array', 'object']
 const KEYS = ['a', 'b', 'c', 'constructor']
-const STRINGS = ['', 'a', 'ab', 'abc', 'abcdef', '😀', '😀😀', 'a😀', '\ud800', '\ud800\ud800', 'x\udc00y', 'é'.repeat(5)]
+const STRINGS = ['', 'a', 'ab', 'abc', 'abcdef', '😀', '😀😀', 'a😀', '\ud800', '\ud800\ud800', 'x\udc00y', 'é'.repeat(5), 'ba', 'a b', 'a\u2028', '\u00a0']
 const NUMBERS = [0, -0, 1, 2, 3, -1, 1.5, 2.0000001, 1e21, -1e300, Number.MAX_SAFE_INTEGER, NaN, Infinity, -Infinity]
 
 function makeSchema(r: ReturnType<typeof random>, depth: number): unknown {
@@ -55,7 +55,7 @@ function makeSchema(r: ReturnType<typeof random>, depth: number): unknown {
     case 2: return { type: r.pick(['number', 'integer']), [r.pick(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'])]: r.pick([0, 1, 2, -1, 1.5]) }
     case 3: return { enum: [r.pick(STRINGS), r.pick(NUMBERS.filter(Number.isFinite)), r.pick([true, false, null])] }
     case 4: return { const: r.pick<unknown>([r.pick(STRINGS), 1, 0, null, true]) }
-    case 5: return r.pick<unknown>([{}, true, { multipleOf: 2 }, { pattern: '^a' }, { minimum: 1 }, { maxItems: 1 }, { minProperties: 1 }, false])
+    case 5: return r.pick<unknown>([{}, true, { multipleOf: 2 }, { pattern: '^a' }, { pattern: 'b+$' }, { type: 'string', pattern: '^.{2}$' }, { pattern: '\\s' }, { pattern: '^[^\\uFFFD]{1,3}$' }, { pattern: '^\\S*$' }, { minimum: 1 }, { maxItems: 1 }, { minProperties: 1 }, false])
     case 6: return { uniqueItems: true }
     case 7:
     case 8: {
@@ -120,7 +120,7 @@ describe('the accept-first pre-check never accepts what the native walk rejects'
     for (let i = 0; i < 400; i++) {
       const schema = makeSchema(r, 0)
       const walk = raw(schema)
-      const { accept } = compileAccept(walk.acceptPlan!, walk.validate)
+      const { accept } = compileAccept(walk, walk.validate)
       expect(typeof accept).toBe('function')
       const covered = !walk.acceptPlan!.includes('"defer"')
       for (let j = 0; j < 40; j++) {
@@ -177,7 +177,7 @@ describe('what the pre-check decides', () => {
   test('a valid reference payload is accepted without the native walk; an invalid one gets the walk issues', () => {
     const base = raw(REF)
     const walk = jest.fn(base.validate)
-    const front = withAccept({ validate: walk, acceptPlan: base.acceptPlan })
+    const front = withAccept({ validate: walk, acceptPlan: base.acceptPlan, acceptPattern: base.acceptPattern })
     expect(front.validate({ id: 1, type: 'token', text: 'hello world', ts: 1700000000000 })).toBeNull()
     expect(front.validate({ id: 1, type: 'token', text: 'x'.repeat(480), ts: 1 })).toBeNull()
     expect(walk).not.toHaveBeenCalled()
@@ -222,6 +222,29 @@ describe('what the pre-check decides', () => {
       expect(anything({ a: bad })).toBe(false)
       expect(anything({ b: bad })).toBe(false)
     }
+  })
+
+  test('a pattern of unbounded matches is matched natively, string by string; a bounded one by a JS RegExp', () => {
+    const base = raw({ type: 'object', properties: { id: { type: 'string', pattern: '^[0-9a-f]{8}$' }, n: { pattern: '^x+' } } })
+    const matcher = jest.fn(base.acceptPattern!)
+    const walk = jest.fn(base.validate)
+    const front = withAccept({ validate: walk, acceptPlan: base.acceptPlan, acceptPattern: matcher })
+    expect(front.validate({ id: 'deadbeef', n: 3 })).toBeNull()
+    expect(matcher).not.toHaveBeenCalled()
+    expect(front.validate({ id: 'deadbeef', n: 'xx' })).toBeNull()
+    expect(matcher).toHaveBeenCalledTimes(1)
+    expect(matcher).toHaveBeenLastCalledWith(1, 'xx')
+    // A lone surrogate reads as U+FFFD natively: such a string is matched there, even for a bounded pattern.
+    const notFffd = acceptOf({ type: 'string', pattern: '^[^\\uFFFD]$' })
+    expect(notFffd('a')).toBe(true)
+    expect(notFffd('\ud800')).toBe(false)
+    expect(raw({ type: 'string', pattern: '^[^\\uFFFD]$' }).validate('\ud800')?.[0].keyword).toBe('pattern')
+    expect(walk).not.toHaveBeenCalled()
+    expect(front.validate({ id: 'DEADBEEF' })?.[0]).toMatchObject({ pointer: '/id', keyword: 'pattern' })
+    expect(walk).toHaveBeenCalledTimes(1)
+    expect(base.acceptPattern!(0, 'deadbeef')).toBe(true)
+    expect(base.acceptPattern!(9, 'deadbeef')).toBe(false)
+    expect(base.acceptPattern!(0, 3 as unknown as string)).toBe(false)
   })
 
   test('capped validators have no plan: they measure the whole value natively', () => {

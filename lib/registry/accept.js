@@ -8,7 +8,9 @@
 // else (an invalid value, a keyword exported as `defer`, a value JSON cannot
 // hold, deep `$ref` recursion, a throwing getter) goes to the native walk,
 // which decides and reports: JS never rejects. The code is generated like
-// ajv's, with every schema value written as a JSON literal.
+// ajv's, with every schema value written as a JSON literal. A `pattern` runs
+// as a JS RegExp when its matches have bounded length (then backtracking stays
+// linear), else natively, string by string (`acceptPattern`).
 
 const T_NULL = 1
 const T_BOOL = 2
@@ -20,6 +22,9 @@ const T_OBJECT = 64
 
 // Value kinds in generated code (`k`), as the native `Kind`.
 const K = { null: 1, boolean: 2, number: 3, string: 4, array: 5, object: 6 }
+
+// String.prototype.isWellFormed (Node 20+): only well-formed strings go to a JS RegExp.
+const WELL_FORMED = typeof ''.isWellFormed === 'function'
 
 // How many `$ref` hops plus container levels JS follows before it defers (the
 // walk allows 256 hops and 500 levels).
@@ -104,6 +109,7 @@ class Generator {
     this.nodes = plan.nodes
     this.refs = plan.refs
     this.vars = 0
+    this.regexps = []
   }
 
   /** A call of node `n` (null: a schema that accepts any value JSON can hold) on expression `x`. */
@@ -162,9 +168,25 @@ class Generator {
       case 'maxItems': return this.gated(K.array, known, `if (v.length > ${a}) return false\n`)
       case 'allOf': return a.map((n) => `if (!${this.call(n, 'v')}) return false\n`).join('')
       case 'anyOf': return `if (!(${a.map((n) => this.call(n, 'v')).join(' || ')})) return false\n`
+      case 'pattern': return this.gated(K.string, known, this.pattern(a, b))
       case 'ref': return `if (d >= ${MAX_REF_DEPTH} || !n${a}(v, d + 1)) return false\n`
       default: return 'return false\n' // 'defer': the walk decides
     }
+  }
+
+  // A pattern whose matches have bounded length (`source` given) runs as a JS RegExp: bounded
+  // backtracking per position keeps it linear. Any other, and a string with a lone surrogate (the
+  // native engine reads it as U+FFFD), goes native: linear time, one call for this string alone.
+  pattern(id, source) {
+    let regexp
+    try {
+      if (source !== null && WELL_FORMED) regexp = new RegExp(source, 'u')
+    } catch {
+      // Not valid with the `u` flag here: the native engine has it.
+    }
+    if (regexp === undefined) return `if (!matches(${id}, v)) return false\n`
+    this.regexps.push(regexp)
+    return `if (!(v.isWellFormed() ? r${this.regexps.length - 1}.test(v) : matches(${id}, v))) return false\n`
   }
 
   // A member read as the walk reads it: names Object.prototype has only as own data.
@@ -198,12 +220,14 @@ class Generator {
     return code
   }
 
+  /** The module's source; `regexps` holds its RegExps (parameter `R`) once it has run. */
   source() {
     let code = ''
     for (let i = 0; i < this.nodes.length; i++) code += this.node(i)
     const entry = this.refs ? 'S.length = 0\nif (n0(v, 0)) return true' : 'if (n0(v)) return true'
     // Each validator its own `validate`: a front shared by every channel would call them through one megamorphic site.
-    return `'use strict'\n${this.refs ? 'const S = []\n' : ''}${code}
+    const regexps = this.regexps.map((_, i) => `const r${i} = R[${i}]\n`).join('')
+    return `'use strict'\n${regexps}${this.refs ? 'const S = []\n' : ''}${code}
 function accept(v) {
 try {
 ${entry}
@@ -246,17 +270,19 @@ function defined(v) {
 }
 
 /**
- * `{ accept, validate }` for `acceptPlan` (JSON text): `accept(value)` is true
- * when the walk would find `value` valid; `validate` calls `walk` otherwise.
- * Undefined when code cannot be generated here
- * (`--disallow-code-generation-from-strings`): the walk then checks every value.
+ * `{ accept, validate }` for a validator's `acceptPlan` (JSON text) and
+ * `acceptPattern(i, text)`: `accept(value)` is true when the walk would find
+ * `value` valid; `validate` calls `walk` otherwise. Undefined when code cannot
+ * be generated here (`--disallow-code-generation-from-strings`): the walk then
+ * checks every value.
  */
-function compileAccept(acceptPlan, walk) {
-  const source = new Generator(JSON.parse(acceptPlan)).source()
+function compileAccept({ acceptPlan, acceptPattern }, walk) {
+  const generator = new Generator(JSON.parse(acceptPlan))
+  const source = generator.source()
   try {
     // eslint-disable-next-line no-new-func
-    const make = new Function('isArray', 'getProto', 'OP', 'hasOwn', 'keys', 'cp', 'supported', 'defined', 'walk', source)
-    return make(Array.isArray, Object.getPrototypeOf, Object.prototype, Object.hasOwn, Object.keys, codePoints, supported, defined, walk)
+    const make = new Function('isArray', 'getProto', 'OP', 'hasOwn', 'keys', 'cp', 'supported', 'defined', 'matches', 'R', 'walk', source)
+    return make(Array.isArray, Object.getPrototypeOf, Object.prototype, Object.hasOwn, Object.keys, codePoints, supported, defined, acceptPattern, generator.regexps, walk)
   } catch {
     return undefined
   }
@@ -265,7 +291,7 @@ function compileAccept(acceptPlan, walk) {
 /** Puts the accept-first `validate` in the place of `validator.validate` when the validator offers a plan. */
 function withAccept(validator) {
   if (validator.acceptPlan === undefined) return validator
-  const compiled = compileAccept(validator.acceptPlan, validator.validate)
+  const compiled = compileAccept(validator, validator.validate)
   if (compiled !== undefined) validator.validate = compiled.validate
   return validator
 }

@@ -7,6 +7,10 @@
 //! exported here; every other keyword is a `defer`, where JS stops and the
 //! native walk decides, and reports. JS never rejects: any doubt (a value JSON
 //! cannot hold, a non-plain object, deep recursion) means "ask the walk".
+//! A `pattern` whose matches have bounded length runs as a JS RegExp (bounded
+//! backtracking per position); any other stays native, asked string by string
+//! (`Plan::accept_pattern`): its engine runs in linear time, which a JS RegExp
+//! does not promise.
 use super::plan::*;
 use super::Key;
 use serde_json::{json, Value};
@@ -20,8 +24,13 @@ fn primitive(v: &Value) -> bool {
   matches!(v, Value::Null | Value::Bool(_) | Value::String(_) | Value::Number(_))
 }
 
-fn check(c: &Check) -> Value {
+fn check(c: &Check, patterns: &mut usize) -> Value {
   match c {
+    Check::Pattern(p) => {
+      *patterns += 1;
+      // A bounded pattern may run as a JS RegExp: linear time in the text all the same.
+      json!(["pattern", *patterns - 1, p.bounded().then_some(&p.source)])
+    }
     Check::Type(bits) => json!(["type", bits]),
     Check::Const(v) if primitive(v) => json!(["enum", [v]]),
     Check::Enum(options) if options.iter().all(primitive) => json!(["enum", options]),
@@ -50,7 +59,7 @@ fn check(c: &Check) -> Value {
     // Any branch JS accepts is one the walk accepts: the whole holds.
     Check::AnyOf(list) => json!(["anyOf", list]),
     Check::Ref(n) => json!(["ref", n]),
-    // False, multipleOf (a float rule), pattern (the native engine), uniqueItems, contains,
+    // False, multipleOf (a float rule), uniqueItems, contains,
     // oneOf, not, if/then/else (they need a reject verdict), patternProperties,
     // propertyNames, dependent*: the walk decides.
     _ => json!(["defer"]),
@@ -60,9 +69,21 @@ fn check(c: &Check) -> Value {
 impl Plan {
   /// `{ refs, nodes: [[check...]...] }`; node 0 is the root. Each check is
   /// `[keyword, ...arguments]` (see `check`): what JS must re-implement is listed here once.
+  /// `["pattern", i]` names the i-th `pattern` keyword in node order (`accept_pattern`).
   pub fn accept_plan(&self) -> Value {
-    let nodes: Vec<Value> = self.nodes.iter().map(|n| Value::Array(n.checks.iter().map(check).collect())).collect();
+    let mut patterns = 0;
+    let nodes: Vec<Value> =
+      self.nodes.iter().map(|n| Value::Array(n.checks.iter().map(|c| check(c, &mut patterns)).collect())).collect();
     json!({ "refs": self.has_refs, "nodes": nodes })
+  }
+
+  /// The i-th `pattern` keyword of `accept_plan`.
+  pub fn accept_pattern(&self, i: usize) -> Option<&super::pattern::Pattern> {
+    let mut all = self.nodes.iter().flat_map(|n| &n.checks).filter_map(|c| match c {
+      Check::Pattern(p) => Some(p),
+      _ => None,
+    });
+    all.nth(i)
   }
 }
 
@@ -98,7 +119,6 @@ mod tests {
   fn what_js_cannot_decide_exactly_defers() {
     for schema in [
       json!({ "multipleOf": 0.01 }),
-      json!({ "pattern": "^a" }),
       json!({ "oneOf": [{ "type": "string" }, { "type": "number" }] }),
       json!({ "not": { "type": "string" } }),
       json!({ "uniqueItems": true }),
@@ -118,6 +138,24 @@ mod tests {
     let object = &p["nodes"][0][0];
     assert_eq!(object[1][0][1], json!(true));
     assert_eq!(object[2][0], json!(["toString", true]));
+  }
+
+  #[test]
+  fn patterns_are_numbered_in_node_order_and_found_again() {
+    let schema = json!({ "properties": { "a": { "pattern": "^a+" }, "b": { "pattern": "^b$" } }, "pattern": "x" });
+    let plan = Plan::compile(&schema).map_err(|e| e.message).unwrap();
+    let text = plan.accept_plan().to_string();
+    assert!(text.contains("[\"pattern\",0,") && text.contains("[\"pattern\",2,"), "{text}");
+    let sources: Vec<&str> = (0..3).map(|i| plan.accept_pattern(i).unwrap().source.as_str()).collect();
+    let mut sorted = sources.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["^a+", "^b$", "x"]);
+    assert!(text.contains("\"^b$\"]") && !text.contains("\"^a+\"]"), "only bounded sources go to JS: {text}");
+    assert!(plan.accept_pattern(3).is_none());
+    // The numbering is the walk's node order: the id JS was given finds the pattern it stands for.
+    let root = &plan.accept_plan()["nodes"][0];
+    let own = root.as_array().unwrap().iter().find(|c| c[0] == "pattern").unwrap()[1].as_u64().unwrap();
+    assert_eq!(plan.accept_pattern(own as usize).unwrap().source, "x");
   }
 
   #[test]

@@ -28,6 +28,32 @@ impl Pattern {
   pub fn is_match(&self, text: &str) -> bool {
     self.regex.is_match(text)
   }
+
+  /// Whether every match is of bounded length: no `*`, `+` or `{n,}` outside a
+  /// class. A backtracking engine (a JS RegExp) then does bounded work per
+  /// start position, so its time stays linear in the text whatever the text.
+  pub fn bounded(&self) -> bool {
+    let chars: Vec<char> = self.source.chars().collect();
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+      match chars[i] {
+        '\\' => i += 1,
+        '[' if !in_class => in_class = true,
+        ']' if in_class => in_class = false,
+        '*' | '+' if !in_class => return false,
+        '{' if !in_class => {
+          let close = chars[i..].iter().position(|&c| c == '}').map(|end| i + end);
+          if close.is_some_and(|end| chars[i + 1..end].contains(&',') && chars[end - 1] == ',') {
+            return false;
+          }
+        }
+        _ => {}
+      }
+      i += 1;
+    }
+    true
+  }
 }
 
 /// ECMA-262 `\s`: its white space and line terminators.
@@ -199,6 +225,25 @@ mod tests {
     ] {
       let e = Pattern::new(p).unwrap_err();
       assert!(e.contains(why), "{p}: {e}");
+    }
+  }
+
+  #[test]
+  fn bounded_means_no_unbounded_quantifier_outside_a_class() {
+    let bounded = |p: &str| Pattern::new(p).unwrap_or_else(|e| panic!("{p}: {e}")).bounded();
+    for p in [
+      r"^[0-9a-f]{8}-[0-9a-f]{4}$",
+      r"^\d{4}-\d{2}-\d{2}$",
+      "^a?b{2,5}$",
+      r"[*+]",
+      r"a\*\+",
+      r"^(?:25[0-5]|\d{1,2})$",
+      "x{2}",
+    ] {
+      assert!(bounded(p), "{p}");
+    }
+    for p in ["a*", "^a+$", "(ab)*", "a{2,}", r"[a]\d+", r"\[a]+"] {
+      assert!(!bounded(p), "{p}");
     }
   }
 

@@ -54,6 +54,11 @@ impl Validator {
     self.limits.is_none().then(|| self.plan.accept_plan().to_string())
   }
 
+  /// Whether `text` matches the i-th pattern of `accept_plan`; None for no such pattern.
+  pub fn accept_pattern(&self, i: usize, text: &str) -> Option<bool> {
+    self.plan.accept_pattern(i).map(|p| p.is_match(text))
+  }
+
   /// Whether the walk needs to know a root object's keys beside the named
   /// members: with `additionalProperties: false`, or caps (which measure every member).
   pub fn reads_all_keys(&self) -> bool {

@@ -2,7 +2,7 @@
 use super::read_ahead::{validate_read_ahead, READ_AHEAD_ARGS};
 use super::realm::{Realm, Sites};
 use super::value::JsVal;
-use super::{js_string, ok};
+use super::{js_string, ok, read_string, type_of};
 use crate::binding::errors::guard_raw;
 use crate::validate::{Issue, ReadAhead, Validator};
 use napi::bindgen_prelude::*;
@@ -79,7 +79,8 @@ fn property(name: &'static std::ffi::CStr, value: sys::napi_value, attributes: i
 /// `{ kind: 'object' | 'array', keys, allKeys, check(root, n, ...values), keysCode(object, keys) }`
 /// (`keys`: the names or indices to read; `n`: an object's keys code when
 /// `allKeys` (see `Validator::reads_all_keys`), else -1); and, without caps,
-/// `acceptPlan`: JSON text for lib/registry/accept.js (`Validator::accept_plan`).
+/// `acceptPlan`: JSON text for lib/registry/accept.js (`Validator::accept_plan`),
+/// with `acceptPattern(i, text)`: whether a string matches its i-th pattern.
 ///
 /// # Safety
 /// A live call on `env`; `instance` is an object of it.
@@ -99,7 +100,11 @@ pub(crate) unsafe fn attach_fast_validate(
   }
   if let Some(text) = inner.accept_plan() {
     // SAFETY: the caller's contract.
-    props.push(property(c"acceptPlan", unsafe { js_string(env, &text) }, A::default));
+    unsafe {
+      props.push(property(c"acceptPlan", js_string(env, &text), A::default));
+      let matcher = raw_function(env, "acceptPattern", fast_accept_pattern, inner.clone())?;
+      props.push(property(c"acceptPattern", matcher, A::default));
+    }
   }
   // SAFETY: the caller's contract; `props` holds valid descriptors.
   if !ok(unsafe { sys::napi_define_properties(env, instance, props.len(), props.as_ptr()) }) {
@@ -198,6 +203,36 @@ unsafe extern "C" fn fast_validate_read_ahead(env: sys::napi_env, info: sys::nap
   };
   // SAFETY: Node-API calls this on the env's thread, in a live call.
   unsafe { guard_raw("readAhead.check", env, body) }
+}
+
+/// `acceptPattern(i, text)`: true when `text` is a string matching the i-th
+/// pattern of the plan (false otherwise: the caller then asks the walk).
+///
+/// # Safety
+/// Called by Node-API as the callback of the function made above.
+unsafe extern "C" fn fast_accept_pattern(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+  let body = || {
+    let mut argc = 2usize;
+    let mut argv = [null_mut(); 2];
+    let mut data = null_mut();
+    // SAFETY: a live call; `argv` has room for `argc` values (missing ones read as undefined).
+    unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), &mut data) };
+    // SAFETY: `data` is the `Fast` given at creation, alive while the function is.
+    let fast = unsafe { &*data.cast::<Fast>() };
+    let mut index = 0u32;
+    // SAFETY: a live call; out-pointers are live locals; the string is read only when it is one.
+    let matched = unsafe {
+      ok(sys::napi_get_value_uint32(env, argv[0], &mut index))
+        && type_of(env, argv[1]) == sys::ValueType::napi_string
+        && fast.validator.accept_pattern(index as usize, &read_string(env, argv[1])) == Some(true)
+    };
+    let mut out = null_mut();
+    // SAFETY: a live call; `out` is a live out-pointer.
+    unsafe { sys::napi_get_boolean(env, matched, &mut out) };
+    out
+  };
+  // SAFETY: Node-API calls this on the env's thread, in a live call.
+  unsafe { guard_raw("acceptPattern", env, body) }
 }
 
 /// # Safety
