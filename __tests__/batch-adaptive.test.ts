@@ -198,6 +198,23 @@ describe('producer-turn flushes (adaptive)', () => {
     await batcher.close()
   })
 
+  test('an idle message alone in its turn leaves no work for the end of the turn (no microtask after the send)', async () => {
+    const { sent, target } = recordingTarget()
+    const batcher = new BatchManager({ maxWaitMs: 30 })
+    const then = jest.spyOn(Promise.prototype, 'then')
+    try {
+      batcher.addMessage('a', 0, target) // idle: at once
+      expect(then).not.toHaveBeenCalled()
+      batcher.addMessage('a', 1, target) // the turn goes on: its end sends what it queued
+      expect(then).toHaveBeenCalledTimes(1)
+    } finally {
+      then.mockRestore()
+    }
+    await Promise.resolve()
+    expect(sent.map((f) => f.payloads)).toEqual([[0], [1]])
+    await batcher.close()
+  })
+
   test('a burst after quiet keeps a low-priority tail waiting for its own deadline', async () => {
     const { sent, target } = recordingTarget()
     const batcher = new BatchManager({ maxWaitMs: 10, lowPriorityWaitMs: 40 })

@@ -194,7 +194,7 @@ class BatchManager {
     const now = performance.now()
     if (now - t.quietSince < this._o.idleMs || now - t.lastFrameAt < this._minFrameIntervalMs) return false
     // Quiet for a whole maxWaitMs: the producer's next turn is not expected before this batch's deadline.
-    if (now - t.quietSince >= this._o.maxWaitMs) this._turns.quiet(t)
+    if (now - t.quietSince >= this._o.maxWaitMs) this._turns.quiet(t, now)
     // A plain send, as unbatched: no frame to build, clone and unpack (bench/RESULTS.md,
     // latency at 20 msg/s). Not while a frame of t is being sent (it would overtake it),
     // nor past flow control's allowance of unacknowledged plain sends.
@@ -277,7 +277,7 @@ class BatchManager {
     t.dueAt = Math.min(t.dueAt, now + delay)
     if (t.dueAt >= t.armedAt) return
     // If arming at once fails, the turn's end tries again and sends the batch if that fails too.
-    if (!this._turns.armsAtOnce(t) || !this._tryArmNative(t)) this._turns.armLater(t)
+    if (!this._turns.armsAtOnce(t, now) || !this._tryArmNative(t)) this._turns.armLater(t)
   }
 
   // The turn that gave t's batch its deadline ended with the batch pending.

@@ -20,6 +20,10 @@
 // A target whose batches outlive their turn (a paced source's) arms each new
 // batch at once instead: the turn's microtask would buy nothing, and cold it
 // costs the main thread more than arming does (bench/RESULTS.md, paced turns).
+// Whether the turn of an idle message goes on is known only when the target's
+// next batch opens: within QUIET_GAP_MS of that message it is taken as the same
+// turn. An idle message alone in its turn so queues no microtask: one run cold
+// after the send delayed its delivery by ~20 us (README, adaptive batching).
 
 const { NONE, NORMAL } = require('./target-queue')
 const { Reason } = require('./clock')
@@ -27,6 +31,10 @@ const RESOLVED = Promise.resolve()
 // A batch this old when it left almost surely outlived the turn that opened it (a turn that
 // long is rare; the cost of misjudging one is arming a batch that leaves in its turn, not a late frame).
 const OUTLIVED_MS = 1
+// A batch opening this soon after an idle message to its target is taken as that message's turn going
+// on (a burst after quiet). A later turn misjudged so sends one early frame; a real turn's messages
+// come microseconds apart.
+const QUIET_GAP_MS = 1
 
 class TurnFlush {
   /**
@@ -53,12 +61,20 @@ class TurnFlush {
     t.turnCheckedAt = 0
     t.turnCheckedBatch = 0 // the batch generation of the last check
     t.armQueued = false
+    t.quietAt = -Infinity // when the last message to idle t left at once (performance.now()), if enabled
     t.quietTurn = false // the turn began with a message to t while t was idle
     t.outlivesTurn = false // t's last frame left at least OUTLIVED_MS after its batch opened
   }
 
-  /** Whether `t`'s new batch should get its native deadline now rather than when the turn ends. */
-  armsAtOnce(t) {
+  /**
+   * Whether `t`'s new batch, opened at `now`, should get its native deadline now rather than when
+   * the turn ends. A batch opened in the turn of an idle message leaves when that turn ends.
+   */
+  armsAtOnce(t, now) {
+    if (now - t.quietAt < QUIET_GAP_MS) {
+      t.quietAt = -Infinity
+      t.quietTurn = true
+    }
     return t.outlivesTurn && !t.quietTurn
   }
 
@@ -77,11 +93,9 @@ class TurnFlush {
     this.queue()
   }
 
-  /** A message to idle `t` left at once: what `t` queues in the rest of this turn leaves when it ends. */
-  quiet(t) {
-    if (!this.enabled) return
-    t.quietTurn = true
-    this.armLater(t)
+  /** A message to idle `t` left at once at `now`: what `t` queues in the rest of this turn leaves when it ends. */
+  quiet(t, now) {
+    if (this.enabled) t.quietAt = now
   }
 
   queue() {
