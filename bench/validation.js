@@ -7,7 +7,8 @@
 // Node-API, each of the native ones without and with the registry's size/depth
 // caps (measured in the same walk), and ipcflow on a serde_json copy
 // (conversion first, then the plan). An invalid payload (a string id) is timed
-// too: ipcflow's pre-check declines it and the native walk reports it.
+// too: ipcflow's pre-check declines it and the native walk reports it. Every
+// competitor is called through one megamorphic call site (`callWith`).
 // ajv counts code points in JS (O(length)); the native walk reads V8's UTF-16
 // length in O(1), so the figures depend on the text length: both are reported.
 const { Bench } = require('tinybench')
@@ -33,6 +34,14 @@ function payload(textLength) {
 }
 
 /**
+ * The one call site every competitor is timed through, made megamorphic
+ * first: a registry's pipeline calls many channels' validators from one site,
+ * so no competitor gets inlined into the benchmark's loop.
+ */
+const callWith = (check, value) => check(value)
+for (const f of [() => 1, () => 2, () => 3, () => 4, () => 5, () => 6]) for (let i = 0; i < 10000; i++) callWith(f, i)
+
+/**
  * Validates with a few other channels' validators first, as an app with several
  * checked channels does: the JS front they share then calls each one's own
  * code, as in use, rather than having it inlined into the benchmark's loop.
@@ -48,7 +57,7 @@ function useOtherChannels() {
   let sink = 0
   schemas.forEach((schema, i) => {
     const { validator } = compileSchema(schema)
-    for (let n = 0; n < 20000; n++) sink += validator.validate(values[i]) === null ? 1 : 0
+    for (let n = 0; n < 20000; n++) sink += callWith(validator.validate, values[i]) === null ? 1 : 0
   })
   return sink
 }
@@ -57,6 +66,7 @@ async function measure(textLength) {
   useOtherChannels()
   const ajv = new Ajv({ allErrors: true }).compile(SCHEMA)
   const zod = z.object({ id: z.number(), type: z.string(), text: z.string().max(500), ts: z.number() })
+  const zodCheck = (value) => zod.safeParse(value).success
   const { validator: ipcflow, error } = compileSchema(SCHEMA)
   if (error) throw new Error(error.message)
   // The native check alone: read ahead, without the JS pre-check.
@@ -74,6 +84,7 @@ async function measure(textLength) {
   const p = ps[0]
   const invalid = invalids[0]
   if (ajv(invalid) || ipcflow.validate(invalid)?.[0].pointer !== '/id') throw new Error('the invalid payload must be reported at /id')
+  const converted = (value) => validator.validateConverted(value)
   const valid = [ipcflow.validate(p), validator.validate(p), walk.validate(p), capped.validate(p), cappedWalk.validate(p), validator.validateConverted(p)]
   if (!ajv(p) || !zod.safeParse(p).success || valid.some((issues) => issues !== null)) {
     throw new Error('the reference payload must be valid for every validator')
@@ -81,16 +92,16 @@ async function measure(textLength) {
   let sink = 0
   const bench = new Bench({ time: 800, warmupTime: 200 })
   bench
-    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(ps[i]) ? 1 : 0 })
-    .add('zod', () => { for (let i = 0; i < PER_CALL; i++) sink += zod.safeParse(ps[i]).success ? 1 : 0 })
-    .add('ipcflow', () => { for (let i = 0; i < PER_CALL; i++) sink += ipcflow.validate(ps[i]) === null ? 1 : 0 })
-    .add('ajvInvalid', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(invalids[i]) ? 0 : ajv.errors.length })
-    .add('ipcflowInvalid', () => { for (let i = 0; i < PER_CALL; i++) sink += ipcflow.validate(invalids[i]).length })
-    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(ps[i]) === null ? 1 : 0 })
-    .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += walk.validate(ps[i]) === null ? 1 : 0 })
-    .add('nativeCapped', () => { for (let i = 0; i < PER_CALL; i++) sink += capped.validate(ps[i]) === null ? 1 : 0 })
-    .add('nativeCappedWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += cappedWalk.validate(ps[i]) === null ? 1 : 0 })
-    .add('nativeSerde', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validateConverted(ps[i]) === null ? 1 : 0 })
+    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(ajv, ps[i]) ? 1 : 0 })
+    .add('zod', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(zodCheck, ps[i]) ? 1 : 0 })
+    .add('ipcflow', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(ipcflow.validate, ps[i]) === null ? 1 : 0 })
+    .add('ajvInvalid', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(ajv, invalids[i]) ? 0 : ajv.errors.length })
+    .add('ipcflowInvalid', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(ipcflow.validate, invalids[i]).length })
+    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(validator.validate, ps[i]) === null ? 1 : 0 })
+    .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(walk.validate, ps[i]) === null ? 1 : 0 })
+    .add('nativeCapped', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(capped.validate, ps[i]) === null ? 1 : 0 })
+    .add('nativeCappedWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(cappedWalk.validate, ps[i]) === null ? 1 : 0 })
+    .add('nativeSerde', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(converted, ps[i]) === null ? 1 : 0 })
   await bench.run()
   if (sink === 0) throw new Error('unreachable')
   const ns = (name) => (bench.getTask(name).result.latency.p50 * 1e6) / PER_CALL
@@ -113,10 +124,10 @@ async function measureArgs() {
   let sink = 0
   const bench = new Bench({ time: 800, warmupTime: 200 })
   bench
-    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(argsList[i]) ? 1 : 0 })
-    .add('ipcflow', () => { for (let i = 0; i < PER_CALL; i++) sink += ipcflow.validate(argsList[i]) === null ? 1 : 0 })
-    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(argsList[i]) === null ? 1 : 0 })
-    .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += walk.validate(argsList[i]) === null ? 1 : 0 })
+    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(ajv, argsList[i]) ? 1 : 0 })
+    .add('ipcflow', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(ipcflow.validate, argsList[i]) === null ? 1 : 0 })
+    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(validator.validate, argsList[i]) === null ? 1 : 0 })
+    .add('nativeWalk', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(walk.validate, argsList[i]) === null ? 1 : 0 })
   await bench.run()
   if (sink === 0) throw new Error('unreachable')
   const ns = (name) => (bench.getTask(name).result.latency.p50 * 1e6) / PER_CALL
@@ -141,9 +152,9 @@ async function measurePattern() {
   let sink = 0
   const bench = new Bench({ time: 800, warmupTime: 200 })
   bench
-    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += ajv(values[i]) ? 1 : 0 })
-    .add('ipcflow', () => { for (let i = 0; i < PER_CALL; i++) sink += ipcflow.validate(values[i]) === null ? 1 : 0 })
-    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += validator.validate(values[i]) === null ? 1 : 0 })
+    .add('ajv', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(ajv, values[i]) ? 1 : 0 })
+    .add('ipcflow', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(ipcflow.validate, values[i]) === null ? 1 : 0 })
+    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += callWith(validator.validate, values[i]) === null ? 1 : 0 })
   await bench.run()
   if (sink === 0) throw new Error('unreachable')
   const ns = (name) => (bench.getTask(name).result.latency.p50 * 1e6) / PER_CALL

@@ -7,10 +7,15 @@
 // would find nothing either, and the value is valid without crossing. Anything
 // else (an invalid value, a keyword exported as `defer`, a value JSON cannot
 // hold, deep `$ref` recursion, a throwing getter) goes to the native walk,
-// which decides and reports: JS never rejects. The code is generated like
+// which decides and reports: JS never rejects. A check that fails for a reason
+// other than its keyword (a value the walk refuses, a deferred keyword) marks
+// the whole run unsure (`U`): the walk reports such a value even from an
+// `anyOf` branch that another branch makes moot. The code is generated like
 // ajv's, with every schema value written as a JSON literal. A `pattern` runs
 // as a JS RegExp when its matches have bounded length (then backtracking stays
 // linear), else natively, string by string (`acceptPattern`).
+
+const { isProxy } = require('util').types
 
 const T_NULL = 1
 const T_BOOL = 2
@@ -48,9 +53,15 @@ function codePoints(s) {
 
 const lit = (value) => JSON.stringify(value)
 
-// The one kind a `type` check allows, when it allows exactly one (the node then tests it first and knows `k`).
+// Checks that read into the value (or defer): a value the walk refuses below them is reported, so
+// a type test may not be moved ahead of them (it would fail first, and hide that from `U`).
+const DESCENDS = new Set(['object', 'array', 'allOf', 'anyOf', 'ref', 'defer'])
+
+// The one kind a `type` check allows, when it allows exactly one and nothing before it reads into the
+// value (the node then tests it first and knows `k`).
 function soleKind(checks) {
   for (const [keyword, bits] of checks) {
+    if (DESCENDS.has(keyword)) return undefined
     if (keyword !== 'type') continue
     switch (bits) {
       case T_NULL: return K.null
@@ -67,27 +78,29 @@ function soleKind(checks) {
 
 // Tests `v`'s kind as the native walk would (JsVal::new), returning false for
 // what it refuses or this code does not classify (a foreign realm's object).
+// A value of another kind fails the node's type (`fail`), unless the walk refuses it (then `unsure`).
+// A Proxy of an array is an array to JS but not to Node-API (`napi_is_array`): the walk judges it.
 function classify(sole) {
   switch (sole) {
-    case K.null: return 'if (v !== null) return false\n'
-    case K.boolean: return "if (typeof v !== 'boolean') return false\n"
-    case K.number: return "if (typeof v !== 'number' || v - v !== 0) return false\n"
-    case 'integer': return 'if (!Number.isInteger(v)) return false\n'
-    case K.string: return "if (typeof v !== 'string') return false\n"
-    case K.array: return 'if (!isArray(v)) return false\n'
-    case K.object: return "if (typeof v !== 'object' || v === null || isArray(v)) return false\n{ const p = getProto(v); if (p !== OP && p !== null) return false }\n"
+    case K.null: return 'if (v !== null) return fail(v)\n'
+    case K.boolean: return "if (typeof v !== 'boolean') return fail(v)\n"
+    case K.number: return "if (typeof v !== 'number' || v - v !== 0) return fail(v)\n"
+    case 'integer': return 'if (!Number.isInteger(v)) return fail(v)\n'
+    case K.string: return "if (typeof v !== 'string') return fail(v)\n"
+    case K.array: return 'if (!isArray(v)) return fail(v)\nif (isProxy(v)) return unsure()\n'
+    case K.object: return "if (typeof v !== 'object' || v === null || isArray(v)) return fail(v)\n{ const p = getProto(v); if (p !== OP && p !== null) return unsure() }\n"
   }
   return `let k
 switch (typeof v) {
   case 'string': k = 4; break
-  case 'number': if (v - v !== 0) return false; k = 3; break
+  case 'number': if (v - v !== 0) return unsure(); k = 3; break
   case 'boolean': k = 2; break
   case 'object':
     if (v === null) k = 1
-    else if (isArray(v)) k = 5
-    else { const p = getProto(v); if (p !== OP && p !== null) return false; k = 6 }
+    else if (isArray(v)) { if (isProxy(v)) return unsure(); k = 5 }
+    else { const p = getProto(v); if (p !== OP && p !== null) return unsure(); k = 6 }
     break
-  default: return false
+  default: return unsure()
 }
 `
 }
@@ -114,7 +127,7 @@ class Generator {
 
   /** A call of node `n` (null: a schema that accepts any value JSON can hold) on expression `x`. */
   call(n, x) {
-    return n === null ? `supported(${x})` : `n${n}(${x}${this.refs ? ', d' : ''})`
+    return n === null ? `(supported(${x}) || unsure())` : `n${n}(${x}${this.refs ? ', d' : ''})`
   }
 
   fresh() {
@@ -128,7 +141,7 @@ class Generator {
     const known = sole === 'integer' ? K.number : sole
     // Only $ref can revisit a value: a container met again below itself is a cycle the walk reports.
     if (this.refs && checks.length > 0 && (known === undefined || known === K.array || known === K.object)) {
-      body += `if (typeof v === 'object' && v !== null && S.includes(v)) return false\n`
+      body += `if (typeof v === 'object' && v !== null && S.includes(v)) return unsure()\n`
     }
     for (const check of checks) {
       if (check[0] === 'type' && sole !== undefined) continue
@@ -169,8 +182,8 @@ class Generator {
       case 'allOf': return a.map((n) => `if (!${this.call(n, 'v')}) return false\n`).join('')
       case 'anyOf': return `if (!(${a.map((n) => this.call(n, 'v')).join(' || ')})) return false\n`
       case 'pattern': return this.gated(K.string, known, this.pattern(a, b))
-      case 'ref': return `if (d >= ${MAX_REF_DEPTH} || !n${a}(v, d + 1)) return false\n`
-      default: return 'return false\n' // 'defer': the walk decides
+      case 'ref': return `if (d >= ${MAX_REF_DEPTH}) return unsure()\nif (!n${a}(v, d + 1)) return false\n`
+      default: return 'return unsure()\n' // 'defer': the walk decides
     }
   }
 
@@ -224,10 +237,10 @@ class Generator {
   source() {
     let code = ''
     for (let i = 0; i < this.nodes.length; i++) code += this.node(i)
-    const entry = this.refs ? 'S.length = 0\nif (n0(v, 0)) return true' : 'if (n0(v)) return true'
+    const entry = `U = false\n${this.refs ? 'S.length = 0\nif (n0(v, 0) && !U) return true' : 'if (n0(v) && !U) return true'}`
     // Each validator its own `validate`: a front shared by every channel would call them through one megamorphic site.
     const regexps = this.regexps.map((_, i) => `const r${i} = R[${i}]\n`).join('')
-    return `'use strict'\n${regexps}${this.refs ? 'const S = []\n' : ''}${code}
+    return `'use strict'\n${regexps}${this.refs ? 'const S = []\n' : ''}${PRELUDE}${code}
 function accept(v) {
 try {
 ${entry}
@@ -244,6 +257,18 @@ return {
   }
 }
 
+// The generated module's own state: `U`, set when a run met what only the walk can judge.
+const PRELUDE = `let U = false
+function unsure() {
+  U = true
+  return false
+}
+function fail(v) {
+  if (!supported(v)) U = true
+  return false
+}
+`
+
 // The kinds a schema that accepts everything still needs: what JSON can hold.
 function supported(v) {
   switch (typeof v) {
@@ -253,7 +278,8 @@ function supported(v) {
     case 'number':
       return v - v === 0
     case 'object': {
-      if (v === null || Array.isArray(v)) return true
+      if (v === null) return true
+      if (Array.isArray(v)) return !isProxy(v)
       const p = Object.getPrototypeOf(v)
       return p === Object.prototype || p === null
     }
@@ -281,8 +307,8 @@ function compileAccept({ acceptPlan, acceptPattern }, walk) {
   const source = generator.source()
   try {
     // eslint-disable-next-line no-new-func
-    const make = new Function('isArray', 'getProto', 'OP', 'hasOwn', 'keys', 'cp', 'supported', 'defined', 'matches', 'R', 'walk', source)
-    return make(Array.isArray, Object.getPrototypeOf, Object.prototype, Object.hasOwn, Object.keys, codePoints, supported, defined, acceptPattern, generator.regexps, walk)
+    const make = new Function('isArray', 'isProxy', 'getProto', 'OP', 'hasOwn', 'keys', 'cp', 'supported', 'defined', 'matches', 'R', 'walk', source)
+    return make(Array.isArray, isProxy, Object.getPrototypeOf, Object.prototype, Object.hasOwn, Object.keys, codePoints, supported, defined, acceptPattern, generator.regexps, walk)
   } catch {
     return undefined
   }
