@@ -17,15 +17,8 @@
 
 const { isProxy } = require('util').types
 
-const T_NULL = 1
-const T_BOOL = 2
-const T_NUMBER = 4
-const T_INTEGER = 8
-const T_STRING = 16
-const T_ARRAY = 32
-const T_OBJECT = 64
-
-// Value kinds in generated code (`k`), as the native `Kind`.
+// Value kinds in generated code (`k`), as the native `Kind`, by JSON Schema type name
+// (an integer is a number whose test adds Number.isInteger).
 const K = { null: 1, boolean: 2, number: 3, string: 4, array: 5, object: 6 }
 
 // String.prototype.isWellFormed (Node 20+): only well-formed strings go to a JS RegExp.
@@ -60,18 +53,12 @@ const DESCENDS = new Set(['object', 'array', 'allOf', 'anyOf', 'ref', 'defer'])
 // The one kind a `type` check allows, when it allows exactly one and nothing before it reads into the
 // value (the node then tests it first and knows `k`).
 function soleKind(checks) {
-  for (const [keyword, bits] of checks) {
+  for (const [keyword, names] of checks) {
     if (DESCENDS.has(keyword)) return undefined
     if (keyword !== 'type') continue
-    switch (bits) {
-      case T_NULL: return K.null
-      case T_BOOL: return K.boolean
-      case T_NUMBER: case T_NUMBER | T_INTEGER: return K.number
-      case T_INTEGER: return 'integer'
-      case T_STRING: return K.string
-      case T_ARRAY: return K.array
-      case T_OBJECT: return K.object
-    }
+    // Every integer is a number: `number` with `integer` allows numbers alone.
+    const kinds = names.includes('number') ? names.filter((name) => name !== 'integer') : names
+    if (kinds.length === 1) return kinds[0] === 'integer' ? 'integer' : K[kinds[0]]
   }
   return undefined
 }
@@ -105,15 +92,15 @@ switch (typeof v) {
 `
 }
 
-function typeTest(bits) {
+/** The test of a `type` check allowing `names` (JSON Schema type names). */
+function typeTest(names) {
   const alternatives = []
-  if (bits & T_NULL) alternatives.push('k === 1')
-  if (bits & T_BOOL) alternatives.push('k === 2')
-  if (bits & T_NUMBER) alternatives.push('k === 3')
-  else if (bits & T_INTEGER) alternatives.push('(k === 3 && Number.isInteger(v))')
-  if (bits & T_STRING) alternatives.push('k === 4')
-  if (bits & T_ARRAY) alternatives.push('k === 5')
-  if (bits & T_OBJECT) alternatives.push('k === 6')
+  for (const name of names) {
+    if (name === 'integer') {
+      if (!names.includes('number')) alternatives.push(`(k === ${K.number} && Number.isInteger(v))`)
+    } else if (K[name] !== undefined) alternatives.push(`k === ${K[name]}`)
+    else return 'return unsure()\n' // a name this code does not know: the walk decides
+  }
   return alternatives.length === 0 ? 'return false\n' : `if (!(${alternatives.join(' || ')})) return false\n`
 }
 

@@ -31,7 +31,7 @@ fn check(c: &Check, patterns: &mut usize) -> Value {
       // A bounded pattern may run as a JS RegExp: linear time in the text all the same.
       json!(["pattern", *patterns - 1, p.bounded().then_some(&p.source)])
     }
-    Check::Type(bits) => json!(["type", bits]),
+    Check::Type(bits) => json!(["type", type_names(*bits)]),
     Check::Const(v) if primitive(v) => json!(["enum", [v]]),
     Check::Enum(options) if options.iter().all(primitive) => json!(["enum", options]),
     Check::MinLength(n) => json!(["minLength", n]),
@@ -104,7 +104,7 @@ mod tests {
     }));
     assert_eq!(p["refs"], json!(false));
     let root = p["nodes"][0].as_array().unwrap();
-    assert_eq!(root[0], json!(["type", T_OBJECT]));
+    assert_eq!(root[0], json!(["type", ["object"]]));
     assert_eq!(root[1][0], json!("object"));
     assert_eq!(root[1][3], json!("any"));
     let props = root[1][1].as_array().unwrap();

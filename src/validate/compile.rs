@@ -89,19 +89,6 @@ impl Plan {
   }
 }
 
-fn type_bit(name: &str) -> Option<u8> {
-  Some(match name {
-    "null" => T_NULL,
-    "boolean" => T_BOOL,
-    "number" => T_NUMBER,
-    "integer" => T_INTEGER,
-    "string" => T_STRING,
-    "array" => T_ARRAY,
-    "object" => T_OBJECT,
-    _ => return None,
-  })
-}
-
 impl Compiler<'_> {
   fn err<T>(&self, message: impl Into<String>) -> R<T> {
     let mut pointer = String::new();

@@ -12,6 +12,27 @@ pub const T_STRING: u8 = 16;
 pub const T_ARRAY: u8 = 32;
 pub const T_OBJECT: u8 = 64;
 
+/// JSON Schema's type names and their bits: the one table `type` is read and written with.
+pub const TYPES: [(u8, &str); 7] = [
+  (T_NULL, "null"),
+  (T_BOOL, "boolean"),
+  (T_NUMBER, "number"),
+  (T_INTEGER, "integer"),
+  (T_STRING, "string"),
+  (T_ARRAY, "array"),
+  (T_OBJECT, "object"),
+];
+
+/// The bit of a type name.
+pub fn type_bit(name: &str) -> Option<u8> {
+  TYPES.iter().find(|(_, n)| *n == name).map(|(b, _)| *b)
+}
+
+/// The names of the types in `bits`, in `TYPES` order.
+pub fn type_names(bits: u8) -> Vec<&'static str> {
+  TYPES.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| *n).collect()
+}
+
 pub enum Additional {
   Any,
   Deny,

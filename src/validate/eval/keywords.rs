@@ -4,19 +4,6 @@ use crate::validate::plan::*;
 use crate::validate::{Fault, Instance, Kind};
 use serde_json::Value;
 
-fn type_names(bits: u8) -> String {
-  let names = [
-    (T_NULL, "null"),
-    (T_BOOL, "boolean"),
-    (T_NUMBER, "number"),
-    (T_INTEGER, "integer"),
-    (T_STRING, "string"),
-    (T_ARRAY, "array"),
-    (T_OBJECT, "object"),
-  ];
-  names.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| *n).collect::<Vec<_>>().join(",")
-}
-
 /// JSON equality of an instance and a schema value; numbers compare by value.
 pub fn equals<I: Instance>(v: &I, c: &Value) -> Result<bool, Fault> {
   Ok(match (v.kind(), c) {
@@ -80,7 +67,7 @@ impl<'p, I: Instance> Eval<'p, I> {
           Kind::Object => bits & T_OBJECT != 0,
           Kind::Undefined | Kind::Unsupported(_) | Kind::Thrown => false,
         };
-        ok || self.fail("type", format!("must be {}", type_names(*bits)))
+        ok || self.fail("type", format!("must be {}", type_names(*bits).join(",")))
       }
       Check::Const(c) => match equals(v, c) {
         Ok(true) => true,
