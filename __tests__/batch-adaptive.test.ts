@@ -215,6 +215,24 @@ describe('producer-turn flushes (adaptive)', () => {
     await batcher.close()
   })
 
+  test('a burst after quiet whose first send takes longer than a millisecond still leaves whole by the end of its turn', async () => {
+    const { sent, target } = recordingTarget()
+    const slow = {
+      id: target.id,
+      send: (channel: string, value: unknown) => {
+        const until = performance.now() + 3 // a large payload's structured clone
+        while (performance.now() < until);
+        target.send(channel, value)
+      },
+    }
+    const batcher = new BatchManager({ maxWaitMs: 30 })
+    for (let i = 0; i < 4; i++) batcher.addMessage('a', i, slow)
+    await Promise.resolve()
+    expect(sent.map((f) => f.payloads)).toEqual([[0], [1, 2, 3]])
+    expect(batcher.getMetrics().timerWakes).toBe(0)
+    await batcher.close()
+  })
+
   test('a burst after quiet keeps a low-priority tail waiting for its own deadline', async () => {
     const { sent, target } = recordingTarget()
     const batcher = new BatchManager({ maxWaitMs: 10, lowPriorityWaitMs: 40 })

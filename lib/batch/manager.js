@@ -194,7 +194,7 @@ class BatchManager {
     const now = performance.now()
     if (now - t.quietSince < this._o.idleMs || now - t.lastFrameAt < this._minFrameIntervalMs) return false
     // Quiet for a whole maxWaitMs: the producer's next turn is not expected before this batch's deadline.
-    if (now - t.quietSince >= this._o.maxWaitMs) this._turns.quiet(t, now)
+    const quietTurn = now - t.quietSince >= this._o.maxWaitMs
     // A plain send, as unbatched: no frame to build, clone and unpack (bench/RESULTS.md,
     // latency at 20 msg/s). Not while a frame of t is being sent (it would overtake it),
     // nor past flow control's allowance of unacknowledged plain sends.
@@ -209,6 +209,8 @@ class BatchManager {
       } finally {
         t.sending = false
       }
+      // Dated after the send: the rest of the turn goes on from there, however long the send took.
+      if (quietTurn) this._turns.quiet(t, performance.now())
       if (sent) {
         t.lastFrameAt = now
         t.quietSince = now
@@ -229,6 +231,7 @@ class BatchManager {
       t.samples.push(now)
     }
     this._flushTarget(t, Reason.Idle)
+    if (quietTurn) this._turns.quiet(t, performance.now())
     return true
   }
 
