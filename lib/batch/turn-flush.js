@@ -21,8 +21,8 @@
 // batch at once instead: the turn's microtask would buy nothing, and cold it
 // costs the main thread more than arming does (bench/RESULTS.md, paced turns).
 // Whether the turn of an idle message goes on is known only when the target's
-// next batch opens: within QUIET_GAP_MS of that message it is taken as the same
-// turn. An idle message alone in its turn so queues no microtask: one run cold
+// next batch opens: within QUIET_GAP_MS of that message's send returning, it is
+// taken as the same turn. An idle message alone in its turn so queues no microtask: one run cold
 // after the send delayed its delivery by ~20 us (README, adaptive batching).
 
 const { NONE, NORMAL } = require('./target-queue')
@@ -93,7 +93,7 @@ class TurnFlush {
     this.queue()
   }
 
-  /** A message to idle `t` left at once at `now`: what `t` queues in the rest of this turn leaves when it ends. */
+  /** A message to idle `t` left at once, its send done at `now`: what `t` queues in the rest of this turn leaves when it ends. */
   quiet(t, now) {
     if (this.enabled) t.quietAt = now
   }
