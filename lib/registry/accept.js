@@ -16,13 +16,11 @@
 // linear), else natively, string by string (`acceptPattern`).
 
 const { isProxy } = require('util').types
+const { plainKind } = require('./pipeline/snapshot')
 
 // Value kinds in generated code (`k`), as the native `Kind`, by JSON Schema type name
 // (an integer is a number whose test adds Number.isInteger).
 const K = { null: 1, boolean: 2, number: 3, string: 4, array: 5, object: 6 }
-
-// String.prototype.isWellFormed (Node 20+): only well-formed strings go to a JS RegExp.
-const WELL_FORMED = typeof ''.isWellFormed === 'function'
 
 // How many `$ref` hops plus container levels JS follows before it defers (the
 // walk allows 256 hops and 500 levels).
@@ -180,7 +178,7 @@ class Generator {
   pattern(id, source) {
     let regexp
     try {
-      if (source !== null && WELL_FORMED) regexp = new RegExp(source, 'u')
+      if (source !== null) regexp = new RegExp(source, 'u')
     } catch {
       // Not valid with the `u` flag here: the native engine has it.
     }
@@ -266,9 +264,8 @@ function supported(v) {
       return v - v === 0
     case 'object': {
       if (v === null) return true
-      if (Array.isArray(v)) return !isProxy(v)
-      const p = Object.getPrototypeOf(v)
-      return p === Object.prototype || p === null
+      const kind = plainKind(v)
+      return kind !== undefined && !(kind === 'array' && isProxy(v))
     }
     default:
       return false
