@@ -196,9 +196,8 @@ class Generator {
     let code = ''
     for (const [name, ownOnly, node, isRequired] of props) {
       const x = this.fresh()
-      code += `{ const ${x} = ${this.read(name, ownOnly)}\n`
-      code += `if (${x} === undefined) { ${isRequired ? 'return false ' : ''}}\n`
-      code += `else if (!${this.call(node, x)}) return false }\n`
+      const absent = isRequired ? `if (${x} === undefined) return false\nif (` : `if (${x} !== undefined && `
+      code += `{ const ${x} = ${this.read(name, ownOnly)}\n${absent}!${this.call(node, x)}) return false }\n`
     }
     for (const [name, ownOnly] of required) code += `if (${this.read(name, ownOnly)} === undefined) return false\n`
     if (additional !== 'any') {

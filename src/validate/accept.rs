@@ -66,6 +66,19 @@ fn check(c: &Check, patterns: &mut usize) -> Value {
   }
 }
 
+/// Where each `pattern` keyword of `nodes` sits (node, check), in node order.
+pub(super) fn pattern_positions(nodes: &[Node]) -> Vec<(usize, usize)> {
+  let mut at = Vec::new();
+  for (n, node) in nodes.iter().enumerate() {
+    for (c, check) in node.checks.iter().enumerate() {
+      if matches!(check, Check::Pattern(_)) {
+        at.push((n, c));
+      }
+    }
+  }
+  at
+}
+
 impl Plan {
   /// `{ refs, nodes: [[check...]...] }`; node 0 is the root. Each check is
   /// `[keyword, ...arguments]` (see `check`): what JS must re-implement is listed here once.
@@ -77,13 +90,13 @@ impl Plan {
     json!({ "refs": self.has_refs, "nodes": nodes })
   }
 
-  /// The i-th `pattern` keyword of `accept_plan`.
+  /// The i-th `pattern` keyword of `accept_plan` (asked per string: a lookup, not a walk).
   pub fn accept_pattern(&self, i: usize) -> Option<&super::pattern::Pattern> {
-    let mut all = self.nodes.iter().flat_map(|n| &n.checks).filter_map(|c| match c {
+    let &(n, c) = self.patterns.get(i)?;
+    match &self.nodes[n].checks[c] {
       Check::Pattern(p) => Some(p),
       _ => None,
-    });
-    all.nth(i)
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 //! validator does not run, are a `SchemaError` with its pointer into the schema:
 //! a schema is never half-checked. Unknown keywords are ignored, as the
 //! specification says.
+use super::accept::pattern_positions;
 use super::pattern::Pattern;
 use super::plan::*;
 use super::{push_token, Key, SchemaError};
@@ -85,7 +86,8 @@ impl Plan {
       at: Vec::new(),
     };
     c.schema(schema, true)?;
-    Ok(Plan { nodes: c.nodes, has_refs: c.has_refs, sites: c.sites })
+    let patterns = pattern_positions(&c.nodes);
+    Ok(Plan { nodes: c.nodes, has_refs: c.has_refs, sites: c.sites, patterns })
   }
 }
 

@@ -112,6 +112,8 @@ pub struct Plan {
   pub has_refs: bool,
   /// How many object keywords (`Check::Object`) there are.
   pub sites: usize,
+  /// Where each `pattern` keyword sits (node, check), in node order: `accept_plan`'s numbering.
+  pub patterns: Vec<(usize, usize)>,
 }
 
 /// What of the root a caller can read before the walk, in one batch: what

@@ -162,19 +162,32 @@ unsafe fn js_uint32(env: sys::napi_env, n: u32) -> sys::napi_value {
   v
 }
 
+/// A raw function's call: its first `N` arguments (undefined past the count
+/// given), that count, and the function's `Fast`.
+///
+/// # Safety
+/// A live call (`env`, `info`) of a function made by `raw_function`.
+unsafe fn call_args<'a, const N: usize>(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> ([sys::napi_value; N], usize, &'a Fast) {
+  let mut argc = N;
+  let mut argv = [null_mut(); N];
+  let mut data = null_mut();
+  // SAFETY: the caller's contract; `argv` has room for `argc` values (missing ones read as undefined).
+  unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), &mut data) };
+  // SAFETY: `data` is the `Fast` given at creation, alive while the function is (so during the call).
+  (argv, argc, unsafe { &*data.cast::<Fast>() })
+}
+
 /// `validator.validate(value)`: null when valid, else the issues.
 ///
 /// # Safety
 /// Called by Node-API as the callback of the function made above.
 unsafe extern "C" fn fast_validate(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   let body = || {
-    let mut argc = 1usize;
-    let mut argv = [null_mut(); 1];
-    let mut data = null_mut();
-    // SAFETY: a live call; `argv` has room for `argc` values (missing ones read as undefined).
-    unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), &mut data) };
-    // SAFETY: `data` is the `Fast` given at creation, alive while the function is.
-    let fast = unsafe { &*data.cast::<Fast>() };
+    // SAFETY: a live call of a function made by `raw_function`.
+    let (argv, _, fast) = unsafe { call_args::<1>(env, info) };
     // SAFETY: a live call; `argv[0]` is its argument.
     unsafe {
       let realm = Realm::with_sites(env, &fast.sites);
@@ -191,13 +204,8 @@ unsafe extern "C" fn fast_validate(env: sys::napi_env, info: sys::napi_callback_
 /// Called by Node-API as the callback of the function made above.
 unsafe extern "C" fn fast_validate_read_ahead(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   let body = || {
-    let mut argc = READ_AHEAD_ARGS;
-    let mut argv = [null_mut(); READ_AHEAD_ARGS];
-    let mut data = null_mut();
-    // SAFETY: a live call; `argv` has room for `argc` values (missing ones read as undefined).
-    unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), &mut data) };
-    // SAFETY: `data` is the `Fast` given at creation, alive while the function is.
-    let fast = unsafe { &*data.cast::<Fast>() };
+    // SAFETY: a live call of a function made by `raw_function`.
+    let (argv, argc, fast) = unsafe { call_args::<READ_AHEAD_ARGS>(env, info) };
     // SAFETY: a live call; `argv` holds its arguments (undefined past `argc`).
     unsafe { issues_to_js(env, validate_read_ahead(env, &argv, argc, fast)) }
   };
@@ -212,13 +220,8 @@ unsafe extern "C" fn fast_validate_read_ahead(env: sys::napi_env, info: sys::nap
 /// Called by Node-API as the callback of the function made above.
 unsafe extern "C" fn fast_accept_pattern(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   let body = || {
-    let mut argc = 2usize;
-    let mut argv = [null_mut(); 2];
-    let mut data = null_mut();
-    // SAFETY: a live call; `argv` has room for `argc` values (missing ones read as undefined).
-    unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), &mut data) };
-    // SAFETY: `data` is the `Fast` given at creation, alive while the function is.
-    let fast = unsafe { &*data.cast::<Fast>() };
+    // SAFETY: a live call of a function made by `raw_function`.
+    let (argv, _, fast) = unsafe { call_args::<2>(env, info) };
     let mut index = 0u32;
     // SAFETY: a live call; out-pointers are live locals; the string is read only when it is one.
     let matched = unsafe {
