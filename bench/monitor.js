@@ -13,14 +13,24 @@ const { threadCpuNs, median, medianInterval, sleep, fmt } = require('./stats')
 
 const CALLS = 1_000_000
 
-function perCall(fn) {
-  const samples = []
-  for (let round = 0; round < 9; round++) {
-    const start = process.hrtime.bigint()
-    for (let i = 0; i < CALLS; i++) fn(i)
-    samples.push(Number(process.hrtime.bigint() - start) / CALLS)
+const ROUNDS = 9
+
+// ns per call of each of `fns`: ROUNDS samples of CALLS calls each, the
+// competitors interleaved round after round (order rotated) so a load spike
+// on this shared VM lands on all of them; the median sample of each.
+function perCallInterleaved(fns) {
+  const names = Object.keys(fns)
+  const samples = Object.fromEntries(names.map((name) => [name, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length]
+      const fn = fns[name]
+      const start = process.hrtime.bigint()
+      for (let i = 0; i < CALLS; i++) fn(i)
+      samples[name].push(Number(process.hrtime.bigint() - start) / CALLS)
+    }
   }
-  return median(samples)
+  return Object.fromEntries(names.map((name) => [name, median(samples[name])]))
 }
 
 // Latencies in ms, the same for everyone: 0.01 .. ~100.
@@ -45,18 +55,18 @@ function recordBench() {
   const reference = new Reference()
   const { histogramRecord } = binding.fastCalls()
   const referenceHandle = reference.handle
-  const out = {
-    reference: perCall((i) => histogramRecord(referenceHandle, VALUES[i & 4095])),
-    ipcflow: perCall((i) => h.record(VALUES[i & 4095])),
-    promClient: perCall((i) => promChild.observe(VALUES[i & 4095])),
-    hdrJs: perCall((i) => hdrJs.recordValue(us(VALUES[i & 4095]))),
-    hdrWasm: perCall((i) => hdrWasm.recordValue(us(VALUES[i & 4095]))),
-    counter: perCall(() => c.increment()),
-    promCounter: perCall(() => promCounter.inc()),
-    floor: perCall((i) => us(VALUES[i & 4095])),
-  }
+  const out = perCallInterleaved({
+    reference: (i) => histogramRecord(referenceHandle, VALUES[i & 4095]),
+    ipcflow: (i) => h.record(VALUES[i & 4095]),
+    promClient: (i) => promChild.observe(VALUES[i & 4095]),
+    hdrJs: (i) => hdrJs.recordValue(us(VALUES[i & 4095])),
+    hdrWasm: (i) => hdrWasm.recordValue(us(VALUES[i & 4095])),
+    counter: () => c.increment(),
+    promCounter: () => promCounter.inc(),
+    floor: (i) => us(VALUES[i & 4095]),
+  })
   // Everyone recorded the same number of values.
-  const n = 9 * CALLS
+  const n = ROUNDS * CALLS
   const counts = [monitor.getMetrics().histograms['bench{channel="a"}'].count, hdrJs.totalCount, hdrWasm.totalCount]
   if (counts.some((x) => x !== n)) throw new Error(`bench: competitors disagree on counts ${counts}`)
   hdrWasm.destroy()
@@ -249,7 +259,7 @@ function markdown(r) {
   return [
     '## PerformanceMonitor and MemoryManager (`node bench/monitor.js`)',
     '',
-    `Record: ${CALLS.toLocaleString('en')} calls per sample, 9 samples, median ns per call; the same values (ms, 0.01-100) for all.`,
+    `Record: ${CALLS.toLocaleString('en')} calls per sample, ${ROUNDS} samples each, the competitors interleaved round after round; median ns per call; the same values (ms, 0.01-100) for all.`,
     'hdr-histogram-js records integer microseconds (2 significant digits); prom-client is 15.x with default buckets.',
     '',
     '| what | ns per call |',
