@@ -327,10 +327,11 @@ async function main() {
     '  The first addon call after the thread slept costs ~20 us here (the native cost table), and ipcflow\'s JS runs',
     '  cold after each sleep too: that is what stays above the floor (README, Benchmarks). `node bench/cold-burst.js`',
     '  times one burst turn after a sleep: a minimal batcher making ipcflow\'s decisions in a few lines costs what',
-    '  the floor costs, ipcflow about 1.3x; back to back (the code hot) ipcflow costs what the floor costs.',
+    `  the floor costs, ipcflow ${fmt(coldBurst.rows.find((r) => r.name === 'ipcflow').ratio, 2)}x in this run; back to back (the code hot) ipcflow costs what the floor costs.`,
     '  `node bench/paced-turns.js` splits a paced frame\'s gap by turn: most of it is in the turn that opens the',
     '  batch (the arm) and the one that sends it.',
-    '- The timer source\'s net figures subtract a generator of ~17-23 us per message from totals of ~23-36 us, so',
+    `- The timer source's net figures subtract a generator of ${fmt(streams.timer.generator.cpuNsPerMessage / 1000, 1)} us per message from totals of ` +
+      `${fmt(Math.min(...VARIANTS.map((v) => streams.timer[v].cpuNsPerMessage)) / 1000, 1)}-${fmt(Math.max(...VARIANTS.map((v) => streams.timer[v].cpuNsPerMessage)) / 1000, 1)} us, so`,
     '  its ratios to the floor and the pure-JS batcher are small differences of large numbers: wide intervals.',
     '',
     '',
