@@ -160,6 +160,12 @@ export declare function __logForTests(level: string, message: string, fromThread
  */
 export declare function __panicForTests(): void
 
+/**
+ * How early the timer may deliver a deadline (never late): a deadline that
+ * must not be early (a frame budget's) is armed this much later.
+ */
+export declare const BATCH_TIMER_EARLY_MS: number
+
 /** Idle messages sent alone since the last call (adaptive batching); see `record_idle_sends`. */
 export declare function batchIdleSent(handle: number, sends: number, sampled: number): void
 

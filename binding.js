@@ -845,6 +845,7 @@ module.exports.BindingResponseCache = nativeBinding.BindingResponseCache
 module.exports.BindingValidator = nativeBinding.BindingValidator
 module.exports.__logForTests = nativeBinding.__logForTests
 module.exports.__panicForTests = nativeBinding.__panicForTests
+module.exports.BATCH_TIMER_EARLY_MS = nativeBinding.BATCH_TIMER_EARLY_MS
 module.exports.batchIdleSent = nativeBinding.batchIdleSent
 module.exports.batchRecordFrames = nativeBinding.batchRecordFrames
 module.exports.batchWake = nativeBinding.batchWake

@@ -3,7 +3,7 @@
 // frames when a batch fills or its native deadline passes. Payloads stay in
 // JS; the addon keeps the timer and the statistics (at most one call per batch).
 const { BatchClock, Reason } = require('./clock')
-const { nextGeneration } = require('../timers/clock')
+const { nextGeneration, TIMER_EARLY_MS } = require('../timers/clock')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./target-queue')
 const { TurnFlush } = require('./turn-flush')
 const { estimateSize, exactKey } = require('./payload')
@@ -209,10 +209,12 @@ class BatchManager {
       } finally {
         t.sending = false
       }
-      // Dated after the send: the rest of the turn goes on from there, however long the send took.
-      if (quietTurn) this._turns.quiet(t, performance.now())
+      // Dated after the send: the rest of the turn goes on from there, however long the send took,
+      // and a frame budget counts from there, as from a frame's (_record).
+      const sentAt = quietTurn || this._minFrameIntervalMs > 0 ? performance.now() : now
+      if (quietTurn) this._turns.quiet(t, sentAt)
       if (sent) {
-        t.lastFrameAt = now
+        t.lastFrameAt = sentAt
         t.quietSince = now
         this._flow.directSent(t)
         const sampled = --this._sampleCountdown === 0
@@ -276,7 +278,8 @@ class BatchManager {
     }
     t.urgency = urgency
     let delay = urgency === LOW ? this._o.lowPriorityWaitMs : this._o.maxWaitMs
-    if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs - now)
+    // A frame budget's wait must not end early, and the timer may fire TIMER_EARLY_MS early.
+    if (this._minFrameIntervalMs > 0) delay = Math.max(delay, t.lastFrameAt + this._minFrameIntervalMs + TIMER_EARLY_MS - now)
     t.dueAt = Math.min(t.dueAt, now + delay)
     if (t.dueAt >= t.armedAt) return
     // If arming at once fails, the turn's end tries again and sends the batch if that fails too.

@@ -11,7 +11,7 @@
 // next look; only a deadline earlier than that (or none published: the task
 // sleeps until woken) costs a call, and the first addon call after the thread
 // slept costs ~20 us (bench/RESULTS.md, native cost per frame).
-const { BindingBatchClock, batchWake } = require('../../binding.js')
+const { BindingBatchClock, batchWake, BATCH_TIMER_EARLY_MS } = require('../../binding.js')
 
 // Generations are u32 on the native side and 0 means none: they run 1..2^32-1 and wrap.
 const MAX_GENERATION = 0xffffffff
@@ -26,6 +26,23 @@ const PLAN = 0 // whole ms since the epoch (rounded up, wrapping u32) when the t
 const AWAKE = 1 // 1: no plan to rely on (the task is looking, or sleeps until woken)
 const HEADER_LEN = 4
 const HEADER_BYTES = HEADER_LEN * 4
+
+// The native epoch in performance.now() time, within half the span of the tightest of a few reads
+// (~1 us; one read preempted between its two clock reads would be off by as long as it waited).
+function nativeEpoch(native) {
+  let best = Infinity
+  let epochMs = 0
+  for (let i = 0; i < 3; i++) {
+    const before = performance.now()
+    const elapsedMs = native.elapsedMs
+    const after = performance.now()
+    if (after - before < best) {
+      best = after - before
+      epochMs = (before + after) / 2 - elapsedMs
+    }
+  }
+  return epochMs
+}
 
 const owners = new Map()
 const unregister = new FinalizationRegistry((id) => owners.delete(id))
@@ -46,10 +63,7 @@ class NativeClock {
     unregister.register(owner, this.id)
     this.native = new BindingBatchClock(dueCallback(this.id), lingerMs)
     this.handle = this.native.handle
-    // The native epoch in performance.now() time, within half the span of this read (~1 us).
-    const before = performance.now()
-    const elapsedMs = this.native.elapsedMs
-    this.epochMs = (before + performance.now()) / 2 - elapsedMs
+    this.epochMs = nativeEpoch(this.native)
     this.header = new Int32Array(HEADER_LEN)
     this.generations = new Uint32Array(0) // per slot: the armed generation, 0 for none
     this.dues = new Float64Array(0) // per slot: its deadline, ms since epochMs
@@ -99,4 +113,8 @@ class NativeClock {
   }
 }
 
-module.exports = { NativeClock, nextGeneration }
+// The timer may deliver a deadline up to this many ms early, never late (src/batch/timer.rs):
+// a deadline that must not come early is armed this much later.
+const TIMER_EARLY_MS = BATCH_TIMER_EARLY_MS
+
+module.exports = { NativeClock, nextGeneration, TIMER_EARLY_MS }

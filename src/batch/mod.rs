@@ -8,4 +8,4 @@ pub mod timer;
 
 pub use slots::SharedSlots;
 pub use stats::{BatchStats, FlushReason, FrameRecordError};
-pub use timer::{BatchTimer, Delivery};
+pub use timer::{BatchTimer, Delivery, SLACK_MS};

@@ -18,8 +18,9 @@ use tokio::sync::Notify;
 
 /// tokio's timer wheel rounds a sleep up to the next millisecond, so the task
 /// aims one millisecond early and takes every batch due within that slack:
-/// a batch then leaves within [deadline - 1 ms, deadline], never after.
-const SLACK: Duration = Duration::from_millis(1);
+/// a batch then leaves within [deadline - SLACK_MS, deadline], never after.
+pub const SLACK_MS: u64 = 1;
+const SLACK: Duration = Duration::from_millis(SLACK_MS);
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Delivery {

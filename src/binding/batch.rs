@@ -1,7 +1,7 @@
 use super::errors::{guard, guard_coded, internal, Result};
 use super::handles;
 use crate::batch::slots::HEADER_LEN;
-use crate::batch::{BatchStats, BatchTimer, Delivery, FrameRecordError, SharedSlots};
+use crate::batch::{BatchStats, BatchTimer, Delivery, FrameRecordError, SharedSlots, SLACK_MS};
 use crate::metrics::HistogramSummary;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -164,6 +164,11 @@ impl Drop for BindingBatchClock {
     handles::remove(&CORES, self.handle);
   }
 }
+
+/// How early the timer may deliver a deadline (never late): a deadline that
+/// must not be early (a frame budget's) is armed this much later.
+#[napi]
+pub const BATCH_TIMER_EARLY_MS: u32 = SLACK_MS as u32;
 
 /// Makes the timer look at the shared deadlines now: one was armed earlier than its plan.
 #[napi]
