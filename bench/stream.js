@@ -66,13 +66,19 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
   await win.request('reset')
   const realSend = wc.send
   let frames = 0
+  let firstSendAt = NaN
+  let lastSendAt = NaN
+  let minFrameGapMs = Infinity
   const sizes = []
   const queueWaits = []
-  // Counts sends and how long each message waited in main before its send.
+  // Counts sends, the shortest gap between two, and how long each message waited in main before its send.
   wc.send = function (channel, value) {
     realSend.call(this, channel, value)
     frames++
     const now = performance.now()
+    if (frames === 1) firstSendAt = now
+    else minFrameGapMs = Math.min(minFrameGapMs, now - lastSendAt)
+    lastSendAt = now
     if (channel === FRAME_CHANNEL) {
       sizes.push(value.payloads.length)
       for (const p of value.payloads) queueWaits.push(now - p.t)
@@ -108,6 +114,9 @@ async function runStream(win, { variant, source = 'timer', rate, durationMs, opt
     delivered: delivered.received,
     frames,
     framesPerMessage: frames / total,
+    // Sends a second between the first and the last (frames and plain sends alike).
+    framesPerSecond: frames > 1 ? ((frames - 1) * 1000) / (lastSendAt - firstSendAt) : NaN,
+    minFrameGapMs,
     cpuNsPerMessage: cpuNs / delivered.received,
     rendererCpuNsPerMessage: delivered.cpuNs / delivered.received,
     queueWaitP50: percentile(queueWaits, 50),
