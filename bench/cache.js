@@ -11,7 +11,7 @@ const { LRUCache } = require('lru-cache')
 const { HandlerRegistry } = require('..')
 const { BindingResponseCache, cacheGet, cacheGetArgs } = require('../lib/registry/native-cache')
 const { argsKey } = require('../lib/registry/cache-key')
-const { median, medianInterval } = require('./stats')
+const { median, medianInterval, rotation } = require('./stats')
 
 const PER_CALL = 200
 const SHAPES = {
@@ -103,10 +103,7 @@ async function hitBench(rounds, callsPerRound) {
   for (const name of names) await timeCalls(variants[name], callsPerRound) // warm-up, and the first miss
   const ns = Object.fromEntries(names.map((name) => [name, []]))
   for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(round + k) % names.length]
-      ns[name].push(await timeCalls(variants[name], callsPerRound))
-    }
+    for (const name of rotation(names, round)) ns[name].push(await timeCalls(variants[name], callsPerRound))
   }
   const stats = registry.getCacheStats()['bench:cached']
   await registry.close()

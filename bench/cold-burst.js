@@ -12,7 +12,7 @@
 // shown with its 95% confidence interval. "hot" runs each variant's bursts back to back instead.
 const { BatchManager } = require('..')
 const { FRAME_CHANNEL, makeFrame } = require('../lib/protocol')
-const { median, medianInterval, fmt } = require('./stats')
+const { median, medianInterval, rotation, fmt } = require('./stats')
 const { CHANNEL, makeTarget, makePayload, timeTurn } = require('./turns')
 
 const BURST = 100
@@ -113,9 +113,7 @@ async function runColdBurst() {
   const senders = Object.fromEntries(names.map((n) => [n, { sender: new VARIANTS[n](), target: makeTarget() }]))
   const cold = Object.fromEntries(names.map((n) => [n, []]))
   for (let round = -20; round < ROUNDS; round++) {
-    // Each variant goes first as often as the others.
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + round + 20) % names.length]
+    for (const name of rotation(names, round + 20)) {
       const us = await burst(senders[name].sender, senders[name].target, 20)
       if (round >= 0) cold[name].push(us)
     }

@@ -9,7 +9,7 @@ const path = require('path')
 const promClient = require('prom-client')
 const hdr = require('hdr-histogram-js')
 const { PerformanceMonitor, MemoryManager } = require('..')
-const { threadCpuNs, median, medianInterval, sleep, fmt } = require('./stats')
+const { threadCpuNs, median, medianInterval, rotation, sleep, fmt } = require('./stats')
 
 const CALLS = 1_000_000
 
@@ -22,8 +22,7 @@ function perCallInterleaved(fns) {
   const names = Object.keys(fns)
   const samples = Object.fromEntries(names.map((name) => [name, []]))
   for (let round = 0; round < ROUNDS; round++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(round + k) % names.length]
+    for (const name of rotation(names, round)) {
       const fn = fns[name]
       const start = process.hrtime.bigint()
       for (let i = 0; i < CALLS; i++) fn(i)
@@ -171,10 +170,7 @@ async function idleCosts() {
   const rounds = []
   for (let round = 0; round < IDLE_ROUNDS; round++) {
     const r = {}
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(i + round) % names.length]
-      r[name] = await idleWindow(...kinds[name], IDLE_SECONDS)
-    }
+    for (const name of rotation(names, round)) r[name] = await idleWindow(...kinds[name], IDLE_SECONDS)
     rounds.push(r)
   }
   const summary = (values) => ({ median: median(values), interval: medianInterval(values) })

@@ -11,7 +11,7 @@
 // turn's ratio is taken per round, and its median shown with its 95% confidence interval.
 const { BatchManager } = require('..')
 const { FRAME_CHANNEL, makeFrame } = require('../lib/protocol')
-const { median, medianInterval, fmt } = require('./stats')
+const { median, medianInterval, rotation, fmt } = require('./stats')
 const { CHANNEL, makeTarget, makePayload, timeTurn } = require('./turns')
 
 const PER_TURN = 10
@@ -58,8 +58,7 @@ async function runPacedTurns() {
   // times[name][k]: the k-th turn of each frame, one entry per round.
   const times = Object.fromEntries(names.map((n) => [n, Array.from({ length: TURNS_PER_FRAME }, () => [])]))
   for (let round = -20; round < ROUNDS; round++) {
-    for (let v = 0; v < names.length; v++) {
-      const name = names[(v + round + 20) % names.length]
+    for (const name of rotation(names, round + 20)) {
       for (let k = 0; k < TURNS_PER_FRAME; k++) {
         const us = await turn(senders[name].sender, senders[name].target)
         if (round >= 0) times[name][k].push(us)

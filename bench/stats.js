@@ -44,9 +44,12 @@ function medianInterval(values, level = 0.95) {
   return k === 0 ? [sorted[0], sorted[n - 1]] : [sorted[k - 1], sorted[n - k]]
 }
 
+/** `names` starting at `round` (mod its length): over the rounds, each goes first as often as the others. */
+const rotation = (names, round) => names.map((_, k) => names[(round + k) % names.length])
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A figure for a table: `digits` decimals, 'n/a' when there is none. */
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
 
-module.exports = { threadCpuNs, percentile, median, medianInterval, sleep, fmt }
+module.exports = { threadCpuNs, percentile, median, medianInterval, rotation, sleep, fmt }
