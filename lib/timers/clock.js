@@ -113,8 +113,6 @@ class NativeClock {
   }
 }
 
-// The timer may deliver a deadline up to this many ms early, never late (src/batch/timer.rs):
-// a deadline that must not come early is armed this much later.
-const TIMER_EARLY_MS = BATCH_TIMER_EARLY_MS
-
-module.exports = { NativeClock, nextGeneration, TIMER_EARLY_MS }
+// TIMER_EARLY_MS: the timer may deliver a deadline up to this many ms early, never late
+// (src/batch/timer.rs); a deadline that must not come early is armed this much later.
+module.exports = { NativeClock, nextGeneration, TIMER_EARLY_MS: BATCH_TIMER_EARLY_MS }
