@@ -6,10 +6,15 @@
 //   minimal   the same decisions as ipcflow makes for a burst, in a few lines of JS: the first
 //             message to a target quiet for maxWaitMs is a plain send, the rest are batched,
 //             frames leave by size and what is left at the end of the turn (a microtask);
-//   ipcflow   a BatchManager with the bench's options.
+//   ipcflow   a BatchManager with the bench's options;
+//   floor + 30 functions  the floor, calling 30 distinct trivial functions at each frame it posts:
+//             what a function costs the first time a turn runs it after a sleep.
+// "functions" counts the distinct JS functions one burst runs beyond the harness's own (V8 precise
+// coverage, after the timed rounds).
 // Every send structured-clones its value (v8.serialize), as a child process's channel does (turns.js).
 // The variants take turns burst by burst; ratios are per round of one burst each, their median
 // shown with its 95% confidence interval. "hot" runs each variant's bursts back to back instead.
+const inspector = require('inspector')
 const { BatchManager } = require('..')
 const { FRAME_CHANNEL, makeFrame } = require('../lib/protocol')
 const { median, medianInterval, rotation, fmt } = require('./stats')
@@ -90,6 +95,22 @@ class Minimal extends Floor {
   end() {}
 }
 
+// Each its own bytecode: 30 distinct functions, not one called 30 times.
+const EXTRA_FUNCTIONS = Array.from({ length: 30 }, (_, i) => new Function('s', `s.n = (s.n * ${i + 3} + ${i + 1}) % 1000003; return s.n`))
+
+class FloorPlusFunctions extends Floor {
+  constructor() {
+    super()
+    this.state = { n: 0 }
+  }
+
+  post() {
+    if (this.channels.length === 0) return
+    for (const f of EXTRA_FUNCTIONS) f(this.state)
+    super.post()
+  }
+}
+
 class Ipcflow extends BatchManager {
   constructor() {
     super(OPTIONS)
@@ -98,7 +119,44 @@ class Ipcflow extends BatchManager {
   end() {}
 }
 
-const VARIANTS = { floor: Floor, minimal: Minimal, ipcflow: Ipcflow }
+const VARIANTS = { floor: Floor, minimal: Minimal, ipcflow: Ipcflow, 'floor + 30 functions': FloorPlusFunctions }
+
+// Runs no code of its own: what the harness alone runs in a burst.
+class Nothing {
+  addMessage() {}
+  end() {}
+}
+
+/** The distinct functions one burst of each variant runs, less those a burst of `Nothing` runs (V8 precise coverage). */
+async function functionsPerBurst(names, senders) {
+  const session = new inspector.Session()
+  session.connect()
+  const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))))
+  const ran = async (sender, target) => {
+    await post('Profiler.takePreciseCoverage') // resets the counts
+    await burst(sender, target, 20) // as timed: the first message finds the target quiet
+    const { result } = await post('Profiler.takePreciseCoverage')
+    const keys = new Set()
+    for (const script of result) for (const f of script.functions) if (f.ranges[0].count > 0) keys.add(`${script.scriptId}:${f.ranges[0].startOffset}`)
+    return keys
+  }
+  try {
+    await post('Profiler.enable')
+    await post('Profiler.startPreciseCoverage', { callCount: true, detailed: false })
+    const nothing = new Nothing()
+    await burst(nothing, makeTarget(), 0) // the harness's first-call paths, out of the count
+    const harness = await ran(nothing, makeTarget())
+    const counts = {}
+    for (const name of names) {
+      const keys = await ran(senders[name].sender, senders[name].target)
+      counts[name] = [...keys].filter((k) => !harness.has(k)).length
+    }
+    await post('Profiler.stopPreciseCoverage')
+    return counts
+  } finally {
+    session.disconnect()
+  }
+}
 
 /** Wall time (us) of one burst turn, its microtasks included, after sleeping `sleepMs`. */
 function burst(sender, target, sleepMs) {
@@ -124,11 +182,12 @@ async function runColdBurst() {
     for (let i = 0; i < 200; i++) times.push(await burst(senders[name].sender, senders[name].target, 0))
     hot[name] = median(times.slice(100))
   }
+  const functions = await functionsPerBurst(names, senders)
   for (const name of names) await senders[name].sender.close?.()
   const ratio = (name) => cold[name].map((us, i) => us / cold.floor[i])
   return {
     rounds: ROUNDS,
-    rows: names.map((name) => ({ name, cold: median(cold[name]), hot: hot[name], ratio: median(ratio(name)), ratioCi: medianInterval(ratio(name)) })),
+    rows: names.map((name) => ({ name, functions: functions[name], cold: median(cold[name]), hot: hot[name], ratio: median(ratio(name)), ratioCi: medianInterval(ratio(name)) })),
   }
 }
 
@@ -136,9 +195,9 @@ function coldBurstMarkdown({ rounds, rows }) {
   return [
     `A burst of ${BURST} messages in one turn, ${rounds} rounds; wall time of the turn with its microtasks, medians.`,
     '',
-    '| variant | after a 20 ms sleep, us | vs floor (per round) | back to back, us |',
-    '|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${fmt(r.cold, 1)} | ${fmt(r.ratio, 2)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] | ${fmt(r.hot, 1)} |`),
+    '| variant | functions | after a 20 ms sleep, us | vs floor (per round) | back to back, us |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.functions} | ${fmt(r.cold, 1)} | ${fmt(r.ratio, 2)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] | ${fmt(r.hot, 1)} |`),
     '',
   ].join('\n')
 }

@@ -147,6 +147,9 @@ async function main() {
   const registryStream = await runRegistryStreamBench()
   const registryBatch = await runRegistryBatchBench()
 
+  const coldRow = (name) => coldBurst.rows.find((r) => r.name === name)
+  const coldRatio = (name) => `${fmt(coldRow(name).ratio, 2)}x`
+  const coldFunctions = (name) => coldRow(name).functions
   const table = (stream) => VARIANTS.map((v) => {
     const s = stream[v]
     const u = stream.unbatched
@@ -337,8 +340,10 @@ async function main() {
     '  call; a frame whose batch outlived that turn makes one (its arm; forgetting it is a store the timer reads).',
     '  The first addon call after the thread slept costs ~20 us here (the native cost table), and ipcflow\'s JS runs',
     '  cold after each sleep too: that is what stays above the floor (README, Benchmarks). `node bench/cold-burst.js`',
-    '  times one burst turn after a sleep: a minimal batcher making ipcflow\'s decisions in a few lines costs what',
-    `  the floor costs, ipcflow ${fmt(coldBurst.rows.find((r) => r.name === 'ipcflow').ratio, 2)}x in this run; back to back (the code hot) ipcflow costs what the floor costs.`,
+    `  times one burst turn after a sleep: a minimal batcher making ipcflow's decisions in a few lines reads ${coldRatio('minimal')} of`,
+    `  the floor, ipcflow ${coldRatio('ipcflow')} in this run. A burst runs ${coldFunctions('ipcflow')} distinct functions through ipcflow, ${coldFunctions('minimal')} through the minimal`,
+    `  batcher and ${coldFunctions('floor')} through the floor; the floor calling 30 more trivial ones reads ${coldRatio('floor + 30 functions')}, so the count of`,
+    '  functions explains part of the gap and what those functions touch (their objects and property reads, cold) the rest.',
     '  `node bench/paced-turns.js` splits a paced frame\'s gap by turn: most of it is in the turn that opens the',
     '  batch (the arm) and the one that sends it.',
     `- The timer source's net figures subtract a generator of ${fmt(streams.timer.generator.cpuNsPerMessage / 1000, 1)} us per message from totals of ` +
