@@ -17,8 +17,8 @@
 const inspector = require('inspector')
 const { BatchManager } = require('..')
 const { FRAME_CHANNEL, makeFrame } = require('../lib/protocol')
-const { median, medianInterval, rotation, fmt } = require('./stats')
-const { CHANNEL, makeTarget, makePayload, timeTurn } = require('./turns')
+const { median, medianInterval, rotation, sleep, fmt } = require('./stats')
+const { CHANNEL, makeTarget, makePayload } = require('./turns')
 
 const BURST = 100
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 300)
@@ -158,46 +158,82 @@ async function functionsPerBurst(names, senders) {
   }
 }
 
-/** Wall time (us) of one burst turn, its microtasks included, after sleeping `sleepMs`. */
-function burst(sender, target, sleepMs) {
-  return timeTurn(sleepMs, () => {
-    for (let i = 0; i < BURST; i++) sender.addMessage(CHANNEL, makePayload(), target)
-    sender.end()
-  })
+// A burst turn's phases, each ended by its `last` message (1-based); the last phase is the loop's
+// end() and the turn's microtasks (the floor posts its tail in end(), the others when the turn ends).
+const PHASES = [
+  { name: 'message 1 (the target was quiet: a plain send)', last: 1 },
+  { name: 'message 2 (opens a batch)', last: 2 },
+  { name: 'messages 3-50', last: 50 },
+  { name: 'message 51 (a frame of 50 leaves by size)', last: 51 },
+  { name: 'messages 52-100', last: 100 },
+  { name: "the turn's end (a frame of the last 49)", last: Infinity },
+]
+
+/** Wall time (us) of each of PHASES of one burst turn, its microtasks included, after sleeping `sleepMs`. */
+async function burst(sender, target, sleepMs) {
+  if (sleepMs > 0) await sleep(sleepMs)
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      const marks = new Float64Array(PHASES.length + 1)
+      marks[0] = performance.now()
+      let phase = 0
+      for (let i = 1; i <= BURST; i++) {
+        sender.addMessage(CHANNEL, makePayload(), target)
+        if (i === PHASES[phase].last) marks[++phase] = performance.now()
+      }
+      sender.end()
+      setImmediate(() => {
+        marks[PHASES.length] = performance.now()
+        resolve(PHASES.map((_, i) => (marks[i + 1] - marks[i]) * 1000))
+      })
+    }, 0),
+  )
 }
+
+const sum = (values) => values.reduce((a, b) => a + b, 0)
 
 async function runColdBurst() {
   const names = Object.keys(VARIANTS)
   const senders = Object.fromEntries(names.map((n) => [n, { sender: new VARIANTS[n](), target: makeTarget() }]))
-  const cold = Object.fromEntries(names.map((n) => [n, []]))
+  const cold = Object.fromEntries(names.map((n) => [n, []])) // per round: the phases' us
   for (let round = -20; round < ROUNDS; round++) {
     for (const name of rotation(names, round + 20)) {
-      const us = await burst(senders[name].sender, senders[name].target, 20)
-      if (round >= 0) cold[name].push(us)
+      const phases = await burst(senders[name].sender, senders[name].target, 20)
+      if (round >= 0) cold[name].push(phases)
     }
   }
   const hot = {}
   for (const name of names) {
     const times = []
-    for (let i = 0; i < 200; i++) times.push(await burst(senders[name].sender, senders[name].target, 0))
+    for (let i = 0; i < 200; i++) times.push(sum(await burst(senders[name].sender, senders[name].target, 0)))
     hot[name] = median(times.slice(100))
   }
   const functions = await functionsPerBurst(names, senders)
   for (const name of names) await senders[name].sender.close?.()
-  const ratio = (name) => cold[name].map((us, i) => us / cold.floor[i])
+  const total = (name) => cold[name].map(sum)
+  const ratio = (name) => total(name).map((us, i) => us / total('floor')[i])
+  const phase = (name, p) => median(cold[name].map((phases) => phases[p]))
   return {
     rounds: ROUNDS,
-    rows: names.map((name) => ({ name, functions: functions[name], cold: median(cold[name]), hot: hot[name], ratio: median(ratio(name)), ratioCi: medianInterval(ratio(name)) })),
+    rows: names.map((name) => ({ name, functions: functions[name], cold: median(total(name)), hot: hot[name], ratio: median(ratio(name)), ratioCi: medianInterval(ratio(name)) })),
+    phases: PHASES.map((p, i) => ({ name: p.name, floor: phase('floor', i), minimal: phase('minimal', i), ipcflow: phase('ipcflow', i) })),
   }
 }
 
-function coldBurstMarkdown({ rounds, rows }) {
+function coldBurstMarkdown({ rounds, rows, phases }) {
   return [
     `A burst of ${BURST} messages in one turn, ${rounds} rounds; wall time of the turn with its microtasks, medians.`,
+    '"functions": the distinct JS functions one burst runs (V8 precise coverage, the harness\'s own left out).',
     '',
     '| variant | functions | after a 20 ms sleep, us | vs floor (per round) | back to back, us |',
     '|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.name} | ${r.functions} | ${fmt(r.cold, 1)} | ${fmt(r.ratio, 2)}x [${fmt(r.ratioCi[0], 2)}, ${fmt(r.ratioCi[1], 2)}] | ${fmt(r.hot, 1)} |`),
+    '',
+    'The same cold turns by phase (medians of each phase over the rounds, so they need not add up to the totals):',
+    '',
+    '| phase | floor, us | minimal, us | ipcflow, us | ipcflow - floor, us |',
+    '|---|---|---|---|---|',
+    ...phases.map((p) => `| ${p.name} | ${fmt(p.floor, 1)} | ${fmt(p.minimal, 1)} | ${fmt(p.ipcflow, 1)} | ${fmt(p.ipcflow - p.floor, 1)} |`),
     '',
   ].join('\n')
 }
