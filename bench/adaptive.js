@@ -7,7 +7,7 @@
 const path = require('path')
 const { createWindow } = require('../test/standin')
 const { runStream, CHANNEL } = require('./stream')
-const { median, percentile } = require('./stats')
+const { median, percentile, monotonicOrigin } = require('./stats')
 
 const RATES = [10, 20, 50, 200, 1000, 2000, 10_000]
 const ROUNDS = Number(process.env.BENCH_ADAPTIVE_ROUNDS || 3)
@@ -31,7 +31,7 @@ async function runAdaptiveBench() {
   const win = await createWindow({
     kind: 'process',
     renderer: path.join(__dirname, 'renderer.js'),
-    rendererOptions: { channels: [CHANNEL], mainTimeOrigin: performance.timeOrigin },
+    rendererOptions: { channels: [CHANNEL], mainMonotonicOrigin: monotonicOrigin() },
   })
   const rows = []
   try {

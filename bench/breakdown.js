@@ -13,7 +13,7 @@
 const path = require('path')
 const { createWindow } = require('../test/standin')
 const { runStream, CHANNEL } = require('./stream')
-const { median, medianInterval, fmt } = require('./stats')
+const { median, medianInterval, fmt, monotonicOrigin } = require('./stats')
 
 const RATE = 2000
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS || 2000)
@@ -31,7 +31,7 @@ async function runBreakdown(source = 'worker') {
   const win = await createWindow({
     kind: 'process',
     renderer: path.join(__dirname, 'renderer.js'),
-    rendererOptions: { channels: [CHANNEL], mainTimeOrigin: performance.timeOrigin },
+    rendererOptions: { channels: [CHANNEL], mainMonotonicOrigin: monotonicOrigin() },
   })
   const names = Object.keys(VARIANTS)
   const runs = { generator: [] }

@@ -2,10 +2,11 @@
 // Benchmark renderer: receives through the ipcflow renderer client (frames or
 // direct sends alike) and measures delivery latency against main's clock.
 const { createRendererClient } = require('../renderer/dist/index.js')
-const { threadCpuNs } = require('./stats')
+const { threadCpuNs, monotonicOrigin } = require('./stats')
 
 module.exports = async (ipcRenderer, _report, options) => {
-  const mainOrigin = options.mainTimeOrigin
+  // A main-process performance.now() time plus this is the same instant on this process's clock.
+  const fromMain = options.mainMonotonicOrigin - monotonicOrigin()
   let latencies = []
   let received = 0
   let cpuAtReset = threadCpuNs()
@@ -13,7 +14,7 @@ module.exports = async (ipcRenderer, _report, options) => {
   const onMessage = (payload) => {
     received++
     if (payload && typeof payload.t === 'number') {
-      latencies.push(performance.timeOrigin + performance.now() - (mainOrigin + payload.t))
+      latencies.push(performance.now() - (payload.t + fromMain))
     }
   }
   for (const channel of options.channels) client.on(channel, onMessage)

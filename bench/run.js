@@ -21,7 +21,7 @@ const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-s
 const { runRegistryBatchBench, registryBatchMarkdown } = require('./registry-batch')
 const { runBreakdown, breakdownMarkdown } = require('./breakdown')
 const { runDebounceBench } = require('./debounce')
-const { median, medianInterval, fmt } = require('./stats')
+const { median, medianInterval, fmt, monotonicOrigin } = require('./stats')
 const { parseBaselineArgs, applyBaselineArgs } = require('./baseline')
 
 let loadAtStart = [0, 0, 0]
@@ -41,7 +41,7 @@ async function streamBench(source) {
   const win = await createWindow({
     kind: 'process',
     renderer: path.join(__dirname, 'renderer.js'),
-    rendererOptions: { channels: [CHANNEL], mainTimeOrigin: performance.timeOrigin },
+    rendererOptions: { channels: [CHANNEL], mainMonotonicOrigin: monotonicOrigin() },
   })
   const runs = Object.fromEntries(ALL_VARIANTS.map((v) => [v, []]))
   try {

@@ -6,7 +6,7 @@
 const path = require('path')
 const { BatchManager } = require('..')
 const { createWindow, IpcMain } = require('../test/standin')
-const { sleep } = require('./stats')
+const { sleep, monotonicOrigin } = require('./stats')
 
 async function runStalled() {
   const maxQueueSize = 10_000
@@ -16,7 +16,7 @@ async function runStalled() {
   const win = await createWindow({
     kind: 'process',
     renderer: path.join(__dirname, 'renderer.js'),
-    rendererOptions: { channels: ['agent:token'], mainTimeOrigin: performance.timeOrigin, announceReady: true },
+    rendererOptions: { channels: ['agent:token'], mainMonotonicOrigin: monotonicOrigin(), announceReady: true },
     ipcMain,
   })
   const target = win.webContents

@@ -2,16 +2,18 @@
 // The demo's renderer: one ipcflow renderer client, the same code whether main
 // batches or not. It rebuilds the agent's transcript and keeps the latest state.
 const { createRendererClient } = require('../renderer/dist/index.js')
+const { monotonicOrigin } = require('../bench/stats')
 
 module.exports = async (ipcRenderer, _report, options) => {
-  const mainOrigin = options.mainTimeOrigin
+  // A main-process performance.now() time plus this is the same instant on this process's clock.
+  const fromMain = options.mainMonotonicOrigin - monotonicOrigin()
   const client = createRendererClient(ipcRenderer)
   let view
   const reset = () => {
     view = { transcript: '', tokens: 0, states: 0, lastState: null, progress: 0, errors: [], latencies: [] }
   }
   reset()
-  const latency = (p) => view.latencies.push(performance.timeOrigin + performance.now() - (mainOrigin + p.t))
+  const latency = (p) => view.latencies.push(performance.now() - (p.t + fromMain))
   client.on('agent:token', (p) => {
     view.transcript += p.text
     view.tokens++

@@ -7,7 +7,7 @@ const { BatchManager, FRAME_CHANNEL, PerformanceMonitor } = require('..')
 const { createInspector } = require('../inspector')
 const { createWindow, IpcMain } = require('../test/standin')
 const { play } = require('./agent-session')
-const { threadCpuNs, sleep } = require('../bench/stats')
+const { threadCpuNs, monotonicOrigin, sleep } = require('../bench/stats')
 
 // Each session gets a fresh renderer, created after the manager is attached,
 // as in an app: the renderer client then announces itself (and its acks).
@@ -21,7 +21,7 @@ async function session(label, options, inspect = false) {
   const win = await createWindow({
     kind: 'process',
     renderer: path.join(__dirname, 'renderer.js'),
-    rendererOptions: { mainTimeOrigin: performance.timeOrigin },
+    rendererOptions: { mainMonotonicOrigin: monotonicOrigin() },
     ipcMain,
   })
   const wc = win.webContents
