@@ -73,6 +73,23 @@ test('snapshots carry batch, registry, process and event-loop figures', async ()
   expect(renderInspector([{ v: 1, t: 0, batch: {}, registry: {}, note: '</script><b>' }])).not.toContain('</script><b>')
 }, 60_000)
 
+test('loopProbeMs sets the loop probe\'s period; false runs none (loop: null); anything else is a typed error', async () => {
+  const coarse = createInspector({}, { loopProbeMs: 25 })
+  coarse.snapshot()
+  const until = Date.now() + 80 // a JS-thread stall
+  while (Date.now() < until);
+  await sleep(40)
+  expect(coarse.snapshot().loop.maxMs).toBeGreaterThanOrEqual(50)
+  coarse.close()
+  const off = createInspector({}, { loopProbeMs: false })
+  expect(off.snapshot().loop).toBeNull()
+  expect(off.html()).toContain('ipcflow-data')
+  off.close()
+  for (const bad of [0, -5, '10', true, NaN, 1e9]) {
+    expect(() => createInspector({}, { loopProbeMs: bad })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', details: expect.objectContaining({ argument: 'options.loopProbeMs' }) }))
+  }
+})
+
 ;(CHROMIUM || REQUIRED ? test : test.skip)('headless Chromium draws every chart with data and takes a screenshot', async () => {
   if (!CHROMIUM) throw new Error('chromium is not installed (apt-get install -y chromium)')
   const { html } = await session()

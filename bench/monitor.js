@@ -9,6 +9,7 @@ const path = require('path')
 const promClient = require('prom-client')
 const hdr = require('hdr-histogram-js')
 const { PerformanceMonitor, MemoryManager } = require('..')
+const { createInspector } = require('../inspector')
 const { threadCpuNs, median, medianInterval, rotation, sleep, fmt } = require('./stats')
 
 const CALLS = 1_000_000
@@ -165,6 +166,8 @@ async function idleCosts() {
     watchdog: [watched(false), 'ipcflow-watch'],
     pinging: [watched(true), 'ipcflow-watch'],
     sampling: [() => new MemoryManager({}), 'ipcflow-memory'],
+    inspector: [() => createInspector({}), 'none'], // its loop probe, every 10 ms (the default)
+    inspector50: [() => createInspector({}, { loopProbeMs: 50 }), 'none'],
   }
   const names = Object.keys(kinds)
   const rounds = []
@@ -176,7 +179,7 @@ async function idleCosts() {
   const summary = (values) => ({ median: median(values), interval: medianInterval(values) })
   const net = (r, name) => Math.max(0, r[name].mainPct - r.baseline.mainPct)
   const out = {}
-  for (const name of ['watchdog', 'pinging', 'sampling']) {
+  for (const name of ['watchdog', 'pinging', 'sampling', 'inspector', 'inspector50']) {
     out[name] = {
       main: summary(rounds.map((r) => net(r, name))),
       native: summary(rounds.map((r) => r[name].nativePct)),
@@ -281,6 +284,8 @@ function markdown(r) {
     row('watchdog on (threshold 100 ms)', idle.watchdog),
     row('the same, pinging an idle loop (other platforms, Electron main)', idle.pinging),
     `| memory sampling (every 1,000 ms) | ${pct(idle.sampling.main)} | ${pct(idle.sampling.native)} | - | - |`,
+    `| ipcflow/inspector's loop probe, every 10 ms (the default; a dev tool, outside the target) | ${pct(idle.inspector.main)} | - | - | - |`,
+    `| the same, \`loopProbeMs: 50\` | ${pct(idle.inspector50.main)} | - | - | - |`,
     '',
     `A worker thread that wakes from a timed sleep (\`Atomics.wait\`, 25 ms) costs ${fmt(r.wakeUs, 1)} us of CPU per wake on this machine`,
     '(its schedstat run time, median of 5 x 40 wakes): the order of the floor under every periodic wake above.',

@@ -8,8 +8,8 @@ export interface InspectorSnapshot {
   batch: Record<string, BatchMetrics>
   registry: Record<string, RegistryMetrics>
   process: { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number }
-  /** How late a 10 ms timer fired since the previous snapshot (JS-thread stalls): worst, mean, times >= 50 ms. */
-  loop: { maxMs: number; meanMs: number; over50ms: number }
+  /** How late the loop probe's timer fired since the previous snapshot (JS-thread stalls): worst, mean, times >= 50 ms; null with `loopProbeMs: false`. */
+  loop: { maxMs: number; meanMs: number; over50ms: number } | null
   /** `memory.getStats()` when a memory source was given. */
   memory?: unknown
   /** `monitor.getMetrics()` when a monitor was given. */
@@ -28,6 +28,8 @@ export interface InspectorOptions {
   title?: string
   /** Snapshots kept. Default 300. */
   historySize?: number
+  /** The loop probe's period in ms (each tick wakes the JS thread), or false for none. Default 10. */
+  loopProbeMs?: number | false
 }
 
 /** What `connect` needs: Electron's WebContents fits. */

@@ -5,6 +5,7 @@
 const fs = require('fs')
 const path = require('path')
 const { performance } = require('perf_hooks')
+const { invalidArgument } = require('../lib/errors')
 
 const TEMPLATE = path.join(__dirname, 'page.html')
 const DATA_MARK = '<!--ipcflow-data-->'
@@ -23,9 +24,10 @@ function renderInspector(snapshots = [], options = {}) {
   return page.replace(DATA_MARK, `<script id="ipcflow-data" type="application/json">${scriptJson(data)}</script>`)
 }
 
-// How late a 10 ms timer fires: what the JS thread spent blocked. (perf_hooks'
-// monitorEventLoopDelay reads libuv's cached loop time and under-reports a block.)
-function stallProbe(intervalMs = 10) {
+// How late a timer fires: what the JS thread spent blocked. (perf_hooks' monitorEventLoopDelay
+// reads libuv's cached loop time and under-reports a block.) Each tick wakes the JS thread: the
+// cost is in README "Live inspector".
+function stallProbe(intervalMs) {
   let last = performance.now()
   let window = { max: 0, sum: 0, ticks: 0, over50: 0 }
   const tick = setInterval(() => {
@@ -50,9 +52,13 @@ function stallProbe(intervalMs = 10) {
 
 function createInspector(sources = {}, options = {}) {
   const historySize = options.historySize ?? 300
+  const loopProbeMs = options.loopProbeMs ?? 10
+  if (loopProbeMs !== false && !(typeof loopProbeMs === 'number' && loopProbeMs >= 1 && loopProbeMs <= 60_000)) {
+    throw invalidArgument('options.loopProbeMs', 'a number of ms in [1, 60000] or false', loopProbeMs)
+  }
   const history = []
   const targets = new Set()
-  const stalls = stallProbe()
+  const stalls = loopProbeMs === false ? undefined : stallProbe(loopProbeMs)
   let timer
 
   const snapshot = () => {
@@ -65,7 +71,7 @@ function createInspector(sources = {}, options = {}) {
     }
     const m = process.memoryUsage()
     s.process = { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external }
-    s.loop = stalls.take()
+    s.loop = stalls === undefined ? null : stalls.take()
     if (sources.memory && typeof sources.memory.getStats === 'function') s.memory = sources.memory.getStats()
     if (sources.monitor && typeof sources.monitor.getMetrics === 'function') s.monitor = sources.monitor.getMetrics()
     history.push(s)
@@ -110,7 +116,7 @@ function createInspector(sources = {}, options = {}) {
     },
     close() {
       this.stop()
-      stalls.stop()
+      stalls?.stop()
       targets.clear()
     },
   }
