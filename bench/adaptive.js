@@ -7,7 +7,7 @@
 const path = require('path')
 const { createWindow } = require('../test/standin')
 const { runStream, CHANNEL } = require('./stream')
-const { median, percentile, monotonicOrigin } = require('./stats')
+const { median, percentile, monotonicOrigin, rotation } = require('./stats')
 
 const RATES = [10, 20, 50, 200, 1000, 2000, 10_000]
 const ROUNDS = Number(process.env.BENCH_ADAPTIVE_ROUNDS || 3)
@@ -19,6 +19,7 @@ const VARIANTS = [
   { name: `ipcflow maxFramesPerSecond: ${FRAME_BUDGET}`, variant: 'ipcflow', options: { ...BASE, maxFramesPerSecond: FRAME_BUDGET } },
   { name: 'unbatched', variant: 'unbatched', options: BASE },
 ]
+const VARIANT_INDEXES = VARIANTS.map((_, v) => v)
 
 // Long enough for ~40 messages at the lowest rates, 1 s at the high ones.
 const durationFor = (rate) => Math.max(1000, Math.min(4000, (40 / rate) * 1000))
@@ -40,7 +41,8 @@ async function runAdaptiveBench() {
       const runs = VARIANTS.map(() => [])
       const rounds = roundsFor(rate)
       for (let round = 0; round < rounds; round++) {
-        for (let v = 0; v < VARIANTS.length; v++) {
+        // Each variant goes first as often as the others: the first run of a round follows the previous rate's.
+        for (const v of rotation(VARIANT_INDEXES, round)) {
           const { variant, options } = VARIANTS[v]
           runs[v].push(await runStream(win, { variant, rate, durationMs: durationFor(rate), options, keepLatencies: true }))
         }

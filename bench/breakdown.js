@@ -13,7 +13,7 @@
 const path = require('path')
 const { createWindow } = require('../test/standin')
 const { runStream, CHANNEL } = require('./stream')
-const { median, medianInterval, fmt, monotonicOrigin } = require('./stats')
+const { median, medianInterval, fmt, monotonicOrigin, rotation } = require('./stats')
 
 const RATE = 2000
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS || 2000)
@@ -39,8 +39,12 @@ async function runBreakdown(source = 'worker') {
   try {
     await runStream(win, { variant: 'ipcflow', source, rate: RATE, durationMs: 500, options: BASE }) // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      runs.generator.push(await runStream(win, { variant: 'generator', source, rate: RATE, durationMs: DURATION_MS, options: BASE }))
-      for (const name of names) {
+      // Rotated each round; each floor right after the ipcflow run whose frame sizes it replays.
+      for (const name of rotation(['generator', ...names], round)) {
+        if (name === 'generator') {
+          runs.generator.push(await runStream(win, { variant: 'generator', source, rate: RATE, durationMs: DURATION_MS, options: BASE }))
+          continue
+        }
         const options = VARIANTS[name]
         const own = await runStream(win, { variant: 'ipcflow', source, rate: RATE, durationMs: DURATION_MS, options })
         runs[name].ipcflow.push(own)

@@ -21,7 +21,7 @@ const { runRegistryStreamBench, registryStreamMarkdown } = require('./registry-s
 const { runRegistryBatchBench, registryBatchMarkdown } = require('./registry-batch')
 const { runBreakdown, breakdownMarkdown } = require('./breakdown')
 const { runDebounceBench } = require('./debounce')
-const { median, medianInterval, fmt, monotonicOrigin } = require('./stats')
+const { median, medianInterval, fmt, monotonicOrigin, rotation } = require('./stats')
 const { parseBaselineArgs, applyBaselineArgs } = require('./baseline')
 
 let loadAtStart = [0, 0, 0]
@@ -32,6 +32,9 @@ const OPTIONS = { maxBatchSize: 50, maxWaitMs: 16 }
 // 'floor' replays the frame sizes of the ipcflow run just before it in the same round.
 const VARIANTS = ['unbatched', 'js', 'ipcflow', 'floor']
 const ALL_VARIANTS = ['generator', ...VARIANTS]
+// The order within a round rotates, each variant first as often as the others; the floor stays right
+// after ipcflow, whose frame sizes it replays.
+const ROUND_ORDER = [['generator'], ['unbatched'], ['js'], ['ipcflow', 'floor']]
 
 const verdict = (ok) => (ok ? 'met' : '**missed**')
 // A per-round median ratio with its 95% confidence interval.
@@ -48,7 +51,7 @@ async function streamBench(source) {
     await runStream(win, { variant: 'ipcflow', source, rate: RATE, durationMs: 500, options: OPTIONS }) // warm-up
     await runStream(win, { variant: 'js', source, rate: RATE, durationMs: 500, options: OPTIONS })
     for (let round = 0; round < ROUNDS; round++) {
-      for (const variant of ALL_VARIANTS) {
+      for (const variant of rotation(ROUND_ORDER, round).flat()) {
         const frameSizes = variant === 'floor' ? runs.ipcflow[round].frameSizes : undefined
         runs[variant].push(await runStream(win, { variant, source, rate: RATE, durationMs: DURATION_MS, options: OPTIONS, frameSizes }))
       }
@@ -212,7 +215,7 @@ async function main() {
     `Streaming main -> renderer at ${RATE} msg/s for ${DURATION_MS} ms per run, ${ROUNDS} rounds (medians), options ${JSON.stringify(OPTIONS)}.`,
     'The renderer is a forked child process (`serialization: \'advanced\'`, V8 structured clone), as in the tests.',
     'CPU is the main thread\'s own time (`/proc/thread-self/schedstat`) over the run, per delivered message.',
-    'The variants run interleaved, round after round. Net = minus the generator alone in the same round;',
+    'The variants run interleaved, round after round, in an order rotated each round. Net = minus the generator alone in the same round;',
     'ratios are computed per round and their median is shown with its 95% confidence interval in brackets',
     '(order statistics of the per-round ratios; on this shared VM single runs vary by +-40%).',
     'Renderer CPU is the renderer thread\'s own time per delivered message (deserialising and dispatching).',
@@ -242,7 +245,7 @@ async function main() {
     '',
     '## Adaptive batching across rates (`node bench/adaptive.js`)',
     '',
-    `Timer-driven source, options ${JSON.stringify({ maxBatchSize: 50, maxWaitMs: 16 })}, interleaved rounds (at least ${adaptive.rounds}; more at low rates, so`,
+    `Timer-driven source, options ${JSON.stringify({ maxBatchSize: 50, maxWaitMs: 16 })}, interleaved rounds in an order rotated each round (at least ${adaptive.rounds}; more at low rates, so`,
     'that every latency percentile pools at least 200 messages from all rounds of its variant). Frames/msg and CPU are',
     'medians of the rounds. Latency is enqueue in main to dispatch in the renderer process. CPU is gross main-thread',
     'CPU per message, including the source\'s 2 ms timer loop, which dominates at low rates (compare variants within a rate).',
