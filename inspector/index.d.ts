@@ -1,15 +1,23 @@
 // ipcflow/inspector: a self-contained HTML page fed by getMetrics() snapshots.
 import type { BatchMetrics, RegistryMetrics } from '../index'
 
-export interface InspectorSnapshot {
+/** How late the loop probe's timer fired since the previous snapshot (JS-thread stalls): worst, mean, times >= 50 ms. */
+export interface LoopFigures {
+  maxMs: number
+  meanMs: number
+  over50ms: number
+}
+
+/** `Loop` is `null` for an inspector created with `loopProbeMs: false`. */
+export interface InspectorSnapshot<Loop extends LoopFigures | null = LoopFigures> {
   v: 1
   /** Date.now() when taken. */
   t: number
   batch: Record<string, BatchMetrics>
   registry: Record<string, RegistryMetrics>
   process: { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number; externalBytes: number }
-  /** How late the loop probe's timer fired since the previous snapshot (JS-thread stalls): worst, mean, times >= 50 ms; null with `loopProbeMs: false`. */
-  loop: { maxMs: number; meanMs: number; over50ms: number } | null
+  /** The loop probe's figures; null with `loopProbeMs: false`. */
+  loop: Loop
   /** `memory.getStats()` when a memory source was given. */
   memory?: unknown
   /** `monitor.getMetrics()` when a monitor was given. */
@@ -38,9 +46,9 @@ export interface InspectorPage {
   isDestroyed?(): boolean
 }
 
-export interface Inspector {
-  snapshot(): InspectorSnapshot
-  history(): InspectorSnapshot[]
+export interface Inspector<Loop extends LoopFigures | null = LoopFigures> {
+  snapshot(): InspectorSnapshot<Loop>
+  history(): InspectorSnapshot<Loop>[]
   start(intervalMs?: number): void
   stop(): void
   html(): string
@@ -49,6 +57,8 @@ export interface Inspector {
   close(): void
 }
 
-export declare function createInspector(sources?: InspectorSources, options?: InspectorOptions): Inspector
-export declare function renderInspector(snapshots?: InspectorSnapshot[], options?: { title?: string }): string
+export declare function createInspector(sources: InspectorSources | undefined, options: InspectorOptions & { loopProbeMs: false }): Inspector<null>
+export declare function createInspector(sources?: InspectorSources, options?: InspectorOptions & { loopProbeMs?: number }): Inspector
+export declare function createInspector(sources?: InspectorSources, options?: InspectorOptions): Inspector<LoopFigures | null>
+export declare function renderInspector(snapshots?: InspectorSnapshot<LoopFigures | null>[], options?: { title?: string }): string
 export declare const SNAPSHOT_VERSION: 1

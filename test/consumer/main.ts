@@ -12,7 +12,7 @@ import {
   type InvokeContext,
   type RegistryMetrics,
 } from 'ipcflow'
-import { createInspector, type InspectorSnapshot } from 'ipcflow/inspector'
+import { createInspector, renderInspector, type InspectorSnapshot } from 'ipcflow/inspector'
 import type { Channels, Hit, Token } from './channels'
 import { check, type Equal } from './assert'
 
@@ -105,6 +105,12 @@ app.whenReady().then(async () => {
   const disconnect: () => void = inspector.connect(inspectorWindow.webContents)
   const last: InspectorSnapshot = inspector.snapshot()
   console.log(last.batch['agent']?.framesOut, last.loop.maxMs)
+  const unprobed = createInspector({ batchers: { agent: batcher } }, { loopProbeMs: false })
+  const noLoop: null = unprobed.snapshot().loop
+  const coarse: number = createInspector({}, { loopProbeMs: 50 }).snapshot().loop.maxMs
+  // @ts-expect-error: with a probe (the default), a snapshot's loop is never null
+  const neverNull: null = createInspector({}).snapshot().loop
+  console.log(noLoop, coarse, neverNull, renderInspector([...unprobed.history(), last]).length)
   app.on('before-quit', () => {
     disconnect()
     inspector.close()
