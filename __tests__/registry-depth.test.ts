@@ -78,6 +78,19 @@ describe('flat arguments skip the measuring walk only when it could find nothing
     }
   })
 
+  test('a channel without a schema skips the native caps walk only for argument lists the walk would pass', () => {
+    const list = fc.array(fc.oneof(scalar, fc.string({ maxLength: 200 })), { minLength: 1, maxLength: 6 })
+    for (const maxBytes of [16, 64, 400]) {
+      let skipped = 0
+      fc.assert(fc.property(list, (args: unknown[]) => {
+        if (!flatWithinCaps(args, maxBytes, 2)) return
+        skipped++
+        expect(native.checkLimits(args, maxBytes, 2)).toBeNull()
+      }), { numRuns: 400 })
+      if (maxBytes === 400) expect(skipped).toBeGreaterThan(50)
+    }
+  })
+
   test('values that could trip a cap or be refused go through the measuring walk', () => {
     expect(flatWithinCaps({ a: 'x'.repeat(10) }, 20, 3)).toBe(false) // 3 bytes per unit could pass 20
     expect(flatWithinCaps({ a: 'x' }, 20, 3)).toBe(true)

@@ -106,6 +106,8 @@ function checkArgs(entry, args) {
     return issues === null || issues.length === 0 ? undefined : invalid(entry, issues)
   }
   if (!entry.capped || args.length === 0) return undefined
+  // A list of scalars is bounded here, without the native walk (one call per invoke).
+  if (flatWithinCaps(args, entry.caps.maxBytes, entry.listDepth)) return undefined
   const issue = checkLimits(args, entry.caps.maxBytes, entry.listDepth)
   return issue === null || issue === undefined ? undefined : invalid(entry, [issue])
 }
