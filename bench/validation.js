@@ -18,6 +18,7 @@ const { z } = require('zod')
 const binding = require('../binding.js')
 const { compileSchema } = require('../lib/registry/native')
 const { withReadAhead } = require('../lib/registry/read-ahead')
+const { flatWithinCaps } = require('../lib/registry/pipeline/guard')
 
 const PER_CALL = 200
 const SCHEMA = {
@@ -162,16 +163,37 @@ async function measurePattern() {
 }
 
 /**
+ * The size/depth caps of a channel without a schema, on argument lists of scalars (`['token', i]`): the
+ * JS bound the registry checks first (flatWithinCaps) against the native caps walk it then skips.
+ */
+async function measureCaps() {
+  const lists = Array.from({ length: PER_CALL }, (_, i) => ['token', i])
+  const maxBytes = 1 << 20
+  const listDepth = 65 // the default maxDepth 64, plus the list itself
+  if (lists.some((a) => !flatWithinCaps(a, maxBytes, listDepth) || binding.checkLimits(a, maxBytes, listDepth) !== null)) throw new Error('the lists must be within the caps')
+  let sink = 0
+  const bench = new Bench({ time: 800, warmupTime: 200 })
+  bench
+    .add('js', () => { for (let i = 0; i < PER_CALL; i++) sink += flatWithinCaps(lists[i], maxBytes, listDepth) ? 1 : 0 })
+    .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += binding.checkLimits(lists[i], maxBytes, listDepth) === null ? 1 : 0 })
+  await bench.run()
+  if (sink === 0) throw new Error('unreachable')
+  const ns = (name) => (bench.getTask(name).result.latency.p50 * 1e6) / PER_CALL
+  return { jsNs: ns('js'), nativeNs: ns('native') }
+}
+
+/**
  * Medians in ns per validation for the reference payload; `short` is the same
  * with an 11-character text; `args` an argument list against an `argsSchema`;
- * `pattern` a uuid checked by `pattern`.
+ * `pattern` a uuid checked by `pattern`; `caps` a channel's caps without a schema.
  */
 async function runValidationBench() {
   const reference = await measure(REFERENCE_TEXT)
   const short = await measure(SHORT_TEXT)
   const args = await measureArgs()
   const pattern = await measurePattern()
-  return { ...reference, textLength: REFERENCE_TEXT, short: { ...short, textLength: SHORT_TEXT }, args, pattern }
+  const caps = await measureCaps()
+  return { ...reference, textLength: REFERENCE_TEXT, short: { ...short, textLength: SHORT_TEXT }, args, pattern, caps }
 }
 
 module.exports = { runValidationBench, SCHEMA, payload, REFERENCE_TEXT, SHORT_TEXT }
