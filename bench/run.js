@@ -297,7 +297,7 @@ async function main() {
     `time), one call for that string alone: ajv ${fmt(validation.pattern.ajvNs)} ns, ipcflow ${fmt(validation.pattern.ipcflowNs)} ns, native read ahead ${fmt(validation.pattern.nativeNs)} ns.`,
     '',
     'A channel without a schema checks its size/depth caps on every invoke: for an argument list of scalars (`[\'token\', i]`)',
-    `the JS bound ${fmt(validation.caps.jsNs, 1)} ns, where the native caps walk it then skips costs ${fmt(validation.caps.nativeNs)} ns.`,
+    `the registry's check (bounded in JS) ${fmt(validation.caps.jsNs, 1)} ns, where the native caps walk it skips costs ${fmt(validation.caps.nativeNs)} ns.`,
     '',
     '## HandlerRegistry overhead per invoke (tinybench, p50)',
     '',

@@ -1,6 +1,7 @@
 'use strict'
 // Small helpers shared by the benchmarks and the demo.
 const fs = require('fs')
+const { clockOrigin } = require('../lib/timers/origin')
 
 /** CPU time of the calling thread in ns (Linux schedstat), or NaN elsewhere. */
 function threadCpuNs() {
@@ -45,25 +46,11 @@ function medianInterval(values, level = 0.95) {
 }
 
 /**
- * Where this process's performance.now() zero lies on the system's monotonic clock, in ms (the tightest
- * of a few reads, ~1 us). Two processes' performance.now() times compare through it. performance.timeOrigin
- * is a wall-clock reading that a clock adjustment shifts: a run that compared through it read delivery
- * latencies of -0.6 ms.
+ * Where this process's performance.now() zero lies on the system's monotonic clock, in ms. Two processes'
+ * performance.now() times compare through it. performance.timeOrigin is a wall-clock reading that a clock
+ * adjustment shifts: a run that compared through it read delivery latencies of -0.6 ms.
  */
-function monotonicOrigin() {
-  let best = Infinity
-  let origin = 0
-  for (let i = 0; i < 5; i++) {
-    const before = performance.now()
-    const monotonicMs = Number(process.hrtime.bigint()) / 1e6
-    const after = performance.now()
-    if (after - before < best) {
-      best = after - before
-      origin = monotonicMs - (before + after) / 2
-    }
-  }
-  return origin
-}
+const monotonicOrigin = () => clockOrigin(() => Number(process.hrtime.bigint()) / 1e6, 5)
 
 /** `names` starting at `round` (mod its length): over the rounds, each goes first as often as the others. */
 const rotation = (names, round) => names.map((_, k) => names[(round + k) % names.length])

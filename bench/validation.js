@@ -18,7 +18,8 @@ const { z } = require('zod')
 const binding = require('../binding.js')
 const { compileSchema } = require('../lib/registry/native')
 const { withReadAhead } = require('../lib/registry/read-ahead')
-const { flatWithinCaps } = require('../lib/registry/pipeline/guard')
+const { checkArgs } = require('../lib/registry/pipeline/guard')
+const { createEntry, readRegistryOptions } = require('../lib/registry/options')
 
 const PER_CALL = 200
 const SCHEMA = {
@@ -163,18 +164,18 @@ async function measurePattern() {
 }
 
 /**
- * The size/depth caps of a channel without a schema, on argument lists of scalars (`['token', i]`): the
- * JS bound the registry checks first (flatWithinCaps) against the native caps walk it then skips.
+ * The size/depth caps of a channel without a schema (the registry's defaults), on argument lists of
+ * scalars (`['token', i]`): the registry's check (bounded in JS) against the native caps walk it skips.
  */
 async function measureCaps() {
+  const entry = createEntry('bench:caps', () => undefined, {}, readRegistryOptions().defaults)
+  const { caps: { maxBytes }, listDepth } = entry
   const lists = Array.from({ length: PER_CALL }, (_, i) => ['token', i])
-  const maxBytes = 1 << 20
-  const listDepth = 65 // the default maxDepth 64, plus the list itself
-  if (lists.some((a) => !flatWithinCaps(a, maxBytes, listDepth) || binding.checkLimits(a, maxBytes, listDepth) !== null)) throw new Error('the lists must be within the caps')
+  if (lists.some((a) => checkArgs(entry, a) !== undefined || binding.checkLimits(a, maxBytes, listDepth) !== null)) throw new Error('the lists must be within the caps')
   let sink = 0
   const bench = new Bench({ time: 800, warmupTime: 200 })
   bench
-    .add('js', () => { for (let i = 0; i < PER_CALL; i++) sink += flatWithinCaps(lists[i], maxBytes, listDepth) ? 1 : 0 })
+    .add('js', () => { for (let i = 0; i < PER_CALL; i++) sink += checkArgs(entry, lists[i]) === undefined ? 1 : 0 })
     .add('native', () => { for (let i = 0; i < PER_CALL; i++) sink += binding.checkLimits(lists[i], maxBytes, listDepth) === null ? 1 : 0 })
   await bench.run()
   if (sink === 0) throw new Error('unreachable')

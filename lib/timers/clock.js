@@ -12,6 +12,7 @@
 // sleeps until woken) costs a call, and the first addon call after the thread
 // slept costs ~20 us (bench/RESULTS.md, native cost per frame).
 const { BindingBatchClock, batchWake, BATCH_TIMER_EARLY_MS } = require('../../binding.js')
+const { clockOrigin } = require('./origin')
 
 // Generations are u32 on the native side and 0 means none: they run 1..2^32-1 and wrap.
 const MAX_GENERATION = 0xffffffff
@@ -27,22 +28,6 @@ const AWAKE = 1 // 1: no plan to rely on (the task is looking, or sleeps until w
 const HEADER_LEN = 4
 const HEADER_BYTES = HEADER_LEN * 4
 
-// The native epoch in performance.now() time, within half the span of the tightest of a few reads
-// (~1 us; one read preempted between its two clock reads would be off by as long as it waited).
-function nativeEpoch(native) {
-  let best = Infinity
-  let epochMs = 0
-  for (let i = 0; i < 3; i++) {
-    const before = performance.now()
-    const elapsedMs = native.elapsedMs
-    const after = performance.now()
-    if (after - before < best) {
-      best = after - before
-      epochMs = (before + after) / 2 - elapsedMs
-    }
-  }
-  return epochMs
-}
 
 const owners = new Map()
 const unregister = new FinalizationRegistry((id) => owners.delete(id))
@@ -63,7 +48,8 @@ class NativeClock {
     unregister.register(owner, this.id)
     this.native = new BindingBatchClock(dueCallback(this.id), lingerMs)
     this.handle = this.native.handle
-    this.epochMs = nativeEpoch(this.native)
+    // The native epoch in performance.now() time: where the clock's elapsed time reads 0.
+    this.epochMs = -clockOrigin(() => this.native.elapsedMs, 3)
     this.header = new Int32Array(HEADER_LEN)
     this.generations = new Uint32Array(0) // per slot: the armed generation, 0 for none
     this.dues = new Float64Array(0) // per slot: its deadline, ms since epochMs
