@@ -1,13 +1,18 @@
 // Debouncer against lodash.debounce's documented semantics, per key: trailing
 // by default, each call postpones, maxWait caps the postponement, leading runs
 // the first call, trailing after leading only if called again during the wait.
+// On fake time (helpers/clock.ts): lodash.debounce and the Debouncer (through
+// its clock seam) see the same clock, which moves only when a test advances it.
 import path from 'path'
 import { Debouncer } from '../index'
-import { sleep } from './helpers/window'
+import { advance, clock, useFakeTime } from './helpers/clock'
 
+useFakeTime()
+// The clock seam (deps.clock) is not in Debouncer's public type.
+const OnClock = Debouncer as unknown as new (options: ConstructorParameters<typeof Debouncer>[0], deps: { clock: typeof clock }) => Debouncer
 const open: Debouncer[] = []
 function make(options?: ConstructorParameters<typeof Debouncer>[0]) {
-  const d = new Debouncer(options)
+  const d = new OnClock(options, { clock })
   open.push(d)
   return d
 }
@@ -19,7 +24,9 @@ test('trailing: a burst runs once, the latest fn, after the delay', async () => 
   for (let i = 0; i < 5; i++) d.debounce('k', () => ran.push(i))
   expect(ran).toEqual([])
   expect(d.pending()).toEqual(['k'])
-  await sleep(120)
+  await advance(29)
+  expect(ran).toEqual([])
+  await advance(1)
   expect(ran).toEqual([4])
   expect(d.pending()).toEqual([])
   expect(d.getStats()).toMatchObject({ runs: 1, errors: 0, pending: 0 })
@@ -30,11 +37,11 @@ test('each call postpones the run; keys are independent', async () => {
   const ran: string[] = []
   for (let i = 0; i < 8; i++) {
     d.debounce('a', () => ran.push(`a${i}`))
-    await sleep(15)
+    await advance(15)
   }
   d.debounce('b', () => ran.push('b'))
   expect(ran).toEqual([]) // 120 ms of calls 15 ms apart, delay 150: never ran
-  await sleep(350)
+  await advance(350)
   expect(ran.sort()).toEqual(['a7', 'b'])
 })
 
@@ -46,10 +53,10 @@ test('maxWaitMs: a steady stream still runs at least every maxWait', async () =>
   while (Date.now() - start < 400) {
     const n = i++
     d.debounce('k', () => ran.push(n))
-    await sleep(10)
+    await advance(10)
   }
   expect(ran.length).toBeGreaterThanOrEqual(2) // without maxWait: 0 until the stream stops
-  await sleep(150)
+  await advance(150)
   expect(ran.at(-1)).toBe(i - 1) // the last call still runs
   expect(ran).toEqual([...ran].sort((a, b) => a - b))
 })
@@ -60,7 +67,7 @@ test('critical shortens a key to its own delay, and the burst stays critical', a
   d.debounce('k', () => ran.push('normal'))
   d.debounce('k', () => ran.push('critical'), 'critical')
   d.debounce('k', () => ran.push('normal again'))
-  await sleep(150)
+  await advance(150)
   expect(ran).toEqual(['normal again'])
 })
 
@@ -69,13 +76,13 @@ test('leading: the first call runs at once; trailing only if called again during
   const ran: number[] = []
   d.debounce('once', () => ran.push(0))
   expect(ran).toEqual([0])
-  await sleep(100)
+  await advance(100)
   expect(ran).toEqual([0])
   d.debounce('twice', () => ran.push(1))
   d.debounce('twice', () => ran.push(2))
   d.debounce('twice', () => ran.push(3))
   expect(ran).toEqual([0, 1])
-  await sleep(100)
+  await advance(100)
   expect(ran).toEqual([0, 1, 3])
 })
 
@@ -85,7 +92,7 @@ test('leading without trailing: calls during the wait are dropped', async () => 
   d.debounce('k', () => ran.push(0))
   d.debounce('k', () => ran.push(1))
   expect(d.pending()).toEqual([])
-  await sleep(100)
+  await advance(100)
   d.debounce('k', () => ran.push(2)) // a new burst leads again
   expect(ran).toEqual([0, 2])
 })
@@ -101,7 +108,7 @@ test('cancel, flush(key), flush()', async () => {
   expect(d.flush('b')).toBe(0)
   expect(d.flush()).toBe(1)
   expect(ran).toEqual(['b', 'c'])
-  await sleep(120)
+  await advance(120)
   expect(ran).toEqual(['b', 'c']) // nothing runs twice
   expect(d.getStats()).toMatchObject({ runs: 2, cancelled: 1, pending: 0 })
 })
@@ -115,7 +122,7 @@ test('a throwing or rejecting fn is contained, counted and reported', async () =
   d.debounce('async', async () => {
     throw new Error('later')
   })
-  await sleep(80)
+  await advance(80)
   expect(errors.sort()).toEqual([['boom', 'sync'], ['later', 'async']])
   expect(d.getStats()).toMatchObject({ runs: 2, errors: 2 })
   d.debounce('sync', () => {}) // still works
@@ -133,23 +140,40 @@ test('options and arguments are checked; close drops pending calls and refuses n
   d.debounce('k', () => ran.push(1), 'background')
   d.close()
   d.close()
-  await sleep(60)
+  await advance(60)
   expect(ran).toEqual([])
   expect(() => d.debounce('k', () => {})).toThrow(expect.objectContaining({ code: 'E_CLOSED' }))
 })
 
+test('on the native timer (real time): a burst runs once, never before its delay', async () => {
+  jest.useRealTimers()
+  const d = new Debouncer({ delays: { normal: 30 } })
+  open.push(d)
+  let last = 0
+  const ranAt = await new Promise<number>((resolve) => {
+    for (let i = 0; i < 3; i++) {
+      last = performance.now()
+      d.debounce('k', () => resolve(performance.now()))
+    }
+  })
+  expect(ranAt - last).toBeGreaterThanOrEqual(30)
+  expect(d.getStats()).toMatchObject({ runs: 1, pending: 0 })
+})
+
 test('a debouncer nobody closed does not keep the process alive', () => {
   const { execFileSync } = require('child_process')
+  // On the native timer, in a process of its own (real time). Kept alive, it would run for an hour.
+  const DELAY_MS = 3_600_000
   const code = `
     const { Debouncer } = require(${JSON.stringify(path.join(__dirname, '..'))});
-    const d = new Debouncer({ delays: { normal: 10000 } });
+    const d = new Debouncer({ delays: { normal: ${DELAY_MS} } });
     d.debounce('k', () => console.log('ran'));
   `
-  const started = Date.now()
-  const out = execFileSync(process.execPath, ['-e', code], { timeout: 5000 }).toString()
+  const started = process.hrtime.bigint()
+  const out = execFileSync(process.execPath, ['-e', code], { timeout: 60_000 }).toString()
   expect(out).toBe('')
-  expect(Date.now() - started).toBeLessThan(4000)
-})
+  expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(DELAY_MS)
+}, 90_000)
 
 // The same call schedule through lodash.debounce and one key of a Debouncer:
 // the same calls run, in the same order. Gaps are far from the delay, so the
@@ -170,11 +194,11 @@ describe('same calls run as lodash.debounce', () => {
     const d = make({ delays: { normal: 80 }, ...options })
     const l = lodashDebounce((n: number) => theirs.push(n), 80, options)
     for (let i = 0; i < schedule.length; i++) {
-      if (schedule[i] > 0) await sleep(schedule[i])
+      if (schedule[i] > 0) await advance(schedule[i])
       l(i)
       d.debounce('k', () => ours.push(i))
     }
-    await sleep(300)
+    await advance(300)
     expect(ours).toEqual(theirs)
     expect(ours.length).toBeGreaterThan(0)
   })
@@ -200,10 +224,10 @@ test('maxWait side by side with lodash.debounce: about as many runs in a steady 
     const n = i++
     l(n)
     d.debounce('k', () => ours.push(n))
-    await sleep(20)
+    await advance(20)
   }
-  await sleep(300)
-  // Which call lands in each maxWait window depends on scheduling; the counts and the end do not.
+  await advance(300)
+  // Which call lands in each maxWait window is each one's own rounding; the counts and the end are not.
   expect(theirs.length).toBeGreaterThanOrEqual(4)
   expect(Math.abs(ours.length - theirs.length)).toBeLessThanOrEqual(1)
   expect(ours.at(-1)).toBe(i - 1)

@@ -1,17 +1,23 @@
 'use strict'
 // Debouncer: the latest fn per key runs once calls for that key pause
 // (lodash.debounce semantics, per key, README "Debouncer"). Deadlines live on
-// the batch clock through NativeTimers (one native timer task, a slot per key).
+// the batch clock through NativeTimers (one native timer task, a slot per key),
+// or on `deps.clock` when one is given (lib/timers/injected.js: a test's fake timers).
 const { NativeTimers } = require('../timers/native-timers')
+const { readDepsClock, ClockTimers } = require('../timers/injected')
 const { readOptions } = require('./options')
 const { ClosedError, invalidArgument } = require('../errors')
 
 class Debouncer {
-  constructor(options) {
+  /** `deps.clock`: time and timers to use instead of performance.now() and the native timer (lib/timers/injected.js). */
+  constructor(options, deps) {
     this._o = readOptions(options)
+    const clock = readDepsClock(deps)
+    this._now = clock === undefined ? () => performance.now() : () => clock.now()
     // The native side reaches these timers only through a WeakRef, so a
     // debouncer nobody closed can still be collected (lib/timers/native-timers.js).
-    this._timers = new NativeTimers((slot) => this._fire(slot), this._o.delays.normal)
+    const fire = (slot) => this._fire(slot)
+    this._timers = clock === undefined ? new NativeTimers(fire, this._o.delays.normal) : new ClockTimers(fire, clock)
     this._keys = new Map() // key -> entry
     this._bySlot = []
     this._stats = { runs: 0, errors: 0, cancelled: 0 }
@@ -26,7 +32,7 @@ class Debouncer {
       throw invalidArgument('priority', `one of ${Object.keys(this._o.delays).map((p) => `'${p}'`).join(', ')}`, priority)
     }
     const delay = this._o.delays[priority]
-    const now = performance.now()
+    const now = this._now()
     let entry = this._keys.get(key)
     if (entry === undefined) {
       const slot = this._timers.alloc()
@@ -96,7 +102,7 @@ class Debouncer {
   _fire(slot) {
     const entry = this._bySlot[slot]
     if (entry === undefined) return
-    const now = performance.now()
+    const now = this._now()
     if (entry.deadline > now) this._arm(entry, now) // called again since it was armed
     else this._finish(entry)
   }
