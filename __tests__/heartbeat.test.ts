@@ -1,28 +1,52 @@
 // HeartbeatMonitor: healthy -> stale -> dead on missed probes, back to healthy
 // on an answer; reconnect with capped attempts and backoff; a hung stand-in
 // window is detected from main through the renderer client's pong.
+// The in-process cases run on fake time (helpers/clock.ts, the monitor's clock
+// seam): probes, timeouts and backoff waits happen when the test moves time.
+import fs from 'fs'
+import os from 'os'
 import path from 'path'
 import { HeartbeatMonitor, pingProbe, PING_CHANNEL } from '../index'
-import { sleep } from './helpers/window'
+import { advance, clock, fakeTime, settle } from './helpers/clock'
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { TIMER_EARLY_MS } = require('../lib/timers/clock')
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { backoffDelay } = require('../lib/heartbeat/options')
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createWindow, IpcMain } = require('../test/standin')
 
-const RECORDER = path.join(__dirname, '../test/standin/renderers/recorder.js')
+const HANG_RENDERER = path.join(__dirname, 'helpers', 'hang-renderer.js')
+type Options = ConstructorParameters<typeof HeartbeatMonitor>[0]
+// The clock seam (deps.clock) is not in HeartbeatMonitor's public type.
+const OnClock = HeartbeatMonitor as unknown as new (options: Options, deps: { clock: typeof clock }) => HeartbeatMonitor
 const open: HeartbeatMonitor[] = []
-function monitor(options: ConstructorParameters<typeof HeartbeatMonitor>[0]) {
-  const m = new HeartbeatMonitor(options)
+/** A monitor on fake time (the default) or, with `real`, on the native timer. */
+function monitor(options: Options, { real = false } = {}) {
+  const m = real ? new HeartbeatMonitor(options) : new OnClock(options, { clock })
   open.push(m)
   return m
 }
-afterEach(() => open.splice(0).forEach((m) => m.close()))
+beforeEach(fakeTime)
+afterEach(() => {
+  open.splice(0).forEach((m) => m.close())
+  jest.clearAllTimers()
+  jest.useRealTimers()
+})
 
-async function until(check: () => boolean, timeoutMs = 5000) {
-  const end = Date.now() + timeoutMs
+/** Moves fake time on 1 ms at a time until `check()` holds (at most `limitMs` of fake time). */
+async function until(check: () => boolean, limitMs = 10_000) {
+  for (let t = 0; !check(); t++) {
+    if (t >= limitMs) throw new Error(`condition not met within ${limitMs} ms of fake time`)
+    await advance(1)
+  }
+}
+
+/** Real time: polls `check()` until it holds, failing only after `limitMs` (far beyond any wait the test expects). */
+async function untilReal(check: () => boolean, limitMs = 30_000) {
+  const end = performance.now() + limitMs
   while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met')
-    await sleep(5)
+    if (performance.now() > end) throw new Error('condition not met')
+    await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
 
@@ -37,6 +61,7 @@ test('answers keep it healthy; misses make it stale, then dead; an answer makes 
   expect(m.getStats().lastRttMs).toEqual(expect.any(Number))
   answering = false
   await until(() => m.status === 'dead')
+  // Dead at the third miss: 3 misses, not a 4th from a probe since (time stopped when it turned dead).
   expect(m.getStats()).toMatchObject({ consecutiveMisses: 3, lastError: { code: 'E_TIMEOUT' } })
   answering = true
   await until(() => m.status === 'healthy')
@@ -53,8 +78,10 @@ test('a rejecting or throwing probe is a miss', async () => {
     intervalMs: 5,
     deadAfter: 2,
   })
-  const dead = new Promise((resolve) => m.once('dead', resolve))
-  expect(await dead).toMatchObject({ misses: 2 })
+  let dead: unknown
+  m.once('dead', (info) => (dead = info))
+  await until(() => dead !== undefined)
+  expect(dead).toMatchObject({ misses: 2 })
   expect(m.getStats().failures).toBeGreaterThanOrEqual(2)
 })
 
@@ -118,7 +145,7 @@ test('close() stops probing and closes a probe that has close()', async () => {
   await until(() => probe.mock.calls.length >= 2)
   m.close()
   const calls = probe.mock.calls.length
-  await sleep(50)
+  await advance(1000) // 200 intervals
   expect(probe.mock.calls.length).toBe(calls)
   expect(probe.close).toHaveBeenCalledTimes(1)
 })
@@ -131,22 +158,39 @@ test('options are checked', () => {
 })
 
 test('a hung window (renderer process busy) is detected from main and seen recover', async () => {
+  // A real renderer process and the native timer: real time, so nothing here waits a fixed time.
+  // The renderer stays hung until the test has seen it dead, however long a loaded machine takes.
+  jest.useRealTimers()
+  const release = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ipcflow-hang-')), 'release')
   const ipcMain = new IpcMain()
-  const win = await createWindow({ kind: 'process', ipcMain, renderer: RECORDER, rendererOptions: { channels: [] } })
+  const win = await createWindow({ kind: 'process', ipcMain, renderer: HANG_RENDERER })
   try {
     const probe = pingProbe(ipcMain, win.webContents)
-    const m = monitor({ probe, intervalMs: 30, timeoutMs: 300, deadAfter: 2 })
+    const m = monitor({ probe, intervalMs: 30, timeoutMs: 300, deadAfter: 2 }, { real: true })
     const changes: string[] = []
     m.on('status', (status: string) => changes.push(status))
-    await until(() => m.getStats().probes >= 2 && m.status === 'healthy')
-    const blocked = win.request('block', 1500)
-    await until(() => m.status === 'dead')
-    await blocked
-    await until(() => m.status === 'healthy')
+    await untilReal(() => m.getStats().probes >= 2 && m.status === 'healthy')
+    const hung = win.request('hang', release, 120_000)
+    await untilReal(() => m.status === 'dead')
+    fs.writeFileSync(release, '')
+    await hung
+    await untilReal(() => m.status === 'healthy')
     expect(changes.slice(-3)).toEqual(['stale', 'dead', 'healthy'])
   } finally {
+    fs.writeFileSync(release, '')
     await win.close()
+    fs.rmSync(path.dirname(release), { recursive: true, force: true })
   }
+}, 120_000)
+
+test('on the native timer (real time): probes go on every intervalMs, never sooner', async () => {
+  jest.useRealTimers()
+  const at: number[] = []
+  const m = monitor({ probe: () => void at.push(performance.now()), intervalMs: 20 }, { real: true })
+  await untilReal(() => at.length >= 3)
+  m.close()
+  // Each probe is armed when the answer before it came (a microtask after the probe): at least intervalMs later.
+  for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(20 - TIMER_EARLY_MS)
 })
 
 test('pingProbe ignores pongs from other windows and a destroyed window rejects', async () => {
@@ -159,10 +203,10 @@ test('pingProbe ignores pongs from other windows and a destroyed window rejects'
   expect(sent).toEqual([[PING_CHANNEL, { ipcflow: 'ping', v: 1, id: 1 }]])
   ipcMain.emit('ipcflow:pong', { sender: { id: 2 } }, { ipcflow: 'pong', v: 1, id: 1 })
   ipcMain.emit('ipcflow:pong', { sender: wc }, { ipcflow: 'pong', v: 1, id: 7 })
-  await sleep(5)
+  await settle()
   expect(answered).toBe(false)
   ipcMain.emit('ipcflow:pong', { sender: wc }, { ipcflow: 'pong', v: 1, id: 1 })
-  await sleep(5)
+  await settle()
   expect(answered).toBe(true)
   wc.destroyed = true
   await expect(probe()).rejects.toMatchObject({ code: 'E_CLOSED' })

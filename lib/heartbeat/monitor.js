@@ -3,8 +3,10 @@
 // then dead; when dead it calls reconnect() with capped attempts and
 // exponential backoff with jitter (README "HeartbeatMonitor"). Every wait is
 // on the batch clock (NativeTimers), so an open monitor does not keep the
-// process alive.
+// process alive; or on `deps.clock` when one is given (lib/timers/injected.js:
+// a test's fake timers).
 const { NativeTimers } = require('../timers/native-timers')
+const { readDepsClock, ClockTimers } = require('../timers/injected')
 const { SafeEmitter } = require('../monitor/events')
 const { readHeartbeatOptions, backoffDelay } = require('./options')
 const { TimeoutError } = require('../errors')
@@ -13,10 +15,14 @@ const NEXT = 0 // the next probe or reconnect attempt
 const DEADLINE = 1 // the running probe's timeout
 
 class HeartbeatMonitor extends SafeEmitter {
-  constructor(options) {
+  /** `deps.clock`: time and timers to use instead of performance.now() and the native timer (lib/timers/injected.js). */
+  constructor(options, deps) {
     super()
     this._o = readHeartbeatOptions(options)
-    this._timers = new NativeTimers((slot) => this._fire(slot), this._o.intervalMs)
+    const clock = readDepsClock(deps)
+    this._now = clock === undefined ? () => performance.now() : () => clock.now()
+    const fire = (slot) => this._fire(slot)
+    this._timers = clock === undefined ? new NativeTimers(fire, this._o.intervalMs) : new ClockTimers(fire, clock)
     this._timers.alloc() // NEXT
     this._timers.alloc() // DEADLINE
     this._status = 'healthy'
@@ -83,7 +89,7 @@ class HeartbeatMonitor extends SafeEmitter {
     const token = ++this._token
     this._running = token
     this._stats.probes++
-    const started = performance.now()
+    const started = this._now()
     this._timers.arm(DEADLINE, this._o.timeoutMs)
     let answer
     try {
@@ -92,7 +98,7 @@ class HeartbeatMonitor extends SafeEmitter {
       answer = Promise.reject(error)
     }
     answer.then(
-      () => this._settled(token, () => this._answered(performance.now() - started)),
+      () => this._settled(token, () => this._answered(this._now() - started)),
       (error) => this._settled(token, () => this._missed(error)),
     )
   }
