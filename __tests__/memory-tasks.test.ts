@@ -1,9 +1,25 @@
-// MemoryManager tasks and pressure, driven by injected samples.
+// MemoryManager tasks and pressure, driven by injected samples; idleness on
+// fake time (helpers/clock.ts, the manager's clock seam) where a case depends
+// on how long a task went untouched, and the native sweep and sampler in real
+// time, awaited rather than given a fixed time.
 import { MemoryManager, PerformanceMonitor, type PressureLevel } from '../index'
 import { closedAfterEach } from './helpers/memory'
+import { advance, clock, fakeTime } from './helpers/clock'
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const manager = closedAfterEach()
+afterEach(() => {
+  jest.clearAllTimers()
+  jest.useRealTimers()
+})
+
+/** Real time: polls `check()` until it holds, failing only after `limitMs` (far beyond any wait the test expects). */
+async function until(check: () => boolean, limitMs = 30_000) {
+  const end = performance.now() + limitMs
+  while (!check()) {
+    if (performance.now() > end) throw new Error('condition not met')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
 
 test('track, touch, get, release runs onCleanup once; duplicates are E_DUPLICATE_TASK', () => {
   const m = manager({ sample: false })
@@ -22,32 +38,46 @@ test('track, touch, get, release runs onCleanup once; duplicates are E_DUPLICATE
   expect(() => m.trackTask('x', { onCleanup: 5 as any })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
 })
 
-test('idle tasks are cleaned by the native timer; throwing and rejecting cleanups are contained and counted', async () => {
-  const m = manager({ inactiveTaskMs: 80, sample: false })
+test('idle tasks are cleaned by the idle sweep; throwing and rejecting cleanups are contained and counted', async () => {
+  fakeTime()
+  const m = manager({ inactiveTaskMs: 80, sample: false }, { clock } as any)
   const cleaned: string[] = []
   m.trackTask('throws', { onCleanup: () => { throw new Error('cleanup bug') } })
   m.trackTask('rejects', { onCleanup: async () => { throw new Error('async cleanup bug') } })
   m.trackTask('ok', { onCleanup: ({ id, reason }) => void cleaned.push(`${id}:${reason}`) })
   m.trackTask('busy', { onCleanup: () => void cleaned.push('busy') })
   const keepAlive = setInterval(() => m.touch('busy'), 10)
-  await sleep(300)
+  await advance(79)
+  expect(cleaned).toEqual([]) // not idle for 80 ms yet
+  await advance(221)
   clearInterval(keepAlive)
   expect(cleaned).toEqual(['ok:idle'])
   expect(m.tasks().map((t) => t.id)).toEqual(['busy'])
   expect(m.getStats().tasks).toEqual({ active: 1, cleaned: 3, cleanupErrors: 2 })
 })
 
+test('the native sweep cleans an idle task, never before inactiveTaskMs (real time)', async () => {
+  const m = manager({ inactiveTaskMs: 40, sample: false })
+  const tracked = performance.now()
+  let cleanedAt: number | undefined
+  m.trackTask('ok', { onCleanup: ({ reason }) => void (cleanedAt = reason === 'idle' ? performance.now() : NaN) })
+  await until(() => cleanedAt !== undefined)
+  expect(cleanedAt! - tracked).toBeGreaterThanOrEqual(40)
+  expect(m.getStats().tasks).toEqual({ active: 0, cleaned: 1, cleanupErrors: 0 })
+})
+
 test('pressure levels with hysteresis from injected samples; critical cleans idle tasks and asks shrinkers', async () => {
   const monitor = new PerformanceMonitor({ watchdog: false })
   const MB = 1024 * 1024
-  const m = manager({ sample: false, warningBytes: 100 * MB, criticalBytes: 200 * MB, idleTaskMs: 10 }, { monitor })
+  fakeTime()
+  const m = manager({ sample: false, warningBytes: 100 * MB, criticalBytes: 200 * MB, idleTaskMs: 10 }, { monitor, clock } as any)
   const events: Array<[PressureLevel, string]> = []
   m.on('pressure', (level, stats) => events.push([level, stats.pressure]))
   const shrinks: PressureLevel[] = []
   const unsubscribe = m.onPressure((level) => void shrinks.push(level))
   const cleaned: string[] = []
   m.trackTask('idle', { onCleanup: ({ reason }) => void cleaned.push(reason) })
-  await sleep(20)
+  await advance(20)
   for (const mb of [50, 100, 95, 91, 89, 150, 200, 185, 179, 85]) m.sample({ rssBytes: mb * MB })
   expect(events.map((e) => e[0])).toEqual(['warning', 'normal', 'warning', 'critical', 'warning', 'normal'])
   expect(events.every(([level, stats]) => level === stats)).toBe(true)
@@ -80,22 +110,28 @@ test('pressureOn heap watches heapUsed; defaults come from heap_size_limit', () 
 })
 
 test('native sampling fills stats every sampleIntervalMs (10 ms works), with CPU; forceCleanup; close', async () => {
+  const before = Date.now()
   const m = manager({ sampleIntervalMs: 10, windowSamples: 10 })
   m.trackTask('t')
-  await sleep(200)
+  // The sampler thread's pace is the machine's: wait for the window to fill, then for two samples more.
+  await until(() => m.getStats().samples >= 10)
+  for (let more = 0; more < 2; more++) {
+    const at = m.getStats().sampledAt
+    await until(() => m.getStats().sampledAt !== at)
+  }
   const s = m.getStats()
-  expect(s.samples).toBe(10)
+  expect(s.samples).toBe(10) // the window holds windowSamples
   expect(s.rssBytes).toBeGreaterThan(1e6)
   expect(s.heapUsedBytes).toBeGreaterThan(1e5)
-  expect(s.sampledAt).toBeGreaterThan(Date.now() - 1000)
+  expect(s.sampledAt).toBeGreaterThanOrEqual(before - 1) // wall-clock ms of a sample taken since
+  expect(s.sampledAt).toBeLessThanOrEqual(Date.now() + 1)
   expect(s.cpu.avgPercent).toBeGreaterThanOrEqual(0)
   expect(s.cpu.peakPercent).toBeGreaterThanOrEqual(s.cpu.avgPercent)
   expect(['unknown', 'growing', 'stable', 'shrinking']).toContain(s.trend)
-  await sleep(20)
   expect(m.forceCleanup()).toEqual({ cleaned: [], active: 1 }) // idleTaskMs defaults to 5 s
   m.close()
   const at = m.getStats().sampledAt
-  await sleep(60)
+  await new Promise((resolve) => setTimeout(resolve, 60)) // 6 intervals: no sample since close
   expect(m.getStats().sampledAt).toBe(at)
   expect(() => m.trackTask('late')).toThrow(expect.objectContaining({ code: 'E_CLOSED' }))
 })

@@ -9,11 +9,16 @@ const { SafeEmitter } = require('../monitor/events')
 const { ClosedError, invalidArgument } = require('../errors')
 const { log } = require('../monitor/log')
 const { optimizeMemory } = require('../optimize')
+const { readClock } = require('../timers/injected')
 
 const TREND_GAUGE = { growing: 1, stable: 0, shrinking: -1, unknown: 0 }
 const LEVEL_GAUGE = { normal: 0, warning: 1, critical: 2 }
 
 class MemoryManager extends SafeEmitter {
+  /**
+   * `deps.monitor` gets the gauges. `deps.clock` (lib/timers/injected.js) measures idleness and keeps
+   * the idle sweep's deadline in place of performance.now() and the sampler thread (sampling stays native).
+   */
   constructor(options, deps) {
     super()
     const o = readMemoryOptions(options)
@@ -21,13 +26,17 @@ class MemoryManager extends SafeEmitter {
     if (monitor !== undefined && (monitor === null || typeof monitor.gauge !== 'function' || typeof monitor.increment !== 'function')) {
       throw invalidArgument('deps.monitor', 'an object with gauge() and increment() (a PerformanceMonitor)', monitor)
     }
+    const clock = readClock(deps?.clock, 'deps.clock')
+    this._clock = clock
+    this._sweepTimer = undefined // with a clock: its handle for the next sweep
+    this._now = clock === undefined ? () => performance.now() : () => clock.now()
     this._options = o
     this._monitor = monitor
-    this._tasks = new Tasks()
+    this._tasks = new Tasks(this._now)
     this._shrinkers = new Set()
     this._closed = false
     this._loggedErrors = 0
-    this._sweepAt = Infinity // performance.now() ms when a task can first be idle
+    this._sweepAt = Infinity // this._now() ms when a task can first be idle
     // The native callback holds the manager weakly: dropped without close(),
     // it is still collected, and its sampler thread stops.
     const self = new WeakRef(this)
@@ -80,7 +89,18 @@ class MemoryManager extends SafeEmitter {
   // delays that moment (the sweep then finds nothing and looks again).
   _sweepFrom(at) {
     this._sweepAt = at
-    this._native.sweepAfter(at - performance.now())
+    const clock = this._clock
+    if (clock === undefined) {
+      this._native.sweepAfter(at - performance.now())
+      return
+    }
+    if (this._sweepTimer !== undefined) clock.clearTimeout(this._sweepTimer)
+    this._sweepTimer = undefined
+    if (at === Infinity) return
+    this._sweepTimer = clock.setTimeout(() => {
+      this._sweepTimer = undefined
+      this._tick({ sweep: true })
+    }, Math.max(0, at - clock.now()))
   }
 
   _push(values) {
@@ -148,7 +168,7 @@ class MemoryManager extends SafeEmitter {
   trackTask(id, options) {
     this._open('trackTask')
     this._tasks.track(id, options)
-    const idleAt = performance.now() + this._options.inactiveTaskMs
+    const idleAt = this._now() + this._options.inactiveTaskMs
     if (idleAt < this._sweepAt) this._sweepFrom(idleAt)
   }
 
@@ -228,6 +248,7 @@ class MemoryManager extends SafeEmitter {
   close() {
     if (this._closed) return
     this._closed = true
+    if (this._sweepTimer !== undefined) this._clock.clearTimeout(this._sweepTimer)
     this._native.close()
   }
 

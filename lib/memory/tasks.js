@@ -5,7 +5,9 @@
 const { IpcError, invalidArgument, messageOf } = require('../errors')
 
 class Tasks {
-  constructor() {
+  /** `now()`: the monotonic ms idleness is measured in (performance.now(), or an injected clock's). */
+  constructor(now = () => performance.now()) {
+    this.now = now
     this.map = new Map()
     this.cleaned = 0
     this.cleanupErrors = 0
@@ -21,14 +23,14 @@ class Tasks {
       throw new IpcError('E_DUPLICATE_TASK', `task '${id}' is already tracked; release it first`, { id })
     }
     const now = Date.now()
-    this.map.set(id, { id, meta, onCleanup, createdAt: now, touchedAt: now, touched: performance.now() })
+    this.map.set(id, { id, meta, onCleanup, createdAt: now, touchedAt: now, touched: this.now() })
   }
 
   touch(id) {
     const t = this.map.get(id)
     if (t === undefined) return false
     t.touchedAt = Date.now()
-    t.touched = performance.now()
+    t.touched = this.now()
     return true
   }
 
@@ -38,7 +40,7 @@ class Tasks {
   }
 
   view(t) {
-    return { id: t.id, meta: t.meta, createdAt: t.createdAt, lastTouchedAt: t.touchedAt, idleMs: performance.now() - t.touched }
+    return { id: t.id, meta: t.meta, createdAt: t.createdAt, lastTouchedAt: t.touchedAt, idleMs: this.now() - t.touched }
   }
 
   all() {
@@ -65,7 +67,7 @@ class Tasks {
     return true
   }
 
-  /** When (performance.now() ms) a task can first have been idle for `ms`; Infinity without tasks. */
+  /** When (this.now() ms) a task can first have been idle for `ms`; Infinity without tasks. */
   firstIdleAt(ms) {
     let oldest = Infinity
     for (const t of this.map.values()) if (t.touched < oldest) oldest = t.touched
@@ -74,7 +76,7 @@ class Tasks {
 
   /** Cleans every task idle for at least `ms`; returns their ids. */
   cleanIdle(ms, reason) {
-    const now = performance.now()
+    const now = this.now()
     const ids = []
     for (const t of this.map.values()) if (now - t.touched >= ms) ids.push(t.id)
     for (const id of ids) this.clean(id, reason)
