@@ -12,4 +12,5 @@ pub mod runtime;
 #[cfg(feature = "binding")]
 mod binding;
 pub mod ratelimit;
+pub mod text;
 pub mod validate;

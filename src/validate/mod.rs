@@ -17,6 +17,8 @@ mod pattern;
 mod plan;
 mod serde_impl;
 #[cfg(test)]
+mod surrogate_tests;
+#[cfg(test)]
 mod tests;
 mod validator;
 mod walk;
@@ -66,10 +68,7 @@ impl Fault {
   /// or an Error with a string message), cut to a readable length.
   pub fn thrown(text: Option<String>) -> Fault {
     let mut text = text.unwrap_or_else(|| "a non-Error value".into());
-    if text.len() > THROWN_TEXT_MAX {
-      let cut = (0..=THROWN_TEXT_MAX).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
-      text.truncate(cut);
-    }
+    crate::text::truncate(&mut text, THROWN_TEXT_MAX);
     Fault::new(format!("reading this value threw: {text}"))
   }
 }
@@ -77,11 +76,15 @@ impl Fault {
 /// A property name, prepared once when the schema is compiled.
 #[derive(Debug, Clone)]
 pub struct Key {
+  /// Native text (src/text.rs), as every name the walk compares.
   pub name: String,
   /// NUL-terminated copy for C lookups.
   pub c_name: std::ffi::CString,
   /// Names that `Object.prototype` also has: only an own property counts.
   pub own_only: bool,
+  /// The JS name's UTF-16 units when `name` is escaped (a lone surrogate or
+  /// U+FDD0): `c_name` would then look up another name.
+  pub units: Option<Box<[u16]>>,
 }
 
 const PROTOTYPE_NAMES: &[&str] = &[
@@ -103,7 +106,16 @@ impl Key {
   /// `None` for names with a NUL byte (not addressable through the C API).
   pub fn new(name: &str) -> Option<Key> {
     let c_name = std::ffi::CString::new(name).ok()?;
-    Some(Key { name: name.to_string(), c_name, own_only: PROTOTYPE_NAMES.contains(&name) })
+    let units = crate::text::is_escaped(name).then(|| crate::text::to_units(name).into_boxed_slice());
+    Some(Key { name: name.to_string(), c_name, own_only: PROTOTYPE_NAMES.contains(&name), units })
+  }
+
+  /// Bytes of the UTF-8 Node-API writes for the JS name (for size caps).
+  pub fn utf8_len(&self) -> usize {
+    match self.units {
+      None => self.name.len(),
+      Some(_) => crate::text::utf8_len(&self.name),
+    }
   }
 }
 
@@ -111,7 +123,8 @@ impl Key {
 pub const MEMBERS_CODE_NAMES: usize = 15;
 
 /// Read access to one value. Numbers are f64 (JS semantics); strings report
-/// their UTF-16 length cheaply and their code-point length when asked.
+/// their UTF-16 length cheaply and their code-point length when asked; their
+/// text, and member names, are native text (src/text.rs): lone surrogates kept.
 pub trait Instance: Sized + Clone {
   fn kind(&self) -> Kind;
   fn number(&self) -> f64;

@@ -1,5 +1,8 @@
-//! `Instance` for `serde_json::Value`: the reference the tests compare against.
+//! `Instance` for `serde_json::Value`: the reference the tests compare against,
+//! and the copies the walk makes (`uniqueItems`, `propertyNames`, schemas).
+//! Its strings are native text (src/text.rs), so lengths count the JS string's.
 use super::{Fault, Instance, Key, Kind};
+use crate::text;
 use serde_json::Value;
 
 impl<'a> Instance for &'a Value {
@@ -20,13 +23,13 @@ impl<'a> Instance for &'a Value {
     self.as_bool().unwrap_or(false)
   }
   fn utf16_len(&self) -> usize {
-    self.as_str().map_or(0, |s| s.chars().map(char::len_utf16).sum())
+    self.as_str().map_or(0, text::utf16_len)
   }
   fn char_len(&self) -> usize {
-    self.as_str().map_or(0, |s| s.chars().count())
+    self.as_str().map_or(0, text::char_len)
   }
   fn utf8_len(&self) -> usize {
-    self.as_str().map_or(0, str::len)
+    self.as_str().map_or(0, text::utf8_len)
   }
   fn text(&self) -> String {
     self.as_str().unwrap_or_default().to_string()

@@ -264,7 +264,7 @@ impl<I: Instance> Meter<I> {
               }
             }
             if found.is_some() {
-              self.add(path, name.len() as f64 + 3.0)?;
+              self.add(path, crate::text::utf8_len(&name) as f64 + 3.0)?;
               path.push(Seg::Owned(std::mem::take(&mut name)));
             }
             found

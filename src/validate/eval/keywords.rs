@@ -11,7 +11,8 @@ pub fn equals<I: Instance>(v: &I, c: &Value) -> Result<bool, Fault> {
     (Kind::Null, Value::Null) => true,
     (Kind::Bool, Value::Bool(b)) => v.boolean() == *b,
     (Kind::Number, Value::Number(n)) => n.as_f64() == Some(v.number()),
-    (Kind::String, Value::String(s)) => v.utf16_len() == s.encode_utf16().count() && v.text() == *s,
+    // Both sides are native text: equal exactly when the JS strings are.
+    (Kind::String, Value::String(s)) => v.utf16_len() == crate::text::utf16_len(s) && v.text() == *s,
     (Kind::Array, Value::Array(a)) => {
       if v.array_len() != a.len() {
         return Ok(false);

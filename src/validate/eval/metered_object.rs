@@ -46,7 +46,7 @@ impl<'p, I: Instance> Eval<'p, I> {
             .meter
             .as_mut()
             .expect("metered")
-            .add(&self.path[..self.path.len() - 1], prop.key.name.len() as f64 + 3.0)
+            .add(&self.path[..self.path.len() - 1], prop.key.utf8_len() as f64 + 3.0)
           {
             return Some(self.stop(issue));
           }
@@ -111,7 +111,9 @@ impl<'p, I: Instance> Eval<'p, I> {
       if x.kind() == Kind::Undefined {
         continue;
       }
-      if let Err(issue) = self.meter.as_mut().expect("metered").add(&self.path, name.len() as f64 + 3.0) {
+      if let Err(issue) =
+        self.meter.as_mut().expect("metered").add(&self.path, crate::text::utf8_len(&name) as f64 + 3.0)
+      {
         return self.stop(issue);
       }
       let start = self.issues.len();
