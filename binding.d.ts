@@ -75,7 +75,10 @@ export declare class BindingMemory {
 /** One monitor's series and watchdog. */
 export declare class BindingMonitor {
   constructor(options: BindingMonitorOptions)
-  /** The id values are buffered under (`applyMany`), creating the series on first use. */
+  /**
+   * The id values are buffered under (`applyMany`), creating the series on first use.
+   * Names and labels are read exactly: names that differ in JS (by a lone surrogate) are different series.
+   */
   seriesId(kind: string, name: string, labels?: Record<string, string> | undefined | null): number
   describe(name: string, help?: string | undefined | null, buckets?: Array<number> | undefined | null): void
   snapshot(): Array<BindingSeries>
@@ -87,6 +90,7 @@ export declare class BindingMonitor {
   applyMany(pairs: Float64Array, len: number): void
   /** Advances rolling windows (a JS timer calls it every slot). */
   rotate(): void
+  /** The exposition text, names and label values as given (lone surrogates too). */
   prometheus(): string
   reset(): void
   /**
@@ -367,6 +371,10 @@ export interface BindingSummary {
   p999: number
 }
 
+/**
+ * Pointers and messages quote names and values as the JS strings they were
+ * (`JsText`: a lone surrogate goes back as itself).
+ */
 export interface BindingValidationIssue {
   /** RFC 6901 pointer into the value. */
   pointer: string

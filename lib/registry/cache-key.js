@@ -2,7 +2,9 @@
 // The canonical cache key of an argument list, as one string (the native
 // lookup hashes it). Strings and object keys are length-prefixed rather than
 // JSON-quoted: unambiguous without escaping, and cheaper. bench/cache.js measured it against a native hash walk
-// of the arguments; this was faster (numbers in bench/RESULTS.md).
+// of the arguments; this was faster (numbers in bench/RESULTS.md). The native
+// side reads the key exactly, lone surrogates kept (src/binding/text.rs): keys
+// that differ here, by one lone surrogate or U+FFFD, are different entries there.
 // Rules (README "Response cache"): object key order is ignored; types are
 // kept apart (1 and '1' differ); -0 is 0 and NaN is NaN (as Map keys); a
 // property holding undefined is the same as an absent one, but undefined in

@@ -14,6 +14,7 @@ mod histogram;
 mod memory;
 mod monitor;
 mod ratelimit;
+mod text;
 mod validate;
 
 /// Every export catches panics and turns them into JS errors; this hook adds

@@ -9,6 +9,7 @@ pub(crate) use types::{BindingMonitorOptions, BindingSeries, BindingStall, Bindi
 
 use super::errors::{guard, guard_coded, invalid_argument, Result};
 use super::handles;
+use super::text::{JsText, JsTextRecord};
 use crate::monitor::prometheus::Kind;
 use crate::monitor::registry::Registry;
 use crate::monitor::watchdog::{Stall, Watchdog};
@@ -17,7 +18,6 @@ use napi::sys;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use std::time::Instant;
 
@@ -69,15 +69,17 @@ impl BindingMonitor {
   }
 
   /// The id values are buffered under (`applyMany`), creating the series on first use.
-  #[napi]
-  pub fn series_id(&self, kind: String, name: String, labels: Option<HashMap<String, String>>) -> Result<f64> {
+  /// Names and labels are read exactly: names that differ in JS (by a lone surrogate) are different series.
+  #[napi(ts_args_type = "kind: string, name: string, labels?: Record<string, string> | undefined | null")]
+  pub fn series_id(&self, kind: String, name: JsText, labels: Option<JsTextRecord>) -> Result<f64> {
     guard_coded("PerformanceMonitor.series", || {
       let kind = kind_of(&kind).ok_or_else(|| invalid_argument(format!("unknown metric kind '{kind}'")))?;
-      let labels: Vec<(String, String)> = labels.unwrap_or_default().into_iter().collect();
-      let index = handles::with(&REGISTRIES, self.handle, |r| r.series_index(kind, &name, labels))
+      let labels = labels.unwrap_or_default().0;
+      let index = handles::with(&REGISTRIES, self.handle, |r| r.series_index(kind, &name.0, labels))
         .ok_or_else(|| invalid_argument("the monitor is gone"))?
         .map_err(|clash| {
-          invalid_argument(format!("metric '{}' is already a {}", clash.name, kind_name(clash.existing)))
+          let name = crate::text::lossy(&clash.name);
+          invalid_argument(format!("metric '{name}' is already a {}", kind_name(clash.existing)))
         })?;
       if index as f64 >= SERIES_BITS {
         return Err(invalid_argument("a monitor holds at most 16,777,216 series"));
@@ -86,10 +88,10 @@ impl BindingMonitor {
     })
   }
 
-  #[napi]
-  pub fn describe(&self, name: String, help: Option<String>, buckets: Option<Vec<f64>>) -> Result<()> {
+  #[napi(ts_args_type = "name: string, help?: string | undefined | null, buckets?: Array<number> | undefined | null")]
+  pub fn describe(&self, name: JsText, help: Option<JsText>, buckets: Option<Vec<f64>>) -> Result<()> {
     guard("PerformanceMonitor.describe", || {
-      handles::with(&REGISTRIES, self.handle, |r| r.describe(&name, help, buckets));
+      handles::with(&REGISTRIES, self.handle, |r| r.describe(&name.0, help.map(|h| h.0), buckets));
       Ok(())
     })
   }
@@ -103,8 +105,8 @@ impl BindingMonitor {
         r.series()
           .iter()
           .map(|s| BindingSeries {
-            key: s.key.clone(),
-            name: s.name.clone(),
+            key: JsText(s.key.clone()),
+            name: JsText(s.name.clone()),
             kind: kind_name(s.kind()).into(),
             value: s.number(),
             summary: s.summary().map(Into::into),
@@ -144,15 +146,16 @@ impl BindingMonitor {
     })
   }
 
-  #[napi]
-  pub fn prometheus(&self) -> Result<String> {
+  /// The exposition text, names and label values as given (lone surrogates too).
+  #[napi(ts_return_type = "string")]
+  pub fn prometheus(&self) -> Result<JsText> {
     guard("PerformanceMonitor.toPrometheus", || {
       let stalls = self.shared().map(|s| s.stalls());
       let extra: Vec<(&str, &str, &crate::monitor::histogram::LogHistogram)> = stalls
         .as_ref()
         .map(|h| vec![("ipcflow_js_stall_ms", "JS-thread event-loop stalls (ms) seen by the native watchdog", h)])
         .unwrap_or_default();
-      Ok(handles::with(&REGISTRIES, self.handle, |r| r.prometheus(&extra)).unwrap_or_default())
+      Ok(JsText(handles::with(&REGISTRIES, self.handle, |r| r.prometheus(&extra)).unwrap_or_default()))
     })
   }
 

@@ -1,5 +1,6 @@
 use super::errors::{guard, guard_coded, guard_raw, invalid_argument, Result};
 use super::handles;
+use super::text::{self, JsText};
 use crate::ratelimit::RateLimiter;
 use napi::bindgen_prelude::*;
 use napi::sys;
@@ -52,16 +53,16 @@ impl BindingRateLimiter {
   }
 
   /// 0 when allowed (and counted), else ms until the next request would be allowed.
-  #[napi]
-  pub fn check(&self, key: String) -> Result<f64> {
-    guard("check", || Ok(check(self.handle, &key)))
+  #[napi(ts_args_type = "key: string")]
+  pub fn check(&self, key: JsText) -> Result<f64> {
+    guard("check", || Ok(check(self.handle, &key.0)))
   }
 
   /// Forgets one key, or every key when none is given.
-  #[napi]
-  pub fn reset(&self, key: Option<String>) -> Result<()> {
+  #[napi(ts_args_type = "key?: string | undefined | null")]
+  pub fn reset(&self, key: Option<JsText>) -> Result<()> {
     guard("reset", || {
-      with_limiter(self.handle, |l| l.inner.reset(key.as_deref()));
+      with_limiter(self.handle, |l| l.inner.reset(key.as_ref().map(|k| k.0.as_str())));
       Ok(())
     })
   }
@@ -82,9 +83,10 @@ fn check(handle: u32, key: &str) -> f64 {
 }
 
 /// `rateLimitCheck(handle, key)`: a raw Node-API function reading the key into
-/// a stack buffer (no allocation for keys up to 123 bytes). A handle that names
-/// no limiter allows everything (0). A key that is not a string throws
-/// `E_INVALID_ARGUMENT`.
+/// a stack buffer (no allocation for keys up to ~250 bytes), as native text:
+/// keys that differ in JS (by a lone surrogate, say) are different buckets. A
+/// handle that names no limiter allows everything (0). A key that is not a
+/// string throws `E_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// Called by Node-API as a function callback.
@@ -93,16 +95,14 @@ unsafe extern "C" fn raw_rate_limit_check(env: sys::napi_env, info: sys::napi_ca
     let mut argc = 2usize;
     let mut argv = [null_mut(); 2];
     let mut handle = u32::MAX;
-    let mut buf = [0u8; 128];
-    let mut len = 0usize;
-    // SAFETY: a callback on the env's thread; `argv` has room for `argc` values;
-    // Node-API writes at most `buf.len()` bytes (NUL included) into `buf`.
-    let read = unsafe {
+    // SAFETY: a callback on the env's thread; `argv` has room for `argc` values
+    // (missing ones read as undefined), each a value of this call.
+    let wait = unsafe {
       sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), null_mut());
       sys::napi_get_value_uint32(env, argv[0], &mut handle);
-      sys::napi_get_value_string_utf8(env, argv[1], buf.as_mut_ptr().cast(), buf.len(), &mut len)
+      text::with_text(env, argv[1], |key| check(handle, key))
     };
-    if read != sys::Status::napi_ok {
+    let Some(wait) = wait else {
       // SAFETY: as above; both strings are NUL-terminated.
       unsafe {
         sys::napi_throw_type_error(
@@ -112,21 +112,7 @@ unsafe extern "C" fn raw_rate_limit_check(env: sys::napi_env, info: sys::napi_ca
         )
       };
       return null_mut();
-    }
-    let mut heap = Vec::new();
-    let key: &[u8] = if len + 4 >= buf.len() {
-      // SAFETY: as above; `heap` holds `len + 1` bytes, the size passed.
-      unsafe {
-        sys::napi_get_value_string_utf8(env, argv[1], null_mut(), 0, &mut len);
-        heap.resize(len + 1, 0u8);
-        sys::napi_get_value_string_utf8(env, argv[1], heap.as_mut_ptr().cast(), len + 1, &mut len);
-      }
-      &heap[..len]
-    } else {
-      &buf[..len]
     };
-    // napi writes UTF-8 (lone surrogates replaced), so this never fails.
-    let wait = check(handle, std::str::from_utf8(key).unwrap_or_default());
     let mut out = null_mut();
     // SAFETY: as above; `out` is a live out-pointer.
     unsafe { sys::napi_create_double(env, wait, &mut out) };

@@ -4,10 +4,13 @@
 //! Two key forms exist side by side because bench/cache.js measures both:
 //! a canonical string built in JS (`cacheGet`) and a native hash walk of the
 //! argument list (`cacheGetArgs`); the JS front uses the faster (the string).
+//! String keys are native text (src/text.rs): keys that differ in JS (by a lone
+//! surrogate, say) are different keys here too.
 mod walk;
 
 use super::errors::{guard, guard_raw, Result};
 use super::handles;
+use super::text::{self, JsText};
 use crate::cache::{Config, ResponseCache};
 use napi::bindgen_prelude::*;
 use napi::sys;
@@ -68,11 +71,11 @@ impl BindingResponseCache {
   }
 
   /// Stores `key`; returns `[id, ...ids removed]` (removed may include `id` itself when it alone exceeds maxBytes).
-  #[napi]
-  pub fn insert(&self, key: String, bytes: f64) -> Result<Vec<f64>> {
+  #[napi(ts_args_type = "key: string, bytes: number")]
+  pub fn insert(&self, key: JsText, bytes: f64) -> Result<Vec<f64>> {
     guard("BindingResponseCache.insert", || {
       let out = with_cache(self.handle, |c| {
-        let id = c.text.insert(key, bytes.max(0.0) as u64);
+        let id = c.text.insert(key.0, bytes.max(0.0) as u64);
         let mut out = vec![id as f64];
         out.extend(ids(c.text.drain()));
         out
@@ -99,12 +102,12 @@ impl BindingResponseCache {
   }
 
   /// Removes one key; returns the ids removed.
-  #[napi]
-  pub fn invalidate(&self, key: String) -> Result<Vec<f64>> {
+  #[napi(ts_args_type = "key: string")]
+  pub fn invalidate(&self, key: JsText) -> Result<Vec<f64>> {
     guard("BindingResponseCache.invalidate", || {
       Ok(
         with_cache(self.handle, |c| {
-          c.text.invalidate(key.as_str());
+          c.text.invalidate(key.0.as_str());
           ids(c.text.drain())
         })
         .unwrap_or_default(),
@@ -187,11 +190,16 @@ unsafe extern "C" fn raw_cache_get(env: sys::napi_env, info: sys::napi_callback_
     let mut argc = 2usize;
     let mut argv = [null_mut(); 2];
     let mut handle = u32::MAX;
-    // SAFETY: env and info belong to this callback; argv has room for argc values; out-params are valid locals.
+    // SAFETY: env and info belong to this callback; argv has room for argc values (missing ones
+    // read as undefined); out-params are valid locals; argv[1] is a value of this call.
     let id = unsafe {
       sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), null_mut(), null_mut());
       sys::napi_get_value_uint32(env, argv[0], &mut handle);
-      walk::with_utf8(env, argv[1], |key| with_cache(handle, |c| c.text.get(key)).flatten()).flatten()
+      let found = text::with_text(env, argv[1], |key| with_cache(handle, |c| c.text.get(key)).flatten());
+      if found.is_none() {
+        sys::napi_throw_type_error(env, c"E_INTERNAL".as_ptr(), c"ipcflow: cacheGet key must be a string".as_ptr());
+      }
+      found.flatten()
     };
     // SAFETY: as above.
     unsafe { walk::number(env, id.map_or(-1.0, |id| id as f64)) }

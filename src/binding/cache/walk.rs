@@ -171,29 +171,6 @@ pub(super) unsafe fn digest(env: sys::napi_env, value: sys::napi_value) -> Optio
   out
 }
 
-/// Runs `f` on a string argument as UTF-8 (a stack buffer for keys up to ~250
-/// bytes), or gives `None` with a pending TypeError when it is not a string.
-///
-/// # Safety
-/// As `digest`.
-pub(super) unsafe fn with_utf8<R>(env: sys::napi_env, value: sys::napi_value, f: impl FnOnce(&str) -> R) -> Option<R> {
-  let mut stack = [0u8; 256];
-  let mut len = 0usize;
-  if sys::napi_get_value_string_utf8(env, value, stack.as_mut_ptr().cast(), stack.len(), &mut len) != Status::napi_ok {
-    sys::napi_throw_type_error(env, c"E_INTERNAL".as_ptr(), c"ipcflow: cacheGet key must be a string".as_ptr());
-    return None;
-  }
-  // napi writes UTF-8 (lone surrogates replaced) and never splits a character, so a
-  // string within 4 bytes of the buffer's end may have been cut: read it whole.
-  if len + 4 < stack.len() {
-    return Some(f(std::str::from_utf8(&stack[..len]).unwrap_or_default()));
-  }
-  sys::napi_get_value_string_utf8(env, value, null_mut(), 0, &mut len);
-  let mut heap = vec![0u8; len + 1];
-  sys::napi_get_value_string_utf8(env, value, heap.as_mut_ptr().cast(), len + 1, &mut len);
-  Some(f(std::str::from_utf8(&heap[..len]).unwrap_or_default()))
-}
-
 /// # Safety
 /// `env` is the current callback's env.
 pub(super) unsafe fn number(env: sys::napi_env, n: f64) -> sys::napi_value {

@@ -1,4 +1,5 @@
 //! The objects PerformanceMonitor's binding passes to and from JS.
+use crate::binding::text::JsText;
 use crate::monitor::histogram::Summary;
 use napi_derive::napi;
 
@@ -45,8 +46,10 @@ impl From<Summary> for BindingSummary {
 
 #[napi(object)]
 pub struct BindingSeries {
-  pub key: String,
-  pub name: String,
+  #[napi(ts_type = "string")]
+  pub key: JsText,
+  #[napi(ts_type = "string")]
+  pub name: JsText,
   pub kind: String,
   /// Counter total or gauge value; a histogram's count.
   pub value: f64,

@@ -3,23 +3,28 @@
 //! raw Node-API part); everything else is the core's (`crate::validate`).
 mod js_value;
 use super::errors::{guard, guard_coded, invalid_argument, Result};
+use super::text::JsText;
 use crate::validate::{self, read_max_bytes, read_max_depth, Issue, Limits, Validator};
 use js_value::{attach_fast_validate, JsVal, Realm};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::sync::Arc;
 
+/// Pointers and messages quote names and values as the JS strings they were
+/// (`JsText`: a lone surrogate goes back as itself).
 #[napi(object)]
 pub struct BindingValidationIssue {
   /// RFC 6901 pointer into the value.
-  pub pointer: String,
+  #[napi(ts_type = "string")]
+  pub pointer: JsText,
   pub keyword: String,
-  pub message: String,
+  #[napi(ts_type = "string")]
+  pub message: JsText,
 }
 
 impl From<Issue> for BindingValidationIssue {
   fn from(i: Issue) -> Self {
-    BindingValidationIssue { pointer: i.pointer, keyword: i.keyword, message: i.message }
+    BindingValidationIssue { pointer: i.pointer.into(), keyword: i.keyword, message: i.message.into() }
   }
 }
 
@@ -32,9 +37,11 @@ pub struct BindingSchemaLimits {
 
 #[napi(object)]
 pub struct BindingSchemaError {
-  pub message: String,
+  #[napi(ts_type = "string")]
+  pub message: JsText,
   /// JSON pointer into the schema.
-  pub pointer: String,
+  #[napi(ts_type = "string")]
+  pub pointer: JsText,
 }
 
 /// A compiled JSON Schema; made by `compileSchema`.
@@ -108,7 +115,7 @@ pub fn compile_schema<'e>(
       }
       Err(e) => {
         out.set_named_property("ok", false).map_err(internal)?;
-        let error = BindingSchemaError { message: e.message, pointer: e.pointer };
+        let error = BindingSchemaError { message: e.message.into(), pointer: e.pointer.into() };
         out.set_named_property("error", error).map_err(internal)?;
       }
     }

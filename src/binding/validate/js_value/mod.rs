@@ -82,6 +82,8 @@ unsafe fn describe_exception(env: sys::napi_env, exc: sys::napi_value) -> Fault 
   Fault::thrown(text)
 }
 
+/// A JS string as native text (src/text.rs): lone surrogates kept.
+///
 /// # Safety
 /// A live call on `env`; `v` is a string of it.
 unsafe fn read_string(env: sys::napi_env, v: sys::napi_value) -> String {
@@ -91,34 +93,13 @@ unsafe fn read_string(env: sys::napi_env, v: sys::napi_value) -> String {
   out
 }
 
-/// Reads a JS string into `out`, reusing its buffer: one call for short strings.
+/// `read_string` into `out`, reusing its buffer: one call for short strings.
 ///
 /// # Safety
 /// A live call on `env`; `v` is a string of it.
 unsafe fn read_string_into(env: sys::napi_env, v: sys::napi_value, out: &mut String) {
-  let mut bytes = std::mem::take(out).into_bytes();
-  bytes.clear();
-  if bytes.capacity() < 64 {
-    bytes.reserve(64);
-  }
-  let mut written = 0usize;
-  // SAFETY: the caller's contract; Node-API writes at most `capacity` bytes (NUL
-  // included) into the buffer and reports `written` (<= capacity - 1), so
-  // `set_len(written)` covers initialised bytes only.
-  unsafe {
-    sys::napi_get_value_string_utf8(env, v, bytes.as_mut_ptr().cast(), bytes.capacity(), &mut written);
-    // A truncated write stops short of a whole character: up to 3 bytes plus the NUL unused.
-    if written + 4 >= bytes.capacity() {
-      let mut len = 0usize;
-      sys::napi_get_value_string_utf8(env, v, null_mut(), 0, &mut len);
-      if len > written {
-        bytes.reserve(len + 1);
-        sys::napi_get_value_string_utf8(env, v, bytes.as_mut_ptr().cast(), len + 1, &mut written);
-      }
-    }
-    bytes.set_len(written);
-  }
-  *out = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+  // SAFETY: the caller's contract.
+  unsafe { crate::binding::text::read_into(env, v, out) };
 }
 
 /// # Safety
@@ -140,11 +121,11 @@ unsafe fn same(env: sys::napi_env, a: sys::napi_value, b: sys::napi_value) -> bo
   !a.is_null() && !b.is_null() && ok(unsafe { sys::napi_strict_equals(env, a, b, &mut eq) }) && eq
 }
 
+/// The JS string of native text `s` (an escaped one back to its lone surrogates).
+///
 /// # Safety
 /// A live call on `env`.
 unsafe fn js_string(env: sys::napi_env, s: &str) -> sys::napi_value {
-  let mut v = null_mut();
-  // SAFETY: the caller's contract; `s` is valid UTF-8 of the given length.
-  unsafe { sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut v) };
-  v
+  // SAFETY: the caller's contract.
+  unsafe { crate::binding::text::js_text(env, s) }
 }

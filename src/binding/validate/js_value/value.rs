@@ -154,7 +154,10 @@ impl Instance for JsVal<'_> {
     let mut out = null_mut();
     // SAFETY: a live call; `key.c_name` is NUL-terminated; out-pointers are live locals.
     let status = unsafe {
-      if key.own_only {
+      if let Some(units) = &key.units {
+        // A name with a lone surrogate (or U+FDD0): by its exact JS string, never by `c_name`.
+        sys::napi_get_property(env, self.raw, crate::binding::text::js_units(env, units), &mut out)
+      } else if key.own_only {
         // Names Object.prototype also has (`__proto__`, `constructor`...) count only as own data.
         let k = js_string(env, &key.name);
         let mut has = false;
