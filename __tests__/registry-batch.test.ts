@@ -1,10 +1,19 @@
 // Request batching (README "Request batching"): DataLoader's contract in
 // process, and one IPC message per renderer tick through the stand-in.
+// A batch's window and a handler's wait are setTimeouts: the cases that depend
+// on them run on jest's fake time (helpers/clock.ts), so "within the window"
+// is exact however loaded the machine; a renderer process keeps real time.
+import { setTimeout as realSleep } from 'timers/promises'
 import { useRegistryFixtures, sleep } from './helpers/registry'
+import { advance, fakeTime } from './helpers/clock'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { IpcMain } = require('../test/standin')
 
 const { registry, open } = useRegistryFixtures()
+afterEach(() => {
+  jest.clearAllTimers()
+  jest.useRealTimers()
+})
 
 function batchHandler<T>(fn: (keys: any[]) => T) {
   const batches: any[][] = []
@@ -18,16 +27,22 @@ function batchHandler<T>(fn: (keys: any[]) => T) {
 const many = (r: any, channel: string, keys: unknown[], ctx?: any) => Promise.all(keys.map((k) => r.invoke(channel, [k], ctx)))
 
 test('calls within the window reach the handler once as keys; later calls start a new batch', async () => {
+  fakeTime()
   const r = registry()
   const { handler, batches } = batchHandler((keys) => keys.map((k) => k * 10))
   r.register('b', handler, { batch: { delayMs: 20 } })
   const first = many(r, 'b', [1, 2, 3])
-  await sleep(5)
-  const second = many(r, 'b', [4])
+  await advance(5)
+  const second = many(r, 'b', [4]) // 5 ms into the window
+  await advance(14)
+  expect(batches).toEqual([]) // the window counts from the first call: open until 20 ms
+  await advance(1)
   expect((await first).map((e: any) => e.data)).toEqual([10, 20, 30])
   expect((await second).map((e: any) => e.data)).toEqual([40])
   expect(batches).toEqual([[1, 2, 3, 4]])
-  const third = await many(r, 'b', [5])
+  const later = many(r, 'b', [5])
+  await advance(20)
+  const third = await later
   expect(third[0]).toMatchObject({ success: true, data: 50, metadata: { batched: true } })
   expect(batches).toHaveLength(2)
 })
@@ -79,6 +94,7 @@ test('a result of the wrong length fails the batch with E_HANDLER; a throw fails
 })
 
 test('a call cancelled before its batch starts is removed; after, only its result is discarded', async () => {
+  fakeTime()
   const r = registry()
   const { handler, batches } = batchHandler(async (keys) => {
     await sleep(30)
@@ -93,8 +109,10 @@ test('a call cancelled before its batch starts is removed; after, only its resul
     r.invoke('b', [3]),
   ]
   early.abort()
-  await sleep(20) // the batch has started
+  await advance(20) // the batch has started (at 10 ms), its handler waits until 40 ms
+  expect(batches).toEqual([[2, 3]])
   late.abort()
+  await advance(20)
   const [a, b, c] = await Promise.all(calls)
   expect(a).toMatchObject({ success: false, error: { code: 'E_CANCELLED' } })
   expect(b).toMatchObject({ success: false, error: { code: 'E_CANCELLED' } })
@@ -114,6 +132,7 @@ test('each call is validated, rate-limited and sender-checked on its own; one ar
 })
 
 test('with a cache, a cached call never joins a batch; timeouts and close answer every call', async () => {
+  fakeTime()
   const r = registry()
   const { handler, batches } = batchHandler((keys) => keys.map((k) => k + 1))
   r.register('cached', handler, { batch: {}, cache: { ttlMs: 60_000 } })
@@ -122,12 +141,14 @@ test('with a cache, a cached call never joins a batch; timeouts and close answer
   expect(again.map((e: any) => [e.data, e.metadata.cached])).toEqual([[2, true], [3, true], [4, false]])
   expect(batches).toEqual([[1, 2], [3]])
   r.register('slow', () => new Promise(() => {}), { batch: {}, timeoutMs: 20 })
-  expect((await many(r, 'slow', [1, 2])).map((e: any) => e.error.code)).toEqual(['E_TIMEOUT', 'E_TIMEOUT'])
+  const slow = many(r, 'slow', [1, 2])
+  await advance(20)
+  expect((await slow).map((e: any) => e.error.code)).toEqual(['E_TIMEOUT', 'E_TIMEOUT'])
   r.register('hang', () => new Promise(() => {}), { batch: { delayMs: 5 } })
   const pending = many(r, 'hang', [1, 2])
   const queued = r.invoke('hang', [3])
-  await sleep(20)
-  const waiting = r.invoke('hang', [4])
+  await advance(20) // that batch is running
+  const waiting = r.invoke('hang', [4]) // this one's is open
   await r.close()
   expect([...(await pending), await queued, await waiting].map((e: any) => e.error.code)).toEqual(['E_CLOSED', 'E_CLOSED', 'E_CLOSED', 'E_CLOSED'])
 })
@@ -171,7 +192,18 @@ describe('through a renderer', () => {
     r.attach(ipcMain)
     const win = await open(ipcMain)
     await win.request('invoke', { channel: 'b', args: [0] })
-    const out = await win.request('many', { calls: [{ channel: 'b', args: [1], timeoutMs: 5 }, { channel: 'b', args: [2] }] })
+    // Main on fake time: the batch window stays open until the renderer's cancel (its own 5 ms
+    // timeout, on the renderer's real clock) has reached main, however long that takes.
+    fakeTime()
+    const reply = win.request('many', { calls: [{ channel: 'b', args: [1], timeoutMs: 5 }, { channel: 'b', args: [2] }] })
+    const cancelled = () => r.getMetrics().channels.b.errorsByCode.E_CANCELLED === 1
+    for (const end = Date.now() + 30_000; !cancelled(); ) {
+      if (Date.now() > end) throw new Error('the cancel did not reach main')
+      await realSleep(5)
+    }
+    await advance(20) // the window closes: the batch runs without the cancelled call
+    await advance(30) // its handler answers
+    const out = await reply
     expect(out[0]).toMatchObject({ ok: false, error: { code: 'E_TIMEOUT' } })
     expect(out[1]).toMatchObject({ ok: true, value: 2 })
     expect(batches).toEqual([[0], [2]])

@@ -7,6 +7,10 @@
 // validation and rate limit on its own before it joins. Identical keys in one
 // batch are run once. The renderer side (renderer/batch.ts) sends the calls
 // of one task as one IPC message (see serveBatchMessage).
+//
+// The window and a batch's timeout are the host's setTimeout (a window of 0:
+// setImmediate), each cleared by its own kind, so fake timers (jest's) drive
+// them: no native timer is involved.
 const { IpcError, CancelledError, TimeoutError, ValidationError, invalidArgument } = require('../errors')
 const { ok, fail, fromThrown } = require('./pipeline/envelope')
 const { HandlerContext } = require('./pipeline/context')
@@ -101,7 +105,9 @@ class Batch {
     this.byKey = new Map()
     this.started = false
     this.done = false
-    this.timer = entry.batch.delayMs === 0 ? setImmediate(() => this.flush()) : setTimeout(() => this.flush(), entry.batch.delayMs)
+    // The window: a timer, or for 0 an immediate; then (flush) the batch's timeout.
+    this.immediate = entry.batch.delayMs === 0 ? setImmediate(() => this.flush()) : undefined
+    this.timer = entry.batch.delayMs === 0 ? undefined : setTimeout(() => this.flush(), entry.batch.delayMs)
   }
 
   add(call, arg, ctx) {
@@ -125,8 +131,7 @@ class Batch {
   flush() {
     if (this.started) return
     this.started = true
-    clearTimeout(this.timer)
-    clearImmediate(this.timer)
+    this.clearTimers()
     const { hub, entry } = this
     if (hub.open.get(entry) === this) hub.open.delete(entry)
     this.slots = this.slots.filter((s) => s.calls.size > 0) // cancelled before the batch started
@@ -202,8 +207,14 @@ class Batch {
 
   end() {
     this.done = true
-    clearTimeout(this.timer)
+    this.clearTimers()
     this.hub.running.delete(this)
+  }
+
+  clearTimers() {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.immediate !== undefined) clearImmediate(this.immediate)
+    this.timer = this.immediate = undefined
   }
 
   timeout() {
@@ -217,8 +228,7 @@ class Batch {
 
   close(error) {
     this.started = true
-    clearTimeout(this.timer)
-    clearImmediate(this.timer)
+    this.clearTimers()
     for (const slot of this.slots) HandlerContext.abort(slot.ctx, error)
     this.done = true
     this.each(() => error)
