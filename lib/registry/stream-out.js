@@ -9,10 +9,26 @@ const { estimateBytes } = require('./cache-key')
 const { STREAM_CHANNEL } = require('../protocol')
 const { requestIdOf: idOfKey } = require('./pipeline/inflight')
 
+/**
+ * Ends a producer early: calls its return() (a generator's finally runs) without waiting for it.
+ * A return() that throws, rejects or never settles is the producer's own business.
+ */
+function closeProducer(iterator) {
+  try {
+    const close = iterator.return // a getter may throw
+    if (typeof close !== 'function') return
+    const r = Reflect.apply(close, iterator, [])
+    if (r !== null && (typeof r === 'object' || typeof r === 'function')) Promise.resolve(r).catch(() => {})
+  } catch {
+    // ignore
+  }
+}
+
 class OutStream {
   static idOfKey = idOfKey
 
-  constructor(hub, entry, iterator, ctx, sender, key, total) {
+  // `timeoutMs`: what is left of entry.timeoutMs once the handler resolved (it runs from the request).
+  constructor(hub, entry, iterator, ctx, sender, key, total, timeoutMs = entry.timeoutMs) {
     this.hub = hub
     this.ctx = ctx
     this.entry = entry
@@ -28,19 +44,37 @@ class OutStream {
     this.items = 0
     this.done = false
     this.pumping = false
+    this.inNext = false // inside the producer's synchronous next()
+    this.returnLater = false // ended from inside next(): return() once it is back
     this.pausedAt = undefined
     this.timer = undefined
-    if (entry.timeoutMs !== Infinity) {
+    if (timeoutMs !== Infinity) {
       this.timer = setTimeout(() => {
         this.timer = undefined
         const { channel, timeoutMs } = entry
         this.stop(new TimeoutError(`Stream on '${channel}' did not finish within ${timeoutMs} ms`, { channel, timeoutMs }))
-      }, entry.timeoutMs)
+      }, Math.max(0, timeoutMs))
     }
     this.metrics.opened++
     this.metrics.open++
-    hub.hooks.tell('increment', 'ipcflow.stream.opened', 1)
     hub.add(this)
+    // last: a monitor hook is user code and may re-enter the registry
+    hub.hooks.tell('increment', 'ipcflow.stream.opened', 1)
+  }
+
+  // A producer's next() may call the registry synchronously (close, a cancel,
+  // destroying the window); a sync generator cannot be return()ed while it runs.
+  next() {
+    this.inNext = true
+    try {
+      return this.iterator.next()
+    } finally {
+      this.inNext = false
+      if (this.returnLater) {
+        this.returnLater = false
+        closeProducer(this.iterator)
+      }
+    }
   }
 
   async pump() {
@@ -57,7 +91,7 @@ class OutStream {
         let bytes = 0
         let finished = false
         while (items.length < chunkSize && bytes < maxChunkBytes) {
-          const r = await this.iterator.next()
+          const r = await this.next()
           if (this.done) return // cancelled while the producer ran
           if (r.done) {
             finished = true
@@ -161,14 +195,11 @@ class OutStream {
     this.hub.hooks.tell('increment', `ipcflow.stream.${outcome}`, 1)
     if (outcome === 'cancelled') HandlerContext.abort(this.ctx, this.reason)
     // return() runs the generator's finally; an async generator busy in next() runs it once that settles.
-    if (callReturn && typeof this.iterator.return === 'function') {
-      try {
-        Promise.resolve(this.iterator.return()).catch(() => {})
-      } catch {
-        // a throwing return() is the producer's own business
-      }
+    if (callReturn) {
+      if (this.inNext) this.returnLater = true
+      else closeProducer(this.iterator)
     }
   }
 }
 
-module.exports = { OutStream }
+module.exports = { OutStream, closeProducer }

@@ -5,13 +5,18 @@
 // to the requesting webContents on STREAM_CHANNEL. Credit-based backpressure:
 // the producer is pulled only while fewer than highWaterMark chunks are
 // unacknowledged; acks are cumulative counts of chunks the page has read.
-const { IpcError, ClosedError, invalidArgument } = require('../errors')
+//
+// A cancel wins whenever it arrives: before the request is read (remembered
+// by key, bounded), while the handler is still resolving (an Opening, which
+// answers at once and return()s the producer the handler resolves with
+// later), between chunks and after the last one (the OutStream).
+const { IpcError, CancelledError, ClosedError, TimeoutError, invalidArgument } = require('../errors')
 const { ok, fail, fromThrown } = require('./pipeline/envelope')
-const { infoFromEvent } = require('./pipeline/context')
+const { HandlerContext, infoFromEvent } = require('./pipeline/context')
 const { cancelKey } = require('./pipeline/inflight')
 const { Histogram } = require('./native')
-const { OutStream } = require('./stream-out')
-const { STREAM_ACK_CHANNEL, STREAM_VERSION } = require('../protocol')
+const { OutStream, closeProducer } = require('./stream-out')
+const { MAX_REQUEST_ID_LENGTH, STREAM_ACK_CHANNEL, STREAM_VERSION } = require('../protocol')
 
 const STREAM_DEFAULTS = Object.freeze({ chunkSize: 64, highWaterMark: 4, maxChunkBytes: 256 * 1024 })
 const STREAM_ONLY = new Set(Object.keys(STREAM_DEFAULTS))
@@ -67,12 +72,83 @@ function iteratorOf(source) {
   return undefined
 }
 
+// Cancels read before their request (a reordering transport, a hostile page)
+// are remembered by key, oldest forgotten first: cancels for ids that never
+// come cost at most this many keys of bounded length.
+const MAX_UNCLAIMED_CANCELS = 1024
+
+/**
+ * A stream request whose handler is still resolving (`async (f) => { await load(f); return gen() }`).
+ * A cancel, the timeout, registry close, a destroyed or navigated window end it here: the request is
+ * answered at once, and the producer the handler resolves with later is return()ed, never pumped.
+ */
+class Opening {
+  constructor(hub, entry, ctx, sender, key, start) {
+    this.hub = hub
+    this.entry = entry
+    this.ctx = ctx
+    this.sender = sender
+    this.key = key
+    this.start = start
+    this.ended = false
+    this.resolve = undefined
+    this.promise = new Promise((resolve) => {
+      this.resolve = resolve
+    })
+    // timeoutMs covers the whole stream, from its request on.
+    this.deadline = performance.now() + entry.timeoutMs
+    this.timer = undefined
+    if (entry.timeoutMs !== Infinity) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined
+        const { channel, timeoutMs } = entry
+        this.stop(new TimeoutError(`Stream on '${channel}' did not open within ${timeoutMs} ms`, { channel, timeoutMs }))
+      }, entry.timeoutMs)
+    }
+  }
+
+  cancel(why) {
+    const { channel } = this.entry
+    this.stop(new CancelledError(`Stream on '${channel}' was cancelled before it opened: ${why}`, { channel }))
+  }
+
+  /** Ends it before the stream exists: the request fails with `error`; counted as a cancelled stream. */
+  stop(error) {
+    if (!this.end()) return
+    countEarlyEnd(this.hub, this.entry, error)
+    this.resolve(fail(error, this.start))
+    HandlerContext.abort(this.ctx, error) // last: abort listeners are user code
+  }
+
+  /** False when it already ended; otherwise it leaves the hub's books. */
+  end() {
+    if (this.ended) return false
+    this.ended = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.hub.remove(this)
+    return true
+  }
+}
+
+// Ended before it opened, still counted so that opened = completed + cancelled + failed + open.
+function countEarlyEnd(hub, entry, error) {
+  const m = entry.stream.metrics
+  m.opened++
+  m.cancelled++
+  hub.hooks.counted(entry, error.code)
+  hub.hooks.tell('increment', 'ipcflow.stream.opened', 1)
+  hub.hooks.tell('increment', 'ipcflow.stream.cancelled', 1)
+}
+
 /** Every open stream of one registry, by cancel key, and the webContents events that end them. */
 class StreamHub {
   constructor(hooks) {
-    this.hooks = hooks // counted(entry, code), tell(method, name, value), cancellable: Map
-    this.streams = new Map()
-    this.bySender = new WeakMap() // webContents -> Set<OutStream>
+    this.hooks = hooks // counted(entry, code), tell(method, name, value), cancellable: Map, monitor
+    this.streams = new Map() // key -> OutStream
+    this.openings = new Map() // key -> Opening
+    this.unclaimed = new Map() // key -> true: cancels read before their request
+    this.closed = false
+    this.bySender = new WeakMap() // webContents -> Set<OutStream | Opening>
     this.onAck = (event, id, count) => {
       try {
         if (typeof id !== 'string' || !Number.isSafeInteger(count)) return
@@ -83,27 +159,62 @@ class StreamHub {
     }
   }
 
-  /** Runs the producer and answers the opening request; chunks follow on STREAM_CHANNEL. Never rejects. */
-  open(entry, args, ctx, info, start, key) {
-    return this.opening(entry, args, ctx, info, start, key).catch((error) => {
-      const e = new IpcError('E_INTERNAL', `ipcflow failed to open a stream on '${entry.channel}': ${error?.message ?? error}`, { channel: entry.channel })
-      this.hooks.counted(entry, e.code)
-      return fail(e, start)
-    })
+  /**
+   * A renderer cancel that nothing running took (the registry's cancel listener calls this):
+   * a stream request read later under this key is answered E_CANCELLED without running its handler.
+   */
+  cancelUnclaimed(key) {
+    if (this.closed || typeof key !== 'string' || idOfKey(key).length > MAX_REQUEST_ID_LENGTH) return
+    const o = this.openings.get(key)
+    if (o !== undefined) return o.cancel('the renderer cancelled it')
+    if (this.streams.has(key)) return this.streams.get(key).cancel('the renderer cancelled it')
+    this.unclaimed.delete(key) // re-inserted as the newest
+    if (this.unclaimed.size >= MAX_UNCLAIMED_CANCELS) this.unclaimed.delete(this.unclaimed.keys().next().value)
+    this.unclaimed.set(key, true)
   }
 
-  async opening(entry, args, ctx, info, start, key) {
+  /** Runs the producer and answers the opening request; chunks follow on STREAM_CHANNEL. Never rejects. */
+  open(entry, args, ctx, info, start, key) {
+    try {
+      return this.opening(entry, args, ctx, info, start, key)
+    } catch (error) {
+      return Promise.resolve(this.internal(entry, error, start))
+    }
+  }
+
+  internal(entry, error, start) {
+    const e = new IpcError('E_INTERNAL', `ipcflow failed to open a stream on '${entry.channel}': ${error?.message ?? error}`, { channel: entry.channel })
+    this.hooks.counted(entry, e.code)
+    return fail(e, start)
+  }
+
+  refuse(entry, error, start) {
+    this.hooks.counted(entry, error.code)
+    return Promise.resolve(fail(error, start))
+  }
+
+  opening(entry, args, ctx, info, start, key) {
     const { sender } = info
+    const { channel } = entry
     if (sender === undefined || key === undefined || typeof sender.send !== 'function') {
-      const error = invalidArgument('channel', `a request from client.stream in a renderer ('${entry.channel}' is a stream channel)`, entry.channel)
-      this.hooks.counted(entry, error.code)
-      return fail(error, start)
+      return this.refuse(entry, invalidArgument('channel', `a request from client.stream in a renderer ('${channel}' is a stream channel)`, channel), start)
     }
-    if (this.streams.has(key)) {
-      const error = invalidArgument('id', 'a request id not already streaming', idOfKey(key))
-      this.hooks.counted(entry, error.code)
-      return fail(error, start)
+    if (this.streams.has(key) || this.openings.has(key)) return this.refuse(entry, invalidArgument('id', 'a request id not already streaming', idOfKey(key)), start)
+    if (this.unclaimed.delete(key)) {
+      const error = new CancelledError(`Stream on '${channel}' was cancelled before its request was read`, { channel })
+      countEarlyEnd(this, entry, error)
+      return Promise.resolve(fail(error, start))
     }
+    const o = new Opening(this, entry, ctx, sender, key, start)
+    this.add(o) // before the handler runs: it may close the registry or destroy the window
+    this.produce(o, args).catch((error) => {
+      if (o.end()) o.resolve(this.internal(entry, error, start))
+    })
+    return o.promise
+  }
+
+  async produce(o, args) {
+    const { entry, ctx } = o
     let total
     ctx.setTotal = (n) => {
       if (Number.isFinite(n) && n >= 0) total = n
@@ -112,22 +223,48 @@ class StreamHub {
     try {
       let source = entry.handler(...args, ctx)
       if (source !== null && typeof source === 'object' && typeof source.then === 'function' && typeof source[Symbol.asyncIterator] !== 'function') source = await source
+      if (o.ended) return this.discard(o, source)
       iterator = iteratorOf(source)
       if (iterator === undefined) throw new IpcError('E_HANDLER', `Stream handler for '${entry.channel}' did not return an iterable`, { channel: entry.channel })
     } catch (thrown) {
+      if (!o.end()) return this.late(entry) // rejected after a cancel: nothing to answer
       const error = fromThrown(thrown, entry.channel)
       this.hooks.counted(entry, error.code)
-      return fail(error, start)
+      return o.resolve(fail(error, o.start))
     }
-    const s = new OutStream(this, entry, iterator, ctx, sender, key, () => total)
+    // Reading the iterator ran user code, which may have ended the request.
+    if (!o.end()) {
+      this.late(entry)
+      return closeProducer(iterator)
+    }
+    const s = new OutStream(this, entry, iterator, ctx, o.sender, o.key, () => total, o.deadline - performance.now())
     this.hooks.counted(entry, undefined)
     setImmediate(() => s.pump()) // after the opening reply, best effort
     const { chunkSize, highWaterMark } = entry.stream
-    return ok({ ipcflow: 'stream', v: STREAM_VERSION, highWaterMark, chunkSize }, start)
+    o.resolve(ok({ ipcflow: 'stream', v: STREAM_VERSION, highWaterMark, chunkSize }, o.start))
   }
 
+  // The handler resolved after its request ended: its producer is closed, never read.
+  discard(o, source) {
+    this.late(o.entry)
+    let iterator
+    try {
+      iterator = iteratorOf(source)
+    } catch {
+      return
+    }
+    if (iterator !== undefined) closeProducer(iterator)
+  }
+
+  late(entry) {
+    entry.metrics.lateResults++
+    this.hooks.tell('increment', 'ipcflow.invoke.late', 1)
+  }
+
+  /** Books an OutStream or an Opening under its key and its sender. */
   add(s) {
-    this.streams.set(s.key, s)
+    const books = s instanceof OutStream ? this.streams : this.openings
+    books.set(s.key, s)
     if (!this.hooks.cancellable.has(s.key)) this.hooks.cancellable.set(s.key, s)
     let set = this.bySender.get(s.sender)
     if (set === undefined) {
@@ -139,7 +276,8 @@ class StreamHub {
   }
 
   remove(s) {
-    this.streams.delete(s.key)
+    const books = s instanceof OutStream ? this.streams : this.openings
+    if (books.get(s.key) === s) books.delete(s.key)
     if (this.hooks.cancellable.get(s.key) === s) this.hooks.cancellable.delete(s.key)
     this.bySender.get(s.sender)?.delete(s)
   }
@@ -166,7 +304,11 @@ class StreamHub {
   }
 
   closeAll() {
-    for (const s of [...this.streams.values()]) s.stop(new ClosedError(`HandlerRegistry closed while streaming '${s.entry.channel}'`, { channel: s.entry.channel }))
+    this.closed = true
+    this.unclaimed.clear()
+    const closed = (channel) => new ClosedError(`HandlerRegistry closed while streaming '${channel}'`, { channel })
+    for (const o of [...this.openings.values()]) o.stop(closed(o.entry.channel))
+    for (const s of [...this.streams.values()]) s.stop(closed(s.entry.channel))
   }
 }
 
