@@ -4,7 +4,7 @@
  */
 import type { createRequestBatcher } from './batch'
 import { IpcError, invalidArgument } from './errors'
-import { CANCEL_CHANNEL, isEnvelope, makeRequest, type Envelope } from './protocol'
+import { CANCEL_CHANNEL, isEnvelope, isStreamOpened, makeRequest, type Envelope } from './protocol'
 import type { IpcRendererLike } from './index'
 
 export interface InvokeOptions {
@@ -84,11 +84,23 @@ export function createInvoker(ipcRenderer: IpcRendererLike, batcher: ReturnType<
         reject(fromTransportError(error, channel))
         return
       }
+      // Main opened a stream for this id (a stream channel called through invoke): nothing here
+      // reads it, so cancel it, or main keeps it paused until the window goes.
+      const opened = (value: unknown): boolean => {
+        if (!isEnvelope(value) || !value.success || !isStreamOpened(value.data)) return false
+        try {
+          ipcRenderer.send(CANCEL_CHANNEL, id)
+        } catch {
+          // the page is going away: main cancels on navigation or destroy
+        }
+        return true
+      }
       reply.then(
         (value) => {
-          if (settled) return
+          if (settled) return void opened(value) // given up before the reply: cancel again if it opened a stream
           cleanup()
-          if (!isEnvelope(value)) resolve(value as T) // a plain ipcMain.handle handler
+          if (opened(value)) reject(new IpcError('E_INVALID_ARGUMENT', `'${channel}' is a stream channel: read it with client.stream`, { argument: 'channel', channel }))
+          else if (!isEnvelope(value)) resolve(value as T) // a plain ipcMain.handle handler
           else if (value.success) {
             if ((value.metadata as { batched?: unknown }).batched === true && !batcher.wants(channel)) batcher.learn(channel)
             resolve((value as Envelope<T> & { success: true }).data)

@@ -190,7 +190,10 @@ export function versionMismatch(what: string, theirs: unknown): string {
  * (or the envelope fails: validation, sender, rate limit...). Main then sends
  * StreamMessages on STREAM_CHANNEL to the requesting webContents; the client
  * acknowledges with `send(STREAM_ACK_CHANNEL, id, n)`, n = chunks consumed so
- * far (cumulative), and cancels with CANCEL_CHANNEL.
+ * far (cumulative), and cancels with CANCEL_CHANNEL. A cancel may come before
+ * the opening reply, even before main read the request: main answers such a
+ * request E_CANCELLED, and a client that gave up sends the cancel again if a
+ * late reply still says the stream opened.
  */
 export const STREAM_CHANNEL = 'ipcflow:stream' as const
 export const STREAM_ACK_CHANNEL = 'ipcflow:stream-ack' as const

@@ -1,9 +1,11 @@
 /**
  * `client.stream(channel, args, { signal })`: an AsyncIterable of the chunks
- * a main-side `registerStream` handler produces (wire: ./stream-protocol.ts).
+ * a main-side `registerStream` handler produces (wire: ./protocol.ts).
  * Chunks wait in a local queue until the loop reads them; reading is what
  * acknowledges them, so a page that stops reading stops main's producer.
- * `break`, `return()`, an aborted signal or `dispose()` cancel in main.
+ * `break`, `return()`, an aborted signal or `dispose()` cancel in main, at any
+ * moment: given up before main's opening reply, the loop delivers nothing and the
+ * cancel is sent again when that reply lands (main may have read it first).
  */
 import { STREAM_CHANNEL, STREAM_ACK_CHANNEL, isStreamOpened, ackEvery, type StreamMessage } from './protocol'
 
@@ -92,22 +94,32 @@ export function createStreamer(ipcRenderer: Transport, cancelChannel: string, ma
     const id = `${clientId}.s${next++}`
     const s: Local = { queue: [], wake: undefined, ended: false, error: undefined, consumed: 0, acked: 0, every: 1 }
     let finished = false
+    let cancelled = false // a cancel went to main: a late opening reply gets another
+    let returned = false // return() was called: every next() is done
+    const sendCancel = (): void => {
+      try {
+        ipcRenderer.send(cancelChannel, id)
+      } catch {
+        // the page is going away: main cancels on navigation or destroy
+      }
+    }
+    // `cancel`: given up here (break, return(), abort, dispose): nothing more reaches the
+    // loop, and main is told unless it already ended the stream.
     const finish = (cancel: boolean): void => {
       if (finished) return
       finished = true
       open.delete(id)
       signal?.removeEventListener('abort', onAbort)
-      if (cancel) {
-        try {
-          ipcRenderer.send(cancelChannel, id)
-        } catch {
-          // the page is going away: main cancels on navigation or destroy
-        }
-      }
+      if (!cancel) return
+      s.queue.length = 0
+      if (s.ended || s.error !== undefined) return
+      cancelled = true
+      sendCancel()
     }
-    const fail = (error: Error): void => {
-      if (s.error === undefined) s.error = error
-      finish(true)
+    // `cancel` false: main ended it (a refusal, a transport failure).
+    const fail = (error: Error, cancel = true): void => {
+      finish(cancel)
+      if (s.error === undefined || cancel) s.error = error
       const wake = s.wake
       s.wake = undefined
       wake?.()
@@ -132,18 +144,22 @@ export function createStreamer(ipcRenderer: Transport, cancelChannel: string, ma
       reply.then(
         (envelope: any) => {
           if (envelope?.success === true && isStreamOpened(envelope.data)) {
+            // Opened after the loop gave up: main read the request after the cancel, or not yet the cancel.
+            if (cancelled) return sendCancel()
             s.every = ackEvery(envelope.data.highWaterMark)
             return
           }
+          // A refusal ended it in main; a success this client cannot read (another version, not a stream) is cancelled.
           const e = envelope?.success === false ? envelope.error ?? {} : { code: 'E_NOT_FOUND', message: `'${channel}' is not a stream channel` }
-          fail(makeError(typeof e.code === 'string' ? e.code : 'E_HANDLER', String(e.message), { channel, ...(e.details ?? {}) }))
+          fail(makeError(typeof e.code === 'string' ? e.code : 'E_HANDLER', String(e.message), { channel, ...(e.details ?? {}) }), envelope?.success === true)
         },
-        (error: unknown) => fail(makeError('E_HANDLER', error instanceof Error ? error.message : String(error), { channel, transport: true })),
+        (error: unknown) => fail(makeError('E_HANDLER', error instanceof Error ? error.message : String(error), { channel, transport: true }), false),
       )
     }
 
     const pull = async (): Promise<IteratorResult<StreamChunk<T>>> => {
       for (;;) {
+        if (returned) return { done: true, value: undefined }
         const chunk = s.queue.shift()
         if (chunk !== undefined) {
           s.consumed++
@@ -174,9 +190,11 @@ export function createStreamer(ipcRenderer: Transport, cancelChannel: string, ma
       next: pull,
       // `break` in for-await: cancel in main unless it already ended.
       return: async (): Promise<IteratorResult<StreamChunk<T>>> => {
-        s.queue.length = 0
-        if (!s.ended && s.error === undefined) finish(true)
-        else finish(false)
+        returned = true
+        finish(true)
+        const wake = s.wake // a next() still waiting ends too
+        s.wake = undefined
+        wake?.()
         return { done: true, value: undefined }
       },
     }
