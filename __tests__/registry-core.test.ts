@@ -3,6 +3,7 @@
 import path from 'path'
 import { execFileSync } from 'child_process'
 import { HandlerRegistry, IpcError, ValidationError, type Envelope, type HandlerContext } from '../index'
+import { advance, fakeTime } from './helpers/clock'
 
 // index.d.ts types the subclasses with IpcError's (code, message, details)
 // constructor; at run time they take (message, details). Reported upstream.
@@ -16,6 +17,8 @@ function make(options?: ConstructorParameters<typeof HandlerRegistry>[0]) {
   return r
 }
 afterEach(async () => {
+  jest.clearAllTimers()
+  jest.useRealTimers()
   await Promise.all(registries.splice(0).map((r) => r.close()))
 })
 
@@ -221,6 +224,9 @@ describe('timeouts, cancellation, close', () => {
   })
 
   test('timeouts share one timer: each call still ends at its own deadline, whatever the order', async () => {
+    // On fake time (the shared timer is a setTimeout read against performance.now()): a loaded
+    // machine once delayed the 5 ms pause past the 60 ms call's deadline, reordering the ends.
+    fakeTime()
     const r = make()
     r.register('hang', () => new Promise(() => {}), { timeoutMs: 60 })
     r.register('brief', () => new Promise(() => {}), { timeoutMs: 20 })
@@ -232,9 +238,12 @@ describe('timeouts, cancellation, close', () => {
       return e
     })
     const calls = [track('hang', r.invoke('hang', [])), track('brief', r.invoke('brief', [])), track('quick', r.invoke('quick', []))]
-    await sleep(5)
+    await advance(5)
     const brief2Start = performance.now() - t0
     calls.push(track('brief 2', r.invoke('brief', []))) // a later call of the same length ends later
+    await advance(14)
+    expect(ended.map(([name]) => name)).toEqual(['quick']) // at 19 ms: nothing before its deadline
+    await advance(60)
     const envelopes = await Promise.all(calls)
     expect(envelopes.map((e) => (e.success ? 'ok' : e.error.code))).toEqual(['E_TIMEOUT', 'E_TIMEOUT', 'ok', 'E_TIMEOUT'])
     expect(ended.map(([name]) => name)).toEqual(['quick', 'brief', 'brief 2', 'hang'])
@@ -251,15 +260,16 @@ describe('timeouts, cancellation, close', () => {
     const script = (hang: boolean) => `
       const { HandlerRegistry } = require(${JSON.stringify(path.join(__dirname, '..'))})
       const r = new HandlerRegistry()
-      r.register('c', () => ${hang ? 'new Promise(() => {})' : "'ok'"}, { timeoutMs: ${hang ? 300 : 20_000} })
+      r.register('c', () => ${hang ? 'new Promise(() => {})' : "'ok'"}, { timeoutMs: ${hang ? 300 : 600_000} })
       const t0 = Date.now()
       r.invoke('c', []).then((e) => console.log(JSON.stringify({ code: e.success ? 'ok' : e.error.code, ms: Date.now() - t0 })))
       process.on('exit', () => console.log('exit after', Date.now() - t0))`
-    const run = (hang: boolean) => execFileSync(process.execPath, ['-e', script(hang)], { encoding: 'utf8', timeout: 15_000 })
-    // A quick call: the process exits at once, not 20 s later when the call's deadline would have been.
+    const run = (hang: boolean) => execFileSync(process.execPath, ['-e', script(hang)], { encoding: 'utf8', timeout: 60_000 })
+    // A quick call: the process exits at once, not 600 s later when the call's deadline would have been
+    // (kept alive, it would be killed at 60 s).
     const quick = run(false)
     expect(quick).toMatch(/"code":"ok"/)
-    expect(Number(/exit after (\d+)/.exec(quick)![1])).toBeLessThan(5_000)
+    expect(Number(/exit after (\d+)/.exec(quick)![1])).toBeLessThan(60_000)
     // A call whose handler never settles (and holds nothing open): alive until its timeout answers.
     expect(run(true)).toMatch(/"code":"E_TIMEOUT","ms":(29\d|[3-9]\d\d|\d{4,})/)
   })
