@@ -5,6 +5,11 @@
 //   both on a hit, for a small and a medium argument list;
 // - a cached-hit registry.invoke vs the same hit written in JS with lru-cache
 //   and a JSON.stringify key (SPEC target <= 1.2x);
+// - what a hit costs once no caller can change another's answer (README
+//   "Response cache"): plain data is one frozen object for every hit, a typed
+//   array is copied per hit (with the objects on its path); against lru-cache
+//   inside the handler (one shared, mutable object) and lru-cache with a
+//   structuredClone per hit (what an app must write for the same guarantee);
 // - single-flight: handler calls under 100 concurrent identical invokes.
 const { Bench } = require('tinybench')
 const { LRUCache } = require('lru-cache')
@@ -64,23 +69,42 @@ async function timeCalls(call, count) {
 // The variants run interleaved, round after round (order rotated), and the
 // ratios are taken per round: a load spike on this shared VM then lands on
 // every variant of its round instead of on whichever one tinybench ran then.
+// The values of the sharing rows: plain data, and the same with a typed
+// array small enough for V8's on-heap storage and one that is not.
+const VALUES = {
+  plain: (q) => ({ id: q.id, rows: [1, 2, 3] }),
+  bytes64: (q) => ({ id: q.id, rows: [1, 2, 3], bytes: new Uint8Array(64) }),
+  bytes16k: (q) => ({ id: q.id, rows: [1, 2, 3], bytes: new Uint8Array(16 * 1024) }),
+}
+
 async function hitBench(rounds, callsPerRound) {
   const args = SHAPES.medium
-  const handler = (q) => ({ id: q.id, rows: [1, 2, 3] })
+  const handler = VALUES.plain
   const registry = new HandlerRegistry()
-  registry.register('bench:cached', handler, { cache: { ttlMs: 60_000, maxEntries: 1000 } })
+  const cache = { ttlMs: 60_000, maxEntries: 1000 }
+  registry.register('bench:cached', handler, { cache })
   registry.register('bench:plain', handler)
   const lru = new LRUCache({ max: 1000, ttl: 60_000 })
-  // The same cache written by an app: lru-cache and a JSON key inside the handler.
-  registry.register('bench:lru', (...list) => {
-    const key = JSON.stringify(list.slice(0, -1))
-    let data = lru.get(key)
-    if (data === undefined) {
-      data = handler(...list)
-      lru.set(key, data)
-    }
-    return data
-  })
+  // The same cache written by an app: lru-cache and a JSON key inside the handler;
+  // `clone`: a structuredClone per hit, so a caller cannot change the next one's answer.
+  const appCache = (name, make, clone) => {
+    const own = new LRUCache({ max: 1000, ttl: 60_000 })
+    registry.register(name, (...list) => {
+      const key = JSON.stringify(list.slice(0, -1))
+      let data = own.get(key)
+      if (data === undefined) {
+        data = make(...list)
+        own.set(key, data)
+      }
+      return clone ? structuredClone(data) : data
+    })
+  }
+  appCache('bench:lru', handler, false)
+  for (const [name, make] of Object.entries(VALUES)) {
+    if (name !== 'plain') registry.register(`bench:cached:${name}`, make, { cache })
+    appCache(`bench:lru:${name}`, make, false)
+    appCache(`bench:lru+clone:${name}`, make, true)
+  }
   // The same hit in JS: key, lookup, envelope.
   const jsInvoke = async (channel, list) => {
     const start = performance.now()
@@ -99,6 +123,12 @@ async function hitBench(rounds, callsPerRound) {
     app: async () => (sink += (await registry.invoke('bench:lru', args)).data.id),
     uncached: async () => (sink += (await registry.invoke('bench:plain', args)).data.id),
   }
+  for (const name of Object.keys(VALUES)) {
+    const cached = name === 'plain' ? 'bench:cached' : `bench:cached:${name}`
+    variants[`hit:${name}`] = async () => (sink += (await registry.invoke(cached, args)).data.id)
+    variants[`lru:${name}`] = async () => (sink += (await registry.invoke(`bench:lru:${name}`, args)).data.id)
+    variants[`clone:${name}`] = async () => (sink += (await registry.invoke(`bench:lru+clone:${name}`, args)).data.id)
+  }
   const names = Object.keys(variants)
   for (const name of names) await timeCalls(variants[name], callsPerRound) // warm-up, and the first miss
   const ns = Object.fromEntries(names.map((name) => [name, []]))
@@ -111,7 +141,22 @@ async function hitBench(rounds, callsPerRound) {
   const perRound = (a, b) => ns[a].map((x, i) => x / ns[b][i])
   const ratios = perRound('hit', 'app')
   const bare = perRound('hit', 'lru')
+  const sharing = Object.keys(VALUES).map((name) => {
+    const vsLru = perRound(`hit:${name}`, `lru:${name}`)
+    const vsClone = perRound(`hit:${name}`, `clone:${name}`)
+    return {
+      name,
+      hitNs: median(ns[`hit:${name}`]),
+      lruNs: median(ns[`lru:${name}`]),
+      cloneNs: median(ns[`clone:${name}`]),
+      vsLru: median(vsLru),
+      vsLruCi: medianInterval(vsLru),
+      vsClone: median(vsClone),
+      vsCloneCi: medianInterval(vsClone),
+    }
+  })
   return {
+    sharing,
     rounds,
     callsPerRound,
     lruNs: median(ns.lru),
@@ -159,6 +204,18 @@ function cacheMarkdown(r) {
       `(ratio ${r.hit.ratio.toFixed(2)}x [${r.hit.ratioCi[0].toFixed(2)}, ${r.hit.ratioCi[1].toFixed(2)}], target <= 1.2x: ${r.hit.ratio <= 1.2 ? 'met' : '**missed**'}); ` +
       `the registry without a cache ${f(r.hit.uncachedNs)}; bare lru-cache + JSON key + envelope, no pipeline, ${f(r.hit.lruNs)} (${r.hit.bareRatio.toFixed(2)}x).`,
     'Both registry lines run the whole pipeline (sender check, size cap walk, rate limit, metrics, envelope); the hit adds the canonical key and a moka lookup.',
+    '',
+    'A hit that no caller can change for another (same run, same rounds, per invoke, medians; ratios are medians of per-round ratios with 95% confidence intervals). ' +
+      'The registry hands plain data out as one deep-frozen object and copies a typed array per hit, with the objects on its path; ' +
+      'lru-cache inside the handler returns one shared, mutable object (a caller can change the next answer); with a structuredClone per hit it cannot.',
+    '',
+    '| value (medium arguments) | registry hit | lru-cache in the handler (shared, mutable) | lru-cache + structuredClone per hit | registry / lru-cache | registry / lru-cache + clone |',
+    '|---|---|---|---|---|---|',
+    ...r.hit.sharing.map((x) => {
+      const ci = (c) => `[${c[0].toFixed(2)}, ${c[1].toFixed(2)}]`
+      const label = { plain: '`{ id, rows: [1, 2, 3] }`', bytes64: 'same + `bytes: Uint8Array(64)`', bytes16k: 'same + `bytes: Uint8Array(16384)`' }[x.name]
+      return `| ${label} | ${f(x.hitNs)} | ${f(x.lruNs)} | ${f(x.cloneNs)} | ${x.vsLru.toFixed(2)}x ${ci(x.vsLruCi)} | ${x.vsClone.toFixed(2)}x ${ci(x.vsCloneCi)} |`
+    }),
     '',
     `Single-flight: ${r.singleFlight.callers} concurrent identical invokes, handler calls: ${r.singleFlight.handlerCalls}, answered: ${r.singleFlight.answered}.`,
     '',

@@ -5,13 +5,15 @@
 // returns the removed ids, so this Map never outgrows moka.
 // A miss starts one shared handler run (single-flight); every caller of that
 // key, the first included, waits on it as a Waiter with its own signal and
-// cancel id, so no caller can cancel the others' run.
+// cancel id, so no caller can cancel the others' run. What each caller gets
+// of a kept value, so that none can change another's: cache-share.js.
 const { IpcError, CancelledError, invalidArgument } = require('../errors')
 const { fail } = require('./pipeline/envelope')
 const { BindingResponseCache, cacheGet } = require('./native-cache')
 const { argsKey, estimateBytes } = require('./cache-key')
 const { HandlerContext } = require('./pipeline/context')
 const { setOwn } = require('../own')
+const { share } = require('./cache-share')
 
 const NO_SENDER = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined })
 
@@ -49,24 +51,6 @@ function readCacheOptions(value) {
   })
 }
 
-function deepFreeze(value) {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
-  if (ArrayBuffer.isView(value)) return value // typed arrays cannot be frozen
-  Object.freeze(value)
-  for (const key of Object.keys(value)) deepFreeze(value[key])
-  return value
-}
-
-// Values are cloned once (the handler may keep and mutate its object) and
-// frozen (every hit hands out the same object to in-process callers).
-function keep(data) {
-  try {
-    return { ok: true, value: deepFreeze(structuredClone(data)) }
-  } catch {
-    return { ok: false }
-  }
-}
-
 class ChannelCache {
   constructor({ ttlMs, maxEntries, maxBytes, cacheErrors, key }) {
     this.native = new BindingResponseCache(ttlMs, maxEntries, maxBytes)
@@ -74,7 +58,7 @@ class ChannelCache {
     this.byBytes = maxBytes !== undefined
     this.cacheErrors = cacheErrors
     this.customKey = key
-    this.values = new Map() // id -> { success, data } | { success: false, error }
+    this.values = new Map() // id -> { success, shared: Shared (cache-share.js) of the data or the error }
     this.flights = new Map() // key -> Flight
     this.hits = 0
     this.misses = 0
@@ -98,7 +82,7 @@ class ChannelCache {
   }
 
   store(key, stored) {
-    const bytes = this.byBytes ? key.length * 2 + estimateBytes(stored.success ? stored.data : stored.error) : 0
+    const bytes = this.byBytes ? key.length * 2 + estimateBytes(stored.shared.value) : 0
     const [id, ...removed] = this.native.insert(key, bytes)
     this.values.set(id, stored)
     this.forget(removed)
@@ -141,9 +125,10 @@ class ChannelCache {
   }
 }
 
-function hitEnvelope(stored, start) {
+function hitEnvelope(stored, start, ipc) {
+  const value = stored.shared.hand(ipc)
   const metadata = { executionTimeMs: performance.now() - start, cached: true }
-  return stored.success ? { success: true, data: stored.data, metadata } : { success: false, error: stored.error, metadata }
+  return stored.success ? { success: true, data: value, metadata } : { success: false, error: value, metadata }
 }
 
 /**
@@ -166,8 +151,9 @@ function serveCached(hooks, entry, args, ctx, signal, start, cancelKey) {
   if (stored !== undefined) {
     cache.hits++
     hooks.tell('increment', 'ipcflow.cache.hits', 1)
-    hooks.counted(entry, stored.success ? undefined : stored.error.code)
-    return Promise.resolve(hitEnvelope(stored, start))
+    hooks.counted(entry, stored.success ? undefined : stored.shared.value.code)
+    // A renderer's call has a cancel key; in-process calls have none.
+    return Promise.resolve(hitEnvelope(stored, start, cancelKey !== undefined))
   }
   cache.misses++
   hooks.tell('increment', 'ipcflow.cache.misses', 1)
@@ -178,28 +164,41 @@ function serveCached(hooks, entry, args, ctx, signal, start, cancelKey) {
     cache.flights.set(key, flight)
     hooks.run(entry, args, ctx, start).then((envelope) => land(cache, key, flight, envelope))
   }
-  return new Waiter(hooks, entry, flight, signal, start, cancelKey).promise
+  return new Waiter(hooks, entry, flight, signal, start, cancelKey, args, ctx).promise
 }
 
+// Every caller of the run gets the value through one Shared (cache-share.js);
+// a value that cannot be shared (not cloneable) goes to the first caller, and
+// each other caller gets a run of its own.
 function land(cache, key, flight, envelope) {
   if (cache.flights.get(key) === flight) cache.flights.delete(key)
-  let stored
-  if (envelope.success) {
-    const kept = keep(envelope.data)
-    stored = kept.ok ? { success: true, data: kept.value } : undefined
-  } else if (cache.cacheErrors && !TRANSIENT.has(envelope.error.code)) {
-    stored = { success: false, error: deepFreeze(envelope.error) }
+  const waiters = [...flight.waiters]
+  const value = envelope.success ? envelope.data : envelope.error
+  const storable = envelope.success || (cache.cacheErrors && !TRANSIENT.has(envelope.error.code))
+  // One caller and nothing to store: its own error object, no copy.
+  const shared = storable || waiters.length > 1 ? share(value) : undefined
+  if (shared !== undefined && storable && !flight.stale) cache.store(key, { success: envelope.success, shared })
+  let first = true
+  for (const waiter of waiters) {
+    if (waiter.done) continue
+    if (shared !== undefined) waiter.settle(envelope, shared.hand(waiter.ipc))
+    else if (first) waiter.settle(envelope, value)
+    else waiter.rerun()
+    first = false
   }
-  if (stored !== undefined && !flight.stale) cache.store(key, stored)
-  for (const waiter of flight.waiters) waiter.settle(envelope, stored)
 }
 
 class Waiter {
-  constructor(hooks, entry, flight, signal, start, cancelKey) {
+  constructor(hooks, entry, flight, signal, start, cancelKey, args, ctx) {
     this.hooks = hooks
     this.entry = entry
     this.flight = flight
     this.start = start
+    this.args = args
+    this.ctx = ctx
+    this.signal = signal
+    this.key = cancelKey
+    this.ipc = cancelKey !== undefined
     this.done = false
     this.promise = new Promise((resolve) => {
       this.resolve = resolve
@@ -207,7 +206,6 @@ class Waiter {
     if (flight === undefined) return
     flight.waiters.add(this)
     if (signal !== undefined && signal !== null) {
-      this.signal = signal
       this.onAbort = () => this.cancel('the caller aborted')
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
@@ -229,22 +227,34 @@ class Waiter {
     this.finish(fail(error, this.start), error.code)
   }
 
-  settle(envelope, stored) {
+  /** `value`: this caller's data or error. */
+  settle(envelope, value) {
     if (this.done) return
-    const metadata = { executionTimeMs: performance.now() - this.start, cached: false }
+    const executionTimeMs = performance.now() - this.start
     const out = envelope.success
-      ? { success: true, data: stored !== undefined ? stored.data : envelope.data, metadata }
-      : { success: false, error: envelope.error, metadata: { executionTimeMs: metadata.executionTimeMs } }
+      ? { success: true, data: value, metadata: { executionTimeMs, cached: false } }
+      : { success: false, error: value, metadata: { executionTimeMs } }
     this.finish(out, envelope.success ? undefined : envelope.error.code)
   }
 
+  /** A run of its own, with its own signal and cancel id; that call counts itself. */
+  rerun() {
+    if (this.done) return
+    this.detach()
+    this.hooks.plain(this.entry, this.args, this.ctx, this.signal, this.start, this.key).then(this.resolve)
+  }
+
   finish(envelope, code) {
+    this.detach()
+    this.hooks.counted(this.entry, code)
+    this.resolve(envelope)
+  }
+
+  detach() {
     this.done = true
     if (this.flight !== undefined) this.flight.waiters.delete(this)
     if (this.onAbort !== undefined) this.signal.removeEventListener('abort', this.onAbort)
     if (this.cancelKey !== undefined && this.hooks.cancellable.get(this.cancelKey) === this) this.hooks.cancellable.delete(this.cancelKey)
-    this.hooks.counted(this.entry, code)
-    this.resolve(envelope)
   }
 }
 
