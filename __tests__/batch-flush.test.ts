@@ -1,7 +1,28 @@
 // When frames are sent (count, bytes, time, priority, manual) and what they
 // carry, observed in a renderer process behind a real structured-clone channel.
+// Where a case depends on how long a batch waits, main runs on fake time
+// (helpers/clock.ts, the manager's clock seam; the renderer needs no timer),
+// and the native timer is checked in real time for what load cannot change.
 import { BatchManager } from '../index'
 import { openWindow, frames, sleep, TestWindow } from './helpers/window'
+import { advance, clock, fakeTime, settle } from './helpers/clock'
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { TIMER_EARLY_MS } = require('../lib/timers/clock')
+
+/** A manager on fake time (the clock seam is not in BatchManager's public type). */
+function onClock(options: ConstructorParameters<typeof BatchManager>[0]) {
+  fakeTime()
+  return new BatchManager(options, { clock } as any)
+}
+
+/** Real time: polls `check()` until it holds, failing only after `limitMs` (far beyond any wait the test expects). */
+async function until(check: () => boolean, limitMs = 30_000) {
+  const end = performance.now() + limitMs
+  while (!check()) {
+    if (performance.now() > end) throw new Error('condition not met')
+    await sleep(2)
+  }
+}
 
 let w: TestWindow
 let batcher: BatchManager | undefined
@@ -15,6 +36,7 @@ beforeEach(async () => {
   await w.win.request('clear')
 })
 afterEach(async () => {
+  jest.useRealTimers()
   await batcher?.close()
   batcher = undefined
 })
@@ -32,25 +54,32 @@ test('a full batch is sent at once, as one frame, in order', async () => {
 })
 
 test('the time limit counts from the first message: a steady stream cannot postpone it', async () => {
-  batcher = new BatchManager({ adaptive: false, maxBatchSize: 1000, maxWaitMs: 40 })
+  batcher = onClock({ adaptive: false, maxBatchSize: 1000, maxWaitMs: 40 })
   const started = Date.now()
   // One message every 5 ms for 200 ms: a debounce would never fire.
   while (Date.now() - started < 200) {
     batcher.addMessage('a', Date.now() - started, w.wc)
-    await sleep(5)
+    await advance(5)
   }
   const sent = frames(w.sends)
   expect(sent.length).toBeGreaterThanOrEqual(3)
   const metrics = batcher.getMetrics()
   expect(metrics.flushReasons.time).toBe(sent.length)
   expect(metrics.batchAgeMs.max).toBeLessThan(40 + 60)
-  expect(metrics.batchAgeMs.min).toBeGreaterThanOrEqual(38) // fires within [deadline - 1 ms, deadline]
+  expect(metrics.batchAgeMs.min).toBeGreaterThanOrEqual(38)
+  // Each frame holds what came within 40 ms of its first message, nothing later.
+  for (const f of sent) expect(f.payloads.at(-1) - f.payloads[0]).toBeLessThan(40)
 })
 
-test('a single queued message is sent after maxWaitMs by the native timer', async () => {
+test('a single queued message is sent after maxWaitMs by the native timer, never more than 1 ms early', async () => {
   batcher = new BatchManager({ adaptive: false, maxWaitMs: 20 })
+  const added = performance.now()
   batcher.addMessage('a', 'only', w.wc)
   expect(frames(w.sends)).toHaveLength(0)
+  await until(() => frames(w.sends).length === 1)
+  // The native timer fires within [deadline - BATCH_TIMER_EARLY_MS, deadline] (later only if the thread is late).
+  expect(performance.now() - added).toBeGreaterThanOrEqual(20 - TIMER_EARLY_MS - 0.05)
+  expect(batcher.getMetrics().batchAgeMs.min).toBeGreaterThanOrEqual(20 - TIMER_EARLY_MS - 0.05)
   const got = await w.waitForMessages(1)
   expect(got.messages).toEqual([{ channel: 'a', payload: 'only' }])
   expect(batcher.getMetrics().flushReasons.time).toBe(1)
@@ -99,12 +128,17 @@ test('critical sends what is pending plus itself at once, in order', async () =>
 })
 
 test('low priority waits longer until a normal message tightens the deadline', async () => {
-  batcher = new BatchManager({ adaptive: false, maxWaitMs: 20, lowPriorityWaitMs: 400 })
+  batcher = onClock({ adaptive: false, maxWaitMs: 20, lowPriorityWaitMs: 400 })
   batcher.addMessage('a', 'low', w.wc, { priority: 'low' })
-  await sleep(80)
+  await advance(80)
   expect(frames(w.sends)).toHaveLength(0)
   batcher.addMessage('a', 'normal', w.wc)
-  const got = await w.waitForMessages(2, 300)
+  await advance(19)
+  expect(frames(w.sends)).toHaveLength(0)
+  await advance(1) // 20 ms after the normal one, not 400 ms after the low one
+  expect(frames(w.sends).map((f) => f.payloads)).toEqual([['low', 'normal']])
+  jest.useRealTimers()
+  const got = await w.waitForMessages(2)
   expect(got.messages.map((m) => m.payload)).toEqual(['low', 'normal'])
 })
 
@@ -172,8 +206,8 @@ test('frames are self-describing, versioned, structured-clone values', async () 
   expect(got.messages[1].payload.nested).toEqual(new Set([1]))
 })
 
-test('a batch that leaves before its deadline never wakes the timer, across more targets than the first shared slots', async () => {
-  batcher = new BatchManager({ adaptive: false, maxBatchSize: 2, maxWaitMs: 25 })
+test('a batch that leaves before its deadline never wakes the timer; deadlines due together cost one wake', async () => {
+  batcher = onClock({ adaptive: false, maxBatchSize: 2, maxWaitMs: 25 })
   const sent: Array<{ target: number; payloads: unknown[] }> = []
   const targets = Array.from({ length: 40 }, (_, id) => ({
     id: 1000 + id,
@@ -181,15 +215,19 @@ test('a batch that leaves before its deadline never wakes the timer, across more
   }))
   const even = targets.filter((_, id) => id % 2 === 0)
   const odd = targets.filter((_, id) => id % 2 === 1)
-  // The even targets' batches get native deadlines, then fill and leave early...
+  // The even targets' batches get deadlines, then fill and leave early...
   for (const t of even) batcher.addMessage('a', 1, t)
-  await sleep(5)
+  await advance(5)
   for (const t of even) batcher.addMessage('a', 2, t)
   expect(sent).toHaveLength(20)
   // ...and the odd ones', due later, leave by their deadline: one timer wake, none for the batches gone.
-  await sleep(10)
+  await advance(10)
   for (const t of odd) batcher.addMessage('a', 1, t)
-  await sleep(80)
+  await advance(24)
+  expect(sent).toHaveLength(20)
+  await advance(1)
+  expect(sent).toHaveLength(40)
+  await advance(80)
   expect(sent).toHaveLength(40)
   for (const { target, payloads } of sent) expect(payloads).toEqual(target % 2 === 0 ? [1, 2] : [1])
   const m = batcher.getMetrics()
@@ -197,6 +235,39 @@ test('a batch that leaves before its deadline never wakes the timer, across more
   expect(m.timerWakes).toBe(1)
   // Later batches of the same targets reuse their slots, with new generations.
   for (const t of targets) batcher.addMessage('a', 3, t)
-  await sleep(80)
+  await advance(25)
   expect(sent).toHaveLength(80)
+  expect(batcher.getMetrics().timerWakes).toBe(2)
+})
+
+test('on the native timer (real time): a deadline whose batch left early never fires, across more targets than the first shared slots', async () => {
+  // Odd targets' batches wait 50 ms; the even ones are low priority (1 s), so their batches, armed
+  // when the turn ends, fill in the next turn with that second to spare, however slow the machine.
+  batcher = new BatchManager({ adaptive: false, maxBatchSize: 2, maxWaitMs: 50, lowPriorityWaitMs: 1000 })
+  const sent: Array<{ target: number; payloads: unknown[] }> = []
+  const targets = Array.from({ length: 40 }, (_, id) => ({
+    id: 1000 + id,
+    send: (_c: string, frame: any) => sent.push({ target: id, payloads: frame.payloads }),
+  }))
+  const even = targets.filter((_, id) => id % 2 === 0)
+  const odd = targets.filter((_, id) => id % 2 === 1)
+  for (const t of even) batcher.addMessage('a', 1, t, { priority: 'low' })
+  for (const t of odd) batcher.addMessage('a', 1, t)
+  const armedBy = performance.now()
+  await settle() // the turn ended: 40 native deadlines, past the first shared slots
+  for (const t of even) batcher.addMessage('a', 2, t, { priority: 'low' })
+  expect(sent).toHaveLength(20)
+  await until(() => sent.length === 40)
+  for (const { target, payloads } of sent) expect(payloads).toEqual(target % 2 === 0 ? [1, 2] : [1])
+  expect(batcher.getMetrics().flushReasons).toMatchObject({ size: 20, time: 20 })
+  const wakes = batcher.getMetrics().timerWakes
+  expect(wakes).toBeGreaterThanOrEqual(1)
+  // Past the even batches' discarded deadlines: no wake for them.
+  while (performance.now() < armedBy + 1000 + 50) await sleep(10)
+  expect(batcher.getMetrics().timerWakes).toBe(wakes)
+  expect(sent).toHaveLength(40)
+  // Later batches of the same targets reuse their slots, with new generations.
+  for (const t of targets) batcher.addMessage('a', 3, t)
+  await until(() => sent.length === 80)
+  expect(batcher.getMetrics().flushReasons).toMatchObject({ size: 20, time: 60 })
 })

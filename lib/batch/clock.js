@@ -76,4 +76,64 @@ class BatchClock extends NativeClock {
   }
 }
 
-module.exports = { BatchClock, Reason: BindingFlushReason }
+/**
+ * A BatchClock whose deadlines are kept on an injected clock (deps.clock,
+ * lib/timers/injected.js) instead of the native timer; the statistics stay
+ * native. Like the native task, one clock timer waits for the earliest
+ * deadline and a wake delivers every slot due by then, in one _onDue call.
+ * Deadlines fire at their time on the clock, never early.
+ */
+class ClockBatchClock extends BatchClock {
+  constructor(owner, maxWaitMs, clock) {
+    super(owner, maxWaitMs)
+    this.owner = owner
+    this.clock = clock
+    this.armed = new Map() // slot -> { generation, due }
+    this.timer = undefined
+    this.timerAt = Infinity
+  }
+
+  arm(slot, generation, dueAtMs) {
+    this.armed.set(slot, { generation, due: dueAtMs })
+    if (dueAtMs < this.timerAt) this.wakeAt(dueAtMs)
+  }
+
+  armedGeneration(slot) {
+    return this.armed.get(slot)?.generation ?? 0
+  }
+
+  discard(slot, generation) {
+    if (this.armed.get(slot)?.generation === generation) this.armed.delete(slot)
+  }
+
+  wakeAt(at) {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
+    this.timerAt = at
+    this.timer = this.clock.setTimeout(() => this.wake(), Math.max(0, at - this.clock.now()))
+  }
+
+  wake() {
+    this.timer = undefined
+    this.timerAt = Infinity
+    const now = this.clock.now()
+    const due = []
+    let next = Infinity
+    for (const [slot, { generation, due: at }] of this.armed) {
+      if (at <= now) {
+        due.push(slot, generation)
+        this.armed.delete(slot)
+      } else if (at < next) next = at
+    }
+    if (next !== Infinity) this.wakeAt(next)
+    if (due.length > 0) this.owner._onDue(due)
+  }
+
+  close() {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
+    this.timer = undefined
+    this.armed.clear()
+    super.close()
+  }
+}
+
+module.exports = { BatchClock, ClockBatchClock, Reason: BindingFlushReason }

@@ -2,8 +2,9 @@
 // BatchManager: per-target queues of main -> renderer messages, sent as
 // frames when a batch fills or its native deadline passes. Payloads stay in
 // JS; the addon keeps the timer and the statistics (at most one call per batch).
-const { BatchClock, Reason } = require('./clock')
+const { BatchClock, ClockBatchClock, Reason } = require('./clock')
 const { nextGeneration, TIMER_EARLY_MS } = require('../timers/clock')
+const { readClock } = require('../timers/injected')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./target-queue')
 const { TurnFlush } = require('./turn-flush')
 const { estimateSize, exactKey } = require('./payload')
@@ -21,7 +22,14 @@ const { optimizeBatch } = require('../optimize')
 // replayed frame: random per process, distinct per manager within it.
 const streamBase = (Math.random() * 0x100000000) >>> 0
 
+const performanceNow = () => performance.now()
+
 class BatchManager {
+  /**
+   * `deps.monitor` gets the batch metrics, `deps.memory` (a MemoryManager) flushes on critical pressure;
+   * `deps.clock` (lib/timers/injected.js) gives the time and keeps the batches' deadlines in place of
+   * performance.now() and the native timer (a test's fake timers).
+   */
   constructor(options, deps) {
     const o = readOptions(options)
     if (deps !== undefined && (deps === null || typeof deps !== 'object')) throw invalidArgument('deps', 'an object', deps)
@@ -29,6 +37,8 @@ class BatchManager {
     if (monitor !== undefined && (typeof monitor?.record !== 'function' || typeof monitor?.increment !== 'function')) {
       throw invalidArgument('deps.monitor', 'an object with record() and increment()', monitor)
     }
+    const clock = readClock(deps?.clock, 'deps.clock')
+    this._now = clock === undefined ? performanceNow : () => clock.now()
     this._o = o
     this._sampleCountdown = o.waitSampleEvery
     this._counts = new BatchCounters(monitor)
@@ -40,9 +50,9 @@ class BatchManager {
     this._flow = new FlowControl(o.maxFramesInFlight)
     // Frame budget: the least time between two frames to one target (0: none).
     this._minFrameIntervalMs = o.maxFramesPerSecond > 0 ? 1000 / o.maxFramesPerSecond : 0
-    this._turns = new TurnFlush(o.adaptive, o.maxWaitMs, (t, now) => this._flushDue(t, now), (t, now) => this._armNative(t, now))
+    this._turns = new TurnFlush(o.adaptive, o.maxWaitMs, (t, now) => this._flushDue(t, now), (t, now) => this._armNative(t, now), this._now)
     this._wakes = 0
-    this._clock = new BatchClock(this, o.maxWaitMs)
+    this._clock = clock === undefined ? new BatchClock(this, o.maxWaitMs) : new ClockBatchClock(this, o.maxWaitMs, clock)
     this._stream = (streamBase + this._clock.id) >>> 0
 
     this._states = new Map() // target -> TargetQueue
@@ -191,7 +201,7 @@ class BatchManager {
   // message since; and within its frame budget) leaves at once. Called only
   // when the target's queue is empty, so the clock is read once per batch.
   _sendIfIdle(t, channel, payload) {
-    const now = performance.now()
+    const now = this._now()
     if (now - t.quietSince < this._o.idleMs || now - t.lastFrameAt < this._minFrameIntervalMs) return false
     // Quiet for a whole maxWaitMs: the producer's next turn is not expected before this batch's deadline.
     const quietTurn = now - t.quietSince >= this._o.maxWaitMs
@@ -211,7 +221,7 @@ class BatchManager {
       }
       // Dated after the send: the rest of the turn goes on from there, however long the send took,
       // and a frame budget counts from there, as from a frame's (_record).
-      const sentAt = quietTurn || this._minFrameIntervalMs > 0 ? performance.now() : now
+      const sentAt = quietTurn || this._minFrameIntervalMs > 0 ? this._now() : now
       if (quietTurn) this._turns.quiet(t, sentAt)
       if (sent) {
         t.lastFrameAt = sentAt
@@ -233,7 +243,7 @@ class BatchManager {
       t.samples.push(now)
     }
     this._flushTarget(t, Reason.Idle)
-    if (quietTurn) this._turns.quiet(t, performance.now())
+    if (quietTurn) this._turns.quiet(t, this._now())
     return true
   }
 
@@ -242,7 +252,7 @@ class BatchManager {
   // grows meanwhile, bounded by maxQueueSize.
   _waitForBudget(t) {
     if (t.deferred) return true
-    if (t.live >= this._o.maxQueueSize || performance.now() - t.lastFrameAt >= this._minFrameIntervalMs) return false
+    if (t.live >= this._o.maxQueueSize || this._now() - t.lastFrameAt >= this._minFrameIntervalMs) return false
     t.deferred = true
     return true
   }
@@ -264,14 +274,14 @@ class BatchManager {
 
   _sample(t) {
     this._sampleCountdown = this._o.waitSampleEvery
-    t.samples.push(performance.now())
+    t.samples.push(this._now())
   }
 
   // Gives t's batch a deadline (or tightens it). The native timer learns it
   // when the turn ends, and only if the batch is still pending then; at once
   // for a target whose batches outlive their turn (turn-flush.js).
   _arm(t, urgency) {
-    const now = performance.now()
+    const now = this._now()
     if (t.urgency === NONE) {
       t.generation = this._lastGeneration = nextGeneration(this._lastGeneration)
       t.openedAt = now
@@ -401,7 +411,7 @@ class BatchManager {
   _record(t, armedGeneration, openedAt, reason, sent, bytes, samples) {
     if (armedGeneration !== 0) this._clock.discard(t.slot, armedGeneration)
     if (sent === 0) return
-    const now = performance.now()
+    const now = this._now()
     t.lastFrameAt = now
     // When the target's last message came: a lone message's batch opened with it (a timer frame of one
     // must not make the target look busy until maxWaitMs after it left); else this frame's turn.

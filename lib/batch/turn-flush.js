@@ -40,9 +40,10 @@ class TurnFlush {
   /**
    * Off when `enabled` is false (adaptive: false). `maxWaitMs` bounds the
    * estimate; `flushDue(t, now)` sends `t`'s batch (reason `time`) unless a
-   * frame budget holds it, and never throws.
+   * frame budget holds it, and never throws. `now()` is the manager's clock.
    */
-  constructor(enabled, maxWaitMs, flushDue, armNative) {
+  constructor(enabled, maxWaitMs, flushDue, armNative, now) {
+    this.now = now
     this.enabled = enabled
     this.maxWaitMs = maxWaitMs
     this.flushDue = flushDue
@@ -61,7 +62,7 @@ class TurnFlush {
     t.turnCheckedAt = 0
     t.turnCheckedBatch = 0 // the batch generation of the last check
     t.armQueued = false
-    t.quietAt = -Infinity // when the last message to idle t left at once (performance.now()), if enabled
+    t.quietAt = -Infinity // when the last message to idle t left at once (the manager's clock), if enabled
     t.quietTurn = false // the turn began with a message to t while t was idle
     t.outlivesTurn = false // t's last frame left at least OUTLIVED_MS after its batch opened
   }
@@ -121,7 +122,7 @@ class TurnFlush {
     const { targets, toArm } = this
     this.targets = []
     this.toArm = []
-    const now = performance.now()
+    const now = this.now()
     for (const t of targets) {
       t.turnWatched = false
       if (t.urgency === NONE || !t.open || t.sending || t.dead) continue
