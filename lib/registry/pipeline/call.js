@@ -32,6 +32,7 @@ class Call {
   }
 
   _run(args, signal, key) {
+    // `signal` is a genuine AbortSignal (HandlerRegistry#invoke adopts signal-like objects).
     if (signal !== undefined && signal !== null) {
       if (signal.aborted) return this.cancel('the caller aborted before the handler ran')
       this.callerSignal = signal
@@ -58,8 +59,13 @@ class Call {
       return this._settled(false, error) // a returned Proxy whose trap throws on `then`
     }
     if (thenable) {
-      // Promise.resolve adopts any thenable and turns a throwing `then` into a rejection.
-      Promise.resolve(result).then((value) => this._settled(true, value), (error) => this._settled(false, error))
+      // Promise.resolve adopts any thenable and turns a throwing `then` into a
+      // rejection, but throws itself when a native promise's `constructor` getter does.
+      try {
+        Promise.resolve(result).then((value) => this._settled(true, value), (error) => this._settled(false, error))
+      } catch (error) {
+        this._settled(false, error)
+      }
     } else {
       this._settled(true, result)
     }
@@ -69,17 +75,20 @@ class Call {
     HandlerContext.abort(this.ctx, reason)
   }
 
+  // Settled first, aborted after: abort listeners are user code that may
+  // re-enter the registry (invoke, close, cancel), and must find this call
+  // answered and out of the in-flight set and the deadlines' count.
   cancel(why) {
     if (this.done) return
     const error = new CancelledError(`Request on '${this.entry.channel}' was cancelled: ${why}`, { channel: this.entry.channel })
-    this.abort(error)
     this.finish(fail(error, this.start), error.code)
+    this.abort(error)
   }
 
   close(error) {
     if (this.done) return
-    this.abort(error)
     this.finish(fail(error, this.start), error.code)
+    this.abort(error)
   }
 
   _settled(success, value) {
@@ -117,8 +126,8 @@ function expireCall(call) {
   if (call.done) return
   const { channel, timeoutMs } = call.entry
   const error = new TimeoutError(`Handler for '${channel}' did not answer within ${timeoutMs} ms`, { channel, timeoutMs })
+  call.finish(fail(error, call.start), error.code) // before abort(): see Call#cancel
   call.abort(error)
-  call.finish(fail(error, call.start), error.code)
 }
 
 module.exports = { Call, expireCall }

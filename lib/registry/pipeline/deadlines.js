@@ -53,11 +53,16 @@ class Deadlines {
     if (this.pending === 0) this.timer.unref()
   }
 
+  // The walk reads and changes only this object's state; the expired calls are
+  // expired after it, because expire() runs user code (abort listeners) that
+  // may re-enter the registry: add() (which compacts a FIFO), settled(),
+  // close(), another call's cancel. Nothing here holds an index across that.
   _fire() {
     this.timer = undefined
     this.armedFor = Infinity
     const now = performance.now()
     let next = Infinity
+    let expired
     for (const [timeoutMs, queue] of this.queues) {
       const { calls } = queue
       while (queue.head < calls.length) {
@@ -67,11 +72,22 @@ class Deadlines {
           break
         }
         calls[queue.head++] = undefined
-        if (!call.done) this.expire(call)
+        if (!call.done) (expired ??= []).push(call)
       }
       if (queue.head === calls.length) this.queues.delete(timeoutMs)
     }
-    if (next !== Infinity && next < this.armedFor) this._arm(next)
+    if (next !== Infinity) this._arm(next)
+    if (expired === undefined) return
+    for (let i = 0; i < expired.length; i++) {
+      const call = expired[i]
+      if (call.done) continue // settled by an earlier call's listener (a cancel, close())
+      try {
+        this.expire(call)
+      } catch {
+        // expire() does not throw for anything user code does; were it ours, the
+        // other calls still time out, and a timer callback must not throw in main.
+      }
+    }
   }
 }
 
