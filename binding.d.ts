@@ -373,7 +373,7 @@ export interface BindingSummary {
 
 /**
  * Pointers and messages quote names and values as the JS strings they were
- * (`JsText`: a lone surrogate goes back as itself).
+ * (a lone surrogate goes back as itself).
  */
 export interface BindingValidationIssue {
   /** RFC 6901 pointer into the value. */

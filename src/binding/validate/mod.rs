@@ -11,7 +11,7 @@ use napi_derive::napi;
 use std::sync::Arc;
 
 /// Pointers and messages quote names and values as the JS strings they were
-/// (`JsText`: a lone surrogate goes back as itself).
+/// (a lone surrogate goes back as itself).
 #[napi(object)]
 pub struct BindingValidationIssue {
   /// RFC 6901 pointer into the value.
