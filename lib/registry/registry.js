@@ -3,7 +3,7 @@
 // sender check -> size/depth caps + validation -> rate limit -> handler with
 // timeout -> envelope. `invoke` and the ipcMain handlers share that path;
 // neither ever throws or rejects for anything a caller or handler did.
-const { ClosedError, NotFoundError, DuplicateHandlerError, InternalError, ProtocolError, ValidationError, internalFrom, invalidArgument, messageOf } = require('../errors')
+const { ClosedError, NotFoundError, DuplicateHandlerError, InternalError, InvalidArgumentError, ProtocolError, ValidationError, internalFrom, invalidArgument, messageOf } = require('../errors')
 const { readRegistryOptions, createEntry } = require('./options')
 const { checkSender } = require('./senders')
 const { checkArgs, checkRate, readLocalArgs } = require('./pipeline/guard')
@@ -22,6 +22,42 @@ const { optimizeRegistry } = require('../optimize')
 const { setOwn } = require('../own')
 
 const NO_INFO = Object.freeze({ senderId: undefined, origin: undefined, url: undefined, sender: undefined, signal: undefined })
+
+// Closed while the call's checks ran user code (allowSender, a getter, the monitor, cache.key).
+const closedBefore = (channel) => new ClosedError(`HandlerRegistry was closed before '${channel}' ran`, { channel })
+
+/**
+ * A signal-like object (or an AbortSignal of another realm), followed through
+ * an AbortSignal of ours: the pipeline then never calls the caller's object,
+ * which could throw or call its listener at once. `release` unsubscribes once
+ * the call answered. Undefined when reading or subscribing threw.
+ */
+function adoptSignal(theirs) {
+  const controller = new AbortController()
+  const follow = () => {
+    let reason
+    try {
+      reason = theirs.reason
+    } catch {
+      // aborted all the same
+    }
+    controller.abort(reason)
+  }
+  try {
+    if (theirs.aborted) follow()
+    else theirs.addEventListener('abort', follow, { once: true })
+  } catch {
+    return undefined
+  }
+  const release = () => {
+    try {
+      theirs.removeEventListener?.('abort', follow)
+    } catch {
+      // theirs to fail
+    }
+  }
+  return { signal: controller.signal, release }
+}
 
 function checkChannel(channel) {
   if (typeof channel !== 'string' || channel.length === 0 || channel.length > 256) {
@@ -45,11 +81,16 @@ class HandlerRegistry {
     this._closed = false
     this._unrouted = { calls: 0, errorsByCode: Object.create(null) }
     this._watched = new WeakSet() // webContents whose 'destroyed' resets their per-sender limits
+    // The cache reaches these after user code (cache.key, the monitor) that may have closed the registry.
     this._cacheHooks = {
-      run: (entry, args, ctx, start) =>
-        entry.batch !== undefined ? this._batches.join(entry, args, ctx, undefined, start, undefined, true) : new Call(this._callHost, entry, args, ctx, undefined, start, undefined, true).promise,
-      plain: (entry, args, ctx, signal, start, key) =>
-        entry.batch !== undefined ? this._batches.join(entry, args, ctx, signal, start, key) : new Call(this._callHost, entry, args, ctx, signal, start, key).promise,
+      run: (entry, args, ctx, start) => {
+        if (this._closed) return Promise.resolve(fail(closedBefore(entry.channel), start)) // uncounted: the cache's callers count it
+        return entry.batch !== undefined ? this._batches.join(entry, args, ctx, undefined, start, undefined, true) : new Call(this._callHost, entry, args, ctx, undefined, start, undefined, true).promise
+      },
+      plain: (entry, args, ctx, signal, start, key) => {
+        if (this._closed) return this._failed(entry, closedBefore(entry.channel), start)
+        return entry.batch !== undefined ? this._batches.join(entry, args, ctx, signal, start, key) : new Call(this._callHost, entry, args, ctx, signal, start, key).promise
+      },
       counted: (entry, code) => this._counted(entry, code),
       tell: (method, name, value) => tell(this._monitor, method, name, value),
       cancellable: this._inflight.cancellable,
@@ -68,27 +109,34 @@ class HandlerRegistry {
   }
 
   register(channel, handler, options) {
-    if (this._closed) throw new ClosedError('HandlerRegistry is closed: register after close()', { channel })
-    checkChannel(channel)
-    if (typeof handler !== 'function') throw invalidArgument('handler', 'a function', handler)
-    if (this._entries.has(channel)) throw new DuplicateHandlerError(`A handler is already registered for '${channel}'`, { channel })
-    const entry = createEntry(channel, handler, options, this._defaults)
-    this._entries.set(channel, entry)
-    if (this._ipcMain !== undefined) {
-      try {
-        this._handle(channel)
-      } catch (error) {
-        this._entries.delete(channel)
-        throw error
-      }
-    }
+    this._add(channel, handler, options, undefined)
   }
 
   /** A channel whose handler produces an (async) iterable, read by `client.stream` (README "Streaming"). */
   registerStream(channel, handler, options) {
     const { stream, rest } = readStreamOptions(options)
-    this.register(channel, handler, rest)
-    this._entries.get(channel).stream = stream
+    this._add(channel, handler, rest, stream)
+  }
+
+  // The entry is complete before it is reachable: ipcMain.handle may re-enter (invoke, unregister).
+  _add(channel, handler, options, stream) {
+    if (this._closed) throw new ClosedError('HandlerRegistry is closed: register after close()', { channel })
+    checkChannel(channel)
+    if (typeof handler !== 'function') throw invalidArgument('handler', 'a function', handler)
+    if (this._entries.has(channel)) throw new DuplicateHandlerError(`A handler is already registered for '${channel}'`, { channel })
+    const entry = createEntry(channel, handler, options, this._defaults)
+    if (stream !== undefined) entry.stream = stream
+    this._entries.set(channel, entry)
+    if (this._ipcMain !== undefined) {
+      try {
+        this._handle(channel)
+      } catch (error) {
+        // Unless an attach that ipcMain.handle re-entered has handled it meanwhile.
+        if (this._handled.has(channel) && this._entries.get(channel) === entry) return
+        if (this._entries.get(channel) === entry) this._entries.delete(channel)
+        throw error
+      }
+    }
   }
 
   /** Removes a channel (and its ipcMain handler); calls in flight still answer. */
@@ -114,14 +162,7 @@ class HandlerRegistry {
     }
     if (this._closed) throw new ClosedError('HandlerRegistry is closed: attach after close()')
     this.detach()
-    this._ipcMain = ipcMain
-    try {
-      for (const channel of this._entries.keys()) this._handle(channel)
-    } catch (error) {
-      this.detach()
-      throw error
-    }
-    this._onCancel = (event, id) => {
+    const onCancel = (event, id) => {
       try {
         if (typeof id !== 'string') return
         const call = this._inflight.find(cancelKey(infoFromEvent(event).senderId, id))
@@ -130,35 +171,69 @@ class HandlerRegistry {
         // a listener must not throw into ipcMain's emit
       }
     }
-    ipcMain.on(CANCEL_CHANNEL, this._onCancel)
-    ipcMain.on(STREAM_ACK_CHANNEL, this._streams.onAck)
+    this._ipcMain = ipcMain
+    this._onCancel = onCancel
+    // ipcMain.handle is not ours: it may re-enter register (which then handles its
+    // channel itself), unregister, detach or attach; this attach then yields to theirs.
+    const current = () => this._onCancel === onCancel
+    try {
+      for (const channel of [...this._entries.keys()]) {
+        if (!current()) return
+        if (this._entries.has(channel) && !this._handled.has(channel)) this._handle(channel)
+      }
+      if (!current()) return
+      ipcMain.on(CANCEL_CHANNEL, onCancel)
+      ipcMain.on(STREAM_ACK_CHANNEL, this._streams.onAck)
+    } catch (error) {
+      if (!current()) return // superseded: what failed was the stale attach's
+      this.detach()
+      throw error
+    }
   }
 
+  /** Never throws: close() relies on it. */
   detach() {
     const ipcMain = this._ipcMain
     if (ipcMain === undefined) return
-    for (const channel of this._handled) {
+    // Forgotten first: removeHandler is ipcMain's code and may re-enter register or attach.
+    const handled = [...this._handled]
+    const onCancel = this._onCancel
+    this._handled.clear()
+    this._onCancel = undefined
+    this._ipcMain = undefined
+    for (const channel of handled) {
       try {
         ipcMain.removeHandler(channel)
       } catch {
         // keep removing the others
       }
     }
-    this._handled.clear()
-    if (this._onCancel !== undefined) ipcMain.removeListener(CANCEL_CHANNEL, this._onCancel)
-    ipcMain.removeListener(STREAM_ACK_CHANNEL, this._streams.onAck)
-    this._onCancel = undefined
-    this._ipcMain = undefined
+    for (const [channel, listener] of [[CANCEL_CHANNEL, onCancel], [STREAM_ACK_CHANNEL, this._streams.onAck]]) {
+      try {
+        if (listener !== undefined) ipcMain.removeListener(channel, listener)
+      } catch {
+        // as above
+      }
+    }
   }
 
   _handle(channel) {
+    const ipcMain = this._ipcMain
     const listener = (event, ...raw) => this._fromIpc(channel, event, raw)
     try {
-      this._ipcMain.handle(channel, listener)
+      ipcMain.handle(channel, listener)
     } catch (error) {
       throw new DuplicateHandlerError(`ipcMain already has a handler for '${channel}': ${messageOf(error)}`, { channel })
     }
-    this._handled.add(channel)
+    if (this._ipcMain === ipcMain) {
+      this._handled.add(channel)
+      return
+    }
+    try {
+      ipcMain.removeHandler(channel) // detached while ipcMain.handle ran: not left there untracked
+    } catch {
+      // as in detach()
+    }
   }
 
   // ipcMain's handler: returns the envelope, never throws (Electron would
@@ -202,28 +277,55 @@ class HandlerRegistry {
   invoke(channel, args, ctx) {
     const start = performance.now()
     let info = NO_INFO
+    let signal
     let problem
-    if (typeof channel !== 'string') problem = invalidArgument('channel', 'a string', channel)
-    else if (!Array.isArray(args)) problem = invalidArgument('args', 'an array of arguments', args)
-    else if (ctx !== undefined && ctx !== null) {
-      const signal = typeof ctx === 'object' ? ctx.signal : undefined
-      if (typeof ctx !== 'object') problem = invalidArgument('ctx', 'an object { senderId?, origin?, url?, signal? }', ctx)
-      else if (signal !== undefined && (signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
-        problem = invalidArgument('ctx.signal', 'an AbortSignal', signal)
-      } else info = ctx
+    let reading = 'channel'
+    try {
+      if (typeof channel !== 'string') problem = invalidArgument('channel', 'a string', channel)
+      else {
+        reading = 'args'
+        if (!Array.isArray(args)) problem = invalidArgument('args', 'an array of arguments', args)
+        else if (ctx !== undefined && ctx !== null) {
+          reading = 'ctx'
+          if (typeof ctx !== 'object') problem = invalidArgument('ctx', 'an object { senderId?, origin?, url?, signal? }', ctx)
+          else {
+            signal = ctx.signal // read once: a getter could answer differently the next time
+            if (signal !== undefined && (signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
+              problem = invalidArgument('ctx.signal', 'an AbortSignal', signal)
+            } else info = ctx
+          }
+        }
+      }
+    } catch {
+      // a revoked Proxy (Array.isArray throws) or a throwing getter
+      problem = new InvalidArgumentError(`${reading} of invoke('${typeof channel === 'string' ? channel : '?'}') could not be read`, { argument: reading })
+    }
+    if (problem === undefined && signal !== undefined && !(signal instanceof AbortSignal)) {
+      const adopted = adoptSignal(signal)
+      if (adopted === undefined) problem = new InvalidArgumentError('ctx.signal must be an AbortSignal (its aborted, reason or addEventListener threw)', { argument: 'ctx.signal' })
+      else {
+        const envelope = this._dispatch(channel, args, info, start, undefined, true, adopted.signal)
+        envelope.then(adopted.release)
+        return envelope
+      }
     }
     if (problem !== undefined) return this._unroutedFail(problem, start)
-    return this._dispatch(channel, args, info, start, undefined, true)
+    return this._dispatch(channel, args, info, start, undefined, true, signal)
   }
 
-  // `local`: args come from main-process code, not a structured clone.
-  _dispatch(channel, args, info, start, key, local = false) {
+  // `local`: args come from main-process code, not a structured clone; `signal`: the caller's.
+  _dispatch(channel, args, info, start, key, local = false, signal = undefined) {
     if (this._closed) return this._unroutedFail(new ClosedError(`HandlerRegistry is closed: '${channel}' was not run`, { channel }), start)
     const entry = this._entries.get(channel)
     if (entry === undefined) return this._unroutedFail(new NotFoundError(`No handler registered for '${channel}'`, { channel }), start)
     entry.metrics.calls++
     tell(this._monitor, 'increment', 'ipcflow.invoke.calls', 1)
-    const ctx = new HandlerContext(channel, info)
+    let ctx
+    try {
+      ctx = new HandlerContext(channel, info)
+    } catch {
+      return this._failed(entry, new InvalidArgumentError(`ctx of invoke('${channel}') could not be read (a getter threw)`, { argument: 'ctx' }), start)
+    }
     let error = checkSender(entry, ctx)
     if (error === undefined) {
       try {
@@ -239,15 +341,18 @@ class HandlerRegistry {
           new ValidationError(`Arguments for '${channel}' could not be read: ${messageOf(thrown)}`, { channel, errors: [] })
       }
     }
-    if (error === undefined) error = checkRate(entry, ctx)
-    if (error !== undefined) {
-      this._counted(entry, error.code)
-      return Promise.resolve(fail(error, start))
-    }
+    // The checks above may run user code (the monitor, allowSender, a getter) that closed the registry.
+    if (error === undefined) error = this._closed ? closedBefore(channel) : checkRate(entry, ctx)
+    if (error !== undefined) return this._failed(entry, error, start)
     if (entry.stream !== undefined) return this._streams.open(entry, args, ctx, info, start, key)
-    if (entry.cache !== undefined) return serveCached(this._cacheHooks, entry, args, ctx, info.signal, start, key)
-    if (entry.batch !== undefined) return this._batches.join(entry, args, ctx, info.signal, start, key)
-    return new Call(this._callHost, entry, args, ctx, info.signal, start, key).promise
+    if (entry.cache !== undefined) return serveCached(this._cacheHooks, entry, args, ctx, signal, start, key)
+    if (entry.batch !== undefined) return this._batches.join(entry, args, ctx, signal, start, key)
+    return new Call(this._callHost, entry, args, ctx, signal, start, key).promise
+  }
+
+  _failed(entry, error, start) {
+    this._counted(entry, error.code)
+    return Promise.resolve(fail(error, start))
   }
 
   _counted(entry, code) {
@@ -323,7 +428,11 @@ class HandlerRegistry {
     if (this._closed) return
     this._closed = true
     this.detach()
-    this._unsubscribeMemory()
+    try {
+      this._unsubscribeMemory()
+    } catch {
+      // a duck-typed memory's unsubscribe: its failure must not leave calls unanswered
+    }
     this.clearCache()
     this._streams.closeAll()
     this._batches.closeAll((channel) => new ClosedError(`HandlerRegistry closed while a batch of '${channel}' was pending or running`, { channel }))
