@@ -2,7 +2,7 @@
 // than maxFramesInFlight unacknowledged; a stalled renderer pauses its target
 // (messages queue, bounded and counted) and resumes in order when it catches up.
 import { BatchManager } from '../index'
-import { openWindow, frames, sleep } from './helpers/window'
+import { openWindow, frames, sleep, hangRenderer, HANG_RENDERER } from './helpers/window'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { IpcMain } = require('../test/standin')
 
@@ -112,18 +112,21 @@ test('a stalled renderer process: main stops at the window, then delivers everyt
   const ipcMain = new IpcMain()
   const batcher = new BatchManager({ adaptive: false, maxBatchSize: 5, maxWaitMs: 5, maxFramesInFlight: 4 })
   batcher.attach(ipcMain)
-  const w = await openWindow(['a'], 'process', { ipcMain })
+  let ready = false
+  ipcMain.on('ipcflow:ready', () => (ready = true)) // after the batcher's own listener
+  // A renderer that stays stalled until released (not for a fixed time a loaded machine may outlast).
+  const w = await openWindow(['a'], 'process', { ipcMain, renderer: HANG_RENDERER })
   try {
-    await sleep(30) // the client's ready (with acks) has arrived
-    const blocked = w.win.request('block', 500)
-    await sleep(50)
+    while (!ready) await sleep(2) // the client's ready (with acks) has arrived
+    const stalled = await hangRenderer(w.win)
     const before = frames(w.sends).length
     for (let i = 0; i < 100; i++) batcher.addMessage('a', i, w.wc)
-    await sleep(100)
+    await sleep(100) // 20 batch deadlines
     expect(frames(w.sends).length - before).toBeLessThanOrEqual(4)
     expect(batcher.getMetrics().pausedTargets).toBe(1)
     expect(batcher.pending(w.wc)).toBeGreaterThanOrEqual(80)
-    await blocked
+    stalled.release()
+    await stalled.done
     const got = await w.waitForMessages(100)
     expect(got.messages.map((m) => m.payload)).toEqual([...Array(100).keys()])
     expect(got.gaps).toEqual([])

@@ -1,22 +1,26 @@
 // Metric values agree with what was actually sent and received.
+// The manager runs on a clock of its own (helpers/clock.ts): its bursts, deadlines and queue
+// waits are exact; the renderer process that receives the frames keeps real time.
 import { BatchManager } from '../index'
-import { openWindow, frames, sleep } from './helpers/window'
+import { openWindow, frames } from './helpers/window'
+import { ManualClock } from './helpers/clock'
 
 test('metrics account for every message: in = out + pending + coalesced + duplicates + drops', async () => {
   const w = await openWindow(['tok', 'state'])
   const monitor = { records: [] as Array<[string, number]>, counts: new Map<string, number>(),
     record(name: string, v: number) { this.records.push([name, v]) },
     increment(name: string, by = 1) { this.counts.set(name, (this.counts.get(name) ?? 0) + by) } }
-  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 20, maxWaitMs: 15, dedupe: true, waitSampleEvery: 1 }, { monitor })
+  const clock = new ManualClock()
+  const batcher = new BatchManager({ adaptive: false, maxBatchSize: 20, maxWaitMs: 15, dedupe: true, waitSampleEvery: 1 }, { monitor, clock } as any)
   try {
     for (let burst = 0; burst < 10; burst++) {
       for (let i = 0; i < 13; i++) batcher.addMessage('tok', `t${burst}-${i}`, w.wc)
-      batcher.addMessage('tok', `t${burst}-0`, w.wc) // duplicate within the batch, usually
+      batcher.addMessage('tok', `t${burst}-0`, w.wc) // duplicate within the batch
       batcher.addMessage('state', { burst }, w.wc, { coalesceKey: 's' })
       batcher.addMessage('state', { burst, final: true }, w.wc, { coalesceKey: 's' })
-      await sleep(25)
+      await clock.advance(25)
     }
-    await sleep(40)
+    await clock.advance(40)
     const m = batcher.getMetrics()
     const sent = frames(w.sends)
     expect(m.framesOut).toBe(sent.length)

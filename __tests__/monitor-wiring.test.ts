@@ -1,8 +1,9 @@
 // A PerformanceMonitor passed as-is to BatchManager and HandlerRegistry
 // receives their metrics, through the stand-in (a real renderer process).
 import { BatchManager, PerformanceMonitor } from '../index'
-import { openWindow, frames, sleep } from './helpers/window'
+import { openWindow, frames } from './helpers/window'
 import { useRegistryFixtures } from './helpers/registry'
+import { ManualClock } from './helpers/clock'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { IpcMain } = require('../test/standin')
 
@@ -11,10 +12,13 @@ const { registry, open } = useRegistryFixtures()
 test('BatchManager reports batch sizes and frames into the monitor', async () => {
   const monitor = new PerformanceMonitor({ watchdog: false })
   const w = await openWindow(['tok'])
-  const batcher = new BatchManager({ maxBatchSize: 10, maxWaitMs: 5 }, { monitor })
+  // On a clock of its own: a loaded machine preempting the loop below for 5 ms (idleMs) made the
+  // target look idle again, so a second message left as a plain send.
+  const clock = new ManualClock()
+  const batcher = new BatchManager({ maxBatchSize: 10, maxWaitMs: 5 }, { monitor, clock } as any)
   try {
     for (let i = 0; i < 35; i++) batcher.addMessage('tok', i, w.wc)
-    await sleep(40)
+    await clock.advance(40)
     // Frames, and the first message as a plain send (the target was idle): a frame of one.
     const sent = w.sends.filter(([channel]) => channel === 'ipcflow:frame' || channel === 'tok')
     expect(frames(w.sends).length).toBe(sent.length - 1)

@@ -39,3 +39,50 @@ export async function advance(ms: number) {
 
 /** Lets pending promise callbacks and immediates run (real time, no fake time passes). */
 export const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * A clock of its own for `deps.clock`, for a test that also needs real time
+ * (a renderer process, awaited with real timers): only the component given it
+ * runs on it. Time starts at 1,000 ms and moves only with `advance(ms)`.
+ */
+export class ManualClock {
+  private t = 1000
+  private seq = 0
+  private readonly timers = new Map<number, { at: number; fn: () => void }>()
+
+  now() {
+    return this.t
+  }
+
+  setTimeout(fn: () => void, ms: number) {
+    const id = ++this.seq
+    this.timers.set(id, { at: this.t + Math.max(0, ms), fn })
+    return id
+  }
+
+  clearTimeout(id: number) {
+    this.timers.delete(id)
+  }
+
+  /** Timers armed and not yet run. */
+  get pending() {
+    return this.timers.size
+  }
+
+  /** Moves time on by `ms`, running each timer due on the way (earliest first, then in arming order), settling promise callbacks after each. */
+  async advance(ms: number) {
+    const end = this.t + ms
+    for (;;) {
+      let nextId = 0
+      let next: { at: number; fn: () => void } | undefined
+      for (const [id, timer] of this.timers) if (timer.at <= end && (next === undefined || timer.at < next.at)) [nextId, next] = [id, timer]
+      if (next === undefined) break
+      this.timers.delete(nextId)
+      this.t = Math.max(this.t, next.at)
+      next.fn()
+      await settle()
+    }
+    this.t = end
+    await settle()
+  }
+}
