@@ -1,7 +1,22 @@
 // Our own bugs have one code: a native panic or broken invariant reaches JS as
 // E_INTERNAL with a message saying it is a bug in ipcflow, and the process lives.
+// Nothing here waits a fixed time for the native timer: cases await the frame it
+// sends, check it came no sooner than its deadline, or run on a ManualClock.
+import { ManualClock } from './helpers/clock'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const binding = require('../binding.js')
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { TIMER_EARLY_MS } = require('../lib/timers/clock')
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** Real time: polls `check()` until it holds, failing only after `limitMs` (far beyond any wait the test expects). */
+async function until(check: () => boolean, limitMs = 30_000) {
+  const end = performance.now() + limitMs
+  while (!check()) {
+    if (performance.now() > end) throw new Error('condition not met')
+    await sleep(2)
+  }
+}
 
 test('a native panic throws E_INTERNAL naming ipcflow, and the addon keeps working', () => {
   let error: any
@@ -63,11 +78,17 @@ const PANIC_WORKER = `
   const got = []
   const batcher = new BatchManager({ adaptive: false, maxWaitMs: 1 })
   batcher.addMessage('a', 1, { id: 1, send: (c, f) => got.push(...f.payloads) })
-  setTimeout(() => {
-    parentPort.postMessage({ codes: [...new Set(codes)], count: codes.length, got })
-    batcher.close()
-    if (workerData.uncaught) binding.__panicForTests() // thrown out of the worker's top level
-  }, 30)
+  // Once the native timer has sent the frame (however long a loaded machine takes), and 30 ms more.
+  const started = Date.now()
+  const report = () => {
+    if (got.length === 0 && Date.now() - started < 30000) return void setTimeout(report, 2)
+    setTimeout(() => {
+      parentPort.postMessage({ codes: [...new Set(codes)], count: codes.length, got })
+      batcher.close()
+      if (workerData.uncaught) binding.__panicForTests() // thrown out of the worker's top level
+    }, 30)
+  }
+  report()
 `
 
 function runPanicWorker(uncaught: boolean): Promise<{ report: any; error: any; exitCode: number }> {
@@ -101,7 +122,8 @@ test('panics in worker threads become E_INTERNAL there, and the process and othe
 
   // Main thread: the batcher's native timer, the registry's native limits and the panic hook still work.
   batcher.addMessage('a', 5, target)
-  await new Promise((resolve) => setTimeout(resolve, 30))
+  await until(() => got.length > 0)
+  await sleep(30)
   expect(got).toEqual([5])
   expect(await registry.invoke('double', [21])).toMatchObject({ success: true, data: 42 })
   expect(() => binding.__panicForTests()).toThrow(expect.objectContaining({ code: 'E_INTERNAL' }))
@@ -127,7 +149,7 @@ test('a native arm that fails at the end of a turn reports E_INTERNAL to onError
     const target = { id: 1, send: (_c: string, frame: any) => sent.push(frame.payloads), isDestroyed: () => false }
     batcher.addMessage('a', 1, target)
     batcher.addMessage('a', 2, target)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await Promise.resolve() // the turn's end: the arm fails, so the batch leaves then (not 1 s later)
     expect(sent).toEqual([[1, 2]])
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatchObject({ code: 'E_INTERNAL' })
@@ -138,18 +160,22 @@ test('a native arm that fails at the end of a turn reports E_INTERNAL to onError
   }
 })
 
-// A BatchManager on fresh modules: `wake` replaces the binding's batchWake, `onArm` runs before each arm of its clock.
-function isolatedBatcher(options: object, hooks: { wake?: (...args: any[]) => unknown; onArm?: () => void }) {
+// A BatchManager on fresh modules: `wake` replaces the binding's batchWake, `onArm(clock)` runs before each
+// arm of its clock (the native one, or with `clock` given, the ClockBatchClock on it).
+function isolatedBatcher(options: object, hooks: { wake?: (...args: any[]) => unknown; onArm?: (clock: any) => void }, clock?: ManualClock) {
   let BatchManager: any
   jest.isolateModules(() => {
     if (hooks.wake !== undefined) jest.doMock('../binding.js', () => ({ ...binding, batchWake: hooks.wake }))
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { NativeClock } = require('../lib/timers/clock')
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ClockBatchClock } = require('../lib/batch/clock')
     const { onArm } = hooks
     if (onArm !== undefined) {
-      const arm = NativeClock.prototype.arm
-      NativeClock.prototype.arm = function (this: unknown, ...args: unknown[]) {
-        onArm()
+      const Clock = clock === undefined ? NativeClock : ClockBatchClock
+      const arm = Clock.prototype.arm
+      Clock.prototype.arm = function (this: unknown, ...args: unknown[]) {
+        onArm(this)
         return arm.apply(this, args)
       }
     }
@@ -157,13 +183,15 @@ function isolatedBatcher(options: object, hooks: { wake?: (...args: any[]) => un
     BatchManager = require('../index').BatchManager
   })
   jest.dontMock('../binding.js')
-  return new BatchManager(options)
+  return new BatchManager(options, clock === undefined ? undefined : { clock })
 }
 
 test('a target whose batches outlive their turn arms the next one inside addMessage; a burst\'s batch arms when its turn ends', async () => {
+  // On a clock of its own: a burst preempted for a millisecond (OUTLIVED_MS) would look like a paced source.
+  const clock = new ManualClock()
   let adding = false
   const arms: boolean[] = [] // per arm: whether it ran inside addMessage
-  const batcher = isolatedBatcher({ adaptive: false, maxWaitMs: 200, maxBatchSize: 3 }, { onArm: () => arms.push(adding) })
+  const batcher = isolatedBatcher({ adaptive: false, maxWaitMs: 200, maxBatchSize: 3 }, { onArm: () => arms.push(adding) }, clock)
   const sent: unknown[][] = []
   const target = { id: 1, send: (_c: string, frame: any) => sent.push(frame.payloads), isDestroyed: () => false }
   const add = (value: number) => {
@@ -181,13 +209,15 @@ test('a target whose batches outlive their turn arms the next one inside addMess
   await Promise.resolve()
   expect(arms).toEqual([false])
   // Paced: that batch fills turns later (it outlived its turn), so the next one arms at once.
-  await new Promise((resolve) => setTimeout(resolve, 5))
+  await clock.advance(5)
   add(5)
   add(6)
   expect(sent).toEqual([[1, 2, 3], [4, 5, 6]])
   add(7)
   expect(arms).toEqual([false, true])
-  await new Promise((resolve) => setTimeout(resolve, 250))
+  await clock.advance(199)
+  expect(sent).toEqual([[1, 2, 3], [4, 5, 6]])
+  await clock.advance(1)
   expect(sent).toEqual([[1, 2, 3], [4, 5, 6], [7]])
   expect(batcher.getMetrics()).toMatchObject({ timerWakes: 1, flushReasons: expect.objectContaining({ size: 2, time: 1 }) })
   await batcher.close()
@@ -196,9 +226,11 @@ test('a target whose batches outlive their turn arms the next one inside addMess
 test('a native wake that fails inside addMessage reports E_INTERNAL and the arm is tried again when the turn ends', async () => {
   let failNext = false
   let wakes = 0
+  let asleep = false
   const errors: any[] = []
+  // A 1 s wait: the 5 ms pause below cannot outlast the first batch's deadline, however slow the machine.
   const batcher = isolatedBatcher(
-    { adaptive: false, maxWaitMs: 30, maxBatchSize: 2, onError: (e: unknown) => errors.push(e) },
+    { adaptive: false, maxWaitMs: 1000, maxBatchSize: 2, onError: (e: unknown) => errors.push(e) },
     {
       wake: (...args: any[]) => {
         wakes++
@@ -208,26 +240,32 @@ test('a native wake that fails inside addMessage reports E_INTERNAL and the arm 
         }
         return binding.batchWake(...args)
       },
+      // The timer task sleeping until woken (after its linger), as the header says to arm(): then an
+      // arm must call wake. Said here rather than waited for, so no wait has to outlast the linger.
+      onArm: (clock) => {
+        if (asleep) Atomics.store(clock.header, 1, 1)
+      },
     },
   )
-  const sent: unknown[][] = []
-  const target = { id: 1, send: (_c: string, frame: any) => sent.push(frame.payloads), isDestroyed: () => false }
+  const sent: Array<[unknown[], number]> = []
+  const target = { id: 1, send: (_c: string, frame: any) => sent.push([frame.payloads, performance.now()]), isDestroyed: () => false }
   batcher.addMessage('a', 1, target)
-  await new Promise((resolve) => setTimeout(resolve, 5))
+  await sleep(5)
   batcher.addMessage('a', 2, target) // a frame of a batch that outlived its turn
-  expect(sent).toEqual([[1, 2]])
-  // The timer lingers one maxWaitMs after its last deadline, then sleeps until woken.
-  await new Promise((resolve) => setTimeout(resolve, 120))
+  expect(sent.map(([p]) => p)).toEqual([[1, 2]])
   const wakesBefore = wakes
   failNext = true
+  asleep = true
+  const added = performance.now()
   batcher.addMessage('a', 3, target) // arms at once, and the wake fails
+  asleep = false
   expect(wakes).toBe(wakesBefore + 1)
   expect(errors).toEqual([expect.objectContaining({ code: 'E_INTERNAL' })])
-  await new Promise((resolve) => setTimeout(resolve, 10))
-  expect(sent).toEqual([[1, 2]]) // armed at the turn's end: it waits for its deadline
-  await new Promise((resolve) => setTimeout(resolve, 60))
-  expect(sent).toEqual([[1, 2], [3]])
+  await until(() => sent.length === 2)
+  expect(sent.map(([p]) => p)).toEqual([[1, 2], [3]])
+  // Armed again at the turn's end, so sent by the timer at its deadline, not at once.
+  expect(sent[1][1] - added).toBeGreaterThanOrEqual(1000 - TIMER_EARLY_MS - 0.05)
   expect(errors).toHaveLength(1)
-  expect(batcher.getMetrics()).toMatchObject({ timerWakes: 1 })
+  expect(batcher.getMetrics()).toMatchObject({ timerWakes: 1, flushReasons: expect.objectContaining({ size: 1, time: 1 }) })
   await batcher.close()
 })
