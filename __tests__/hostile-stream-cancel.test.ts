@@ -6,7 +6,6 @@
 // cancels, chunks and acks go through structured clone. Every wait is for an
 // event (a deferred main or the page resolves); the time limits only turn a
 // hang into a readable failure.
-import fs from 'fs'
 import path from 'path'
 import fc from 'fast-check'
 import { useRegistryFixtures } from './helpers/registry'
@@ -318,14 +317,8 @@ describe('a cancel before the opening reply', () => {
   })
 })
 
-// Cancels read before their request reach the stream hub only through the registry's cancel listener
-// (lib/registry/registry.js, not this part's file): these run once it calls StreamHub#cancelUnclaimed.
-// Drop this gate when that line has landed.
-const forwardsUnclaimed = /cancelUnclaimed/.test(fs.readFileSync(path.join(__dirname, '..', 'lib', 'registry', 'registry.js'), 'utf8'))
-const withForwarding = forwardsUnclaimed ? test : test.skip
-
 describe('a hostile page', () => {
-  withForwarding('a cancel sent before its stream request: answered E_CANCELLED, the handler never runs, nothing is sent', async () => {
+  test('a cancel sent before its stream request: answered E_CANCELLED, the handler never runs, nothing is sent', async () => {
     const t = await setup()
     let called = 0
     t.r.registerStream('raw', function* () {
@@ -338,7 +331,7 @@ describe('a hostile page', () => {
     expect(t.metrics('raw' as Config)).toMatchObject({ opened: 1, cancelled: 1, open: 0, chunks: 0 })
   })
 
-  withForwarding('cancels for ids that never come are remembered in bounded memory', async () => {
+  test('cancels for ids that never come are remembered in bounded memory', async () => {
     const t = await setup()
     await t.page('flood', { n: 5000, length: 100 })
     await t.page('flood', { n: 10, length: 200 }) // longer than any request id: never remembered

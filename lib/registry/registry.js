@@ -165,8 +165,10 @@ class HandlerRegistry {
     const onCancel = (event, id) => {
       try {
         if (typeof id !== 'string') return
-        const call = this._inflight.find(cancelKey(infoFromEvent(event).senderId, id))
+        const key = cancelKey(infoFromEvent(event).senderId, id)
+        const call = this._inflight.find(key)
         if (call !== undefined) call.cancel('the renderer cancelled it')
+        else this._streams.cancelUnclaimed(key) // a stream cancel may arrive before its request is read
       } catch {
         // a listener must not throw into ipcMain's emit
       }
