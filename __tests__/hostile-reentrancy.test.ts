@@ -322,6 +322,33 @@ describe('re-entrancy property (seeded, fake clock)', () => {
   })
 })
 
+describe('stream ends re-entered', () => {
+  test("close() from inside webContents.send of a stream's 'end': no 'error' after it, the stream counted completed", async () => {
+    const handlers = new Map<string, any>()
+    const ipcMain: any = new EventEmitter()
+    ipcMain.handle = (c: string, f: unknown) => handlers.set(c, f)
+    ipcMain.removeHandler = (c: string) => handlers.delete(c)
+    const r = new HandlerRegistry()
+    const sent: string[] = []
+    const sender: any = new EventEmitter()
+    sender.id = 1
+    sender.isDestroyed = () => false
+    sender.send = (_c: string, m: any) => {
+      sent.push(m.ipcflow)
+      if (m.ipcflow === 'end') r.close()
+    }
+    r.registerStream('s', function* () {
+      yield 1
+    })
+    r.attach(ipcMain)
+    const opened = await handlers.get('s')({ sender, senderFrame: { origin: 'app://x', url: 'app://x/' } }, { ipcflow: 'invoke', v: 1, id: 'a', args: [] })
+    expect(opened.success).toBe(true)
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(sent).toEqual(['chunk', 'end'])
+    expect(r.getMetrics().channels.s.stream).toMatchObject({ completed: 1, cancelled: 0, open: 0 })
+  })
+})
+
 // Defects this suite found in files owned elsewhere (issue 25 part 1's report names them).
 // Each is skipped until fixed there; un-skip to check a fix.
 describe('known defects outside the registry core (skipped until fixed)', () => {
@@ -349,31 +376,6 @@ describe('known defects outside the registry core (skipped until fixed)', () => 
     } finally {
       jest.useRealTimers()
     }
-  })
-
-  test.skip("KNOWN DEFECT lib/registry/stream-out.js: close() from inside webContents.send of a stream's 'end' sends an 'error' after it and counts the stream cancelled", async () => {
-    const handlers = new Map<string, any>()
-    const ipcMain: any = new EventEmitter()
-    ipcMain.handle = (c: string, f: unknown) => handlers.set(c, f)
-    ipcMain.removeHandler = (c: string) => handlers.delete(c)
-    const r = new HandlerRegistry()
-    const sent: string[] = []
-    const sender: any = new EventEmitter()
-    sender.id = 1
-    sender.isDestroyed = () => false
-    sender.send = (_c: string, m: any) => {
-      sent.push(m.ipcflow)
-      if (m.ipcflow === 'end') r.close()
-    }
-    r.registerStream('s', function* () {
-      yield 1
-    })
-    r.attach(ipcMain)
-    const opened = await handlers.get('s')({ sender, senderFrame: { origin: 'app://x', url: 'app://x/' } }, { ipcflow: 'invoke', v: 1, id: 'a', args: [] })
-    expect(opened.success).toBe(true)
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
-    expect(sent).toEqual(['chunk', 'end'])
-    expect(r.getMetrics().channels.s.stream).toMatchObject({ completed: 1, cancelled: 0, open: 0 })
   })
 
   test.skip('KNOWN DEFECT lib/registry/batching.js and stream-out.js: the re-entrancy property with an uncapped batch channel, poisoned batch promises and close() from webContents.send', async () => {

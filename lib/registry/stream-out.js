@@ -45,6 +45,7 @@ class OutStream {
     this.done = false
     this.pumping = false
     this.inNext = false // inside the producer's synchronous next()
+    this.ending = false // the 'end' message is being sent
     this.returnLater = false // ended from inside next(): return() once it is back
     this.pausedAt = undefined
     this.timer = undefined
@@ -113,9 +114,10 @@ class OutStream {
         }
         if (finished) {
           const total = this.total()
-          if (this.send(total === undefined ? { ipcflow: 'end', id: this.id, itemsSoFar: this.items } : { ipcflow: 'end', id: this.id, itemsSoFar: this.items, total })) {
-            this.finish('completed')
-          }
+          this.ending = true // a stop() re-entered from this send (close() in webContents.send) yields to the end
+          const sent = this.send(total === undefined ? { ipcflow: 'end', id: this.id, itemsSoFar: this.items } : { ipcflow: 'end', id: this.id, itemsSoFar: this.items, total })
+          this.ending = false
+          if (sent) this.finish('completed')
           return
         }
       }
@@ -176,7 +178,7 @@ class OutStream {
 
   /** Timeout or registry close: the renderer is told why. */
   stop(error) {
-    if (this.done) return
+    if (this.done || this.ending) return
     this.reason = error
     this.send({ ipcflow: 'error', id: this.id, error: { code: error.code, message: error.message, details: error.details } })
     this.finish('cancelled')
