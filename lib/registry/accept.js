@@ -173,8 +173,8 @@ class Generator {
   }
 
   // A pattern whose matches have bounded length (`source` given) runs as a JS RegExp: bounded
-  // backtracking per position keeps it linear. Any other, and a string with a lone surrogate (the
-  // native engine reads it as U+FFFD), goes native: linear time, one call for this string alone.
+  // backtracking per position keeps it linear. Any other, and a string with a lone surrogate, goes
+  // native (linear time, u-flag meaning, one call for this string alone).
   pattern(id, source) {
     let regexp
     try {
