@@ -10,9 +10,12 @@
 // property holding undefined is the same as an absent one, but undefined in
 // an array or in the argument list is not null. Dates key by time. Anything
 // else (Map, Set, typed arrays, class instances, functions, symbols, cycles
-// or nesting past MAX_DEPTH) has no key: such a call is served uncached.
+// nesting past MAX_DEPTH, arrays past MAX_KEY_ITEMS) has no key: such a call is served uncached.
 
 const MAX_DEPTH = 64
+// A sparse array clones in a few bytes but its key walk visits every index: a renderer's
+// new Array(1e8) on a channel without caps would hold main for seconds. Longer lists go uncached.
+const MAX_KEY_ITEMS = 65536
 const NONE = undefined
 
 function part(value, depth) {
@@ -38,6 +41,7 @@ function part(value, depth) {
 
 function container(value, depth) {
   if (Array.isArray(value)) {
+    if (value.length > MAX_KEY_ITEMS) return NONE
     let out = '['
     for (let i = 0; i < value.length; i++) {
       const p = part(value[i], depth)
