@@ -3,7 +3,7 @@
 // through structured clone. Values from the renderer are from another realm:
 // shapes are asserted, never instanceof.
 import { type HandlerContext } from '../index'
-import { useRegistryFixtures, sleep } from './helpers/registry'
+import { useRegistryFixtures, sleep, until } from './helpers/registry'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { IpcMain } = require('../test/standin')
 
@@ -59,7 +59,7 @@ describe('through a renderer', () => {
     r.attach(ipcMain)
     const win = await open(ipcMain)
     const pending = call(win, 'hang')
-    await sleep(50)
+    await until(() => r.getMetrics().channels.hang?.inFlight === 1) // the call reached main
     await r.close()
     expect(await pending).toMatchObject({ ok: false, error: { code: 'E_CLOSED' } })
   })
@@ -98,13 +98,13 @@ describe('through a renderer', () => {
     })
     r.attach(ipcMain)
     const win = await open(ipcMain)
-    const calls = Array.from({ length: 100 }, (_, i) => (i === 0 ? { channel: 'hang', args: [], timeoutMs: 1000 } : { channel: 'echo', args: [i] }))
-    const results = await win.request('many', { calls }, 10_000)
+    const calls = Array.from({ length: 100 }, (_, i) => (i === 0 ? { channel: 'hang', args: [], timeoutMs: 2000 } : { channel: 'echo', args: [i] }))
+    const results = await win.request('many', { calls }, 30_000)
     expect(results[0]).toMatchObject({ ok: false, error: { code: 'E_TIMEOUT' } }) // the renderer gave up on it
-    expect(results[0].elapsedMs).toBeGreaterThanOrEqual(950)
+    expect(results[0].elapsedMs).toBeGreaterThanOrEqual(1950)
     expect(results.slice(1).map((x: any) => x.value)).toEqual(Array.from({ length: 99 }, (_, i) => i + 1))
-    // none of the others waited for the hung one
-    expect(Math.max(...results.slice(1).map((x: any) => x.elapsedMs))).toBeLessThan(800)
+    // none of the others waited for the hung one (they take tens of ms; 1.5 s leaves a loaded machine room)
+    expect(Math.max(...results.slice(1).map((x: any) => x.elapsedMs))).toBeLessThan(1500)
     await sleep(20)
     expect(r.getMetrics().channels.echo).toMatchObject({ calls: 99, ok: 99 })
     // the renderer's timeout sent a cancel: main aborted the hung call too
@@ -146,22 +146,25 @@ describe('through a renderer', () => {
       })
     const r = registry()
     let aborts = 0
-    r.register('wait', (ms: number, ctx: HandlerContext) => {
-      ctx.signal.addEventListener('abort', () => aborts++)
-      return sleep(ms).then(() => 'done')
-    })
+    r.register('wait', (ms: number, ctx: HandlerContext) => new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms, 'done')
+      ctx.signal.addEventListener('abort', () => {
+        aborts++
+        clearTimeout(timer)
+      })
+    }))
     r.attach(ipcMain)
     const [a, b] = await Promise.all([open(ipcMain), open(ipcMain)])
     const first = call(a, 'wait', [300])
-    await sleep(50)
+    await until(() => ids.length > 0) // the request reached main
     expect(ids).toHaveLength(1)
     ipcMain.emit('ipcflow:cancel', { sender: b.webContents }, ids[0]) // wrong sender: ignored
     ipcMain.emit('ipcflow:cancel', { sender: a.webContents }, 'not-an-id') // unknown id: ignored
     ipcMain.emit('ipcflow:cancel', { sender: a.webContents }, { id: ids[0] }) // not a string: ignored
     expect(await first).toMatchObject({ ok: true, value: 'done' })
     expect(aborts).toBe(0)
-    const second = call(a, 'wait', [300])
-    await sleep(50)
+    const second = call(a, 'wait', [60_000]) // only the cancel can end it
+    await until(() => ids.length > 1)
     ipcMain.emit('ipcflow:cancel', { sender: a.webContents }, ids[1])
     expect(await second).toMatchObject({ ok: false, error: { code: 'E_CANCELLED' } })
     expect(aborts).toBe(1)
