@@ -131,16 +131,26 @@ describe('limits', () => {
   test('a 50 MB string against maxBytes is rejected without reading it', () => {
     const huge = 'x'.repeat(50 * 1024 * 1024)
     const v = compile({ properties: { s: { type: 'string' } } }, { maxBytes: 1024 * 1024 })
-    const start = performance.now()
-    const issues = v.validate({ s: huge })
-    const checked = native.checkLimits({ s: huge }, 1024 * 1024, 10)
-    expect(performance.now() - start).toBeLessThan(50)
-    expect(issues).toEqual([expect.objectContaining({ keyword: 'maxBytes', pointer: '/s' })])
-    expect(checked.keyword).toBe('maxBytes')
+    const maxLength = compile({ maxLength: 10 })
+    // Not reading it: far quicker than one read of it (its UTF-8 length), in the quickest of a few
+    // tries (a loaded machine may preempt any one; a read would make every try slow).
+    const quickest = (fn: () => unknown, tries: number) => {
+      let best = Infinity
+      for (let i = 0; i < tries; i++) {
+        const t = performance.now()
+        fn()
+        best = Math.min(best, performance.now() - t)
+      }
+      return best
+    }
+    const read = quickest(() => Buffer.byteLength(huge), 3)
+    expect(quickest(() => v.validate({ s: huge }), 20)).toBeLessThan(read / 10)
+    expect(quickest(() => native.checkLimits({ s: huge }, 1024 * 1024, 10), 20)).toBeLessThan(read / 10)
+    expect(v.validate({ s: huge })).toEqual([expect.objectContaining({ keyword: 'maxBytes', pointer: '/s' })])
+    expect(native.checkLimits({ s: huge }, 1024 * 1024, 10).keyword).toBe('maxBytes')
     // maxLength alone also decides from the UTF-16 length without copying.
-    const t = performance.now()
-    expect(compile({ maxLength: 10 }).validate(huge)).toEqual([expect.objectContaining({ keyword: 'maxLength' })])
-    expect(performance.now() - t).toBeLessThan(50)
+    expect(maxLength.validate(huge)).toEqual([expect.objectContaining({ keyword: 'maxLength' })])
+    expect(quickest(() => maxLength.validate(huge), 20)).toBeLessThan(read / 10)
   })
 })
 

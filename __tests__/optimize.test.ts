@@ -1,7 +1,7 @@
 // forceOptimization: each class gives back what it holds and says what it did;
 // the exported function does all of them and adds up the totals.
 import { BatchManager, HandlerRegistry, MemoryManager, PerformanceMonitor, forceOptimization } from '../index'
-import { sleep } from './helpers/window'
+import { ManualClock } from './helpers/clock'
 
 function fakeTarget(id: number) {
   return { id, sent: [] as any[], send(_channel: string, frame: any) { this.sent.push(frame) } }
@@ -10,7 +10,9 @@ function fakeTarget(id: number) {
 test('each instance: flush, clear caches, clean idle tasks, reset metrics; the function totals them', async () => {
   const batcher = new BatchManager({ adaptive: false, maxBatchSize: 1000, maxWaitMs: 10_000 })
   const registry = new HandlerRegistry()
-  const memory = new MemoryManager({ osPressure: false, sample: false, idleTaskMs: 10 })
+  // Idleness on a clock of its own: a stall between touch('fresh') and the clean-up must not make it idle.
+  const clock = new ManualClock()
+  const memory = new MemoryManager({ osPressure: false, sample: false, idleTaskMs: 10 }, { clock } as any)
   const monitor = new PerformanceMonitor({ watchdog: false })
   try {
     const target = fakeTarget(1)
@@ -21,7 +23,7 @@ test('each instance: flush, clear caches, clean idle tasks, reset metrics; the f
     memory.trackTask('fresh')
     monitor.increment('calls', 3)
     monitor.record('latency', 5)
-    await sleep(40)
+    await clock.advance(40)
     memory.touch('fresh')
 
     const report = forceOptimization(batcher, registry, memory, monitor)
