@@ -175,9 +175,11 @@ mod tests {
     assert_eq!(m.on_tick(&sweep), None, "no tasks");
     m.sweep_after(Some(Duration::ZERO));
     assert_eq!(m.on_tick(&sweep), Some(JsWork { sweep: true, ..JsWork::default() }));
+    // An hour away: no stall of this thread between the two calls can make it due.
+    m.sweep_after(Some(Duration::from_secs(3600)));
+    assert_eq!(m.on_tick(&sweep), None, "no task can be idle for an hour");
     m.sweep_after(Some(Duration::from_millis(30)));
-    assert_eq!(m.on_tick(&sweep), None, "no task can be idle for 30 ms");
-    std::thread::sleep(Duration::from_millis(31));
+    std::thread::sleep(Duration::from_millis(31)); // at least 31 ms
     assert_eq!(m.on_tick(&sweep), Some(JsWork { sweep: true, ..JsWork::default() }));
     m.sweep_after(None);
     assert_eq!(m.on_tick(&sweep), None);
