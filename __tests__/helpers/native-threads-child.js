@@ -34,26 +34,36 @@ async function settle() {
   }
 }
 
+// A stopped thread leaves /proc once it has run to its end, which a loaded machine may take a
+// while to let it do: wait for the count (10 s at most, then report what is left).
+async function threadsOnceAt(n, { gc = false } = {}) {
+  const end = Date.now() + 10_000
+  while (threads() !== n && Date.now() < end) {
+    if (gc) global.gc()
+    await sleep(10)
+  }
+  return threads()
+}
+
 async function main() {
   const counts = { start: threads() }
   const closed = make(3)
   await sleep(50)
-  counts.made = threads()
+  counts.made = threads() // spawned by the constructors: all there at once
   closed.forEach((o) => o.close())
-  await sleep(50)
-  counts.afterClose = threads()
+  counts.afterClose = await threadsOnceAt(0)
   // Dropped at once; a histogram handle kept alive must not keep its monitor's thread.
   const kept = make(3)[0].histogram('kept')
   await settle()
   kept.record(1)
-  counts.afterGc = threads()
+  counts.afterGc = await threadsOnceAt(0, { gc: true })
+  kept.record(2)
   const worker = new Worker(path.join(__dirname, 'monitor-teardown-worker.js'), { workerData: { root } })
   await new Promise((r) => worker.once('message', r))
   await sleep(50)
   counts.inWorker = threads()
   await worker.terminate()
-  await sleep(100)
-  counts.afterWorker = threads()
+  counts.afterWorker = await threadsOnceAt(0)
   process.send(counts)
 }
 
