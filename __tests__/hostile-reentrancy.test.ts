@@ -349,10 +349,9 @@ describe('stream ends re-entered', () => {
   })
 })
 
-// Defects this suite found in files owned elsewhere (issue 25 part 1's report names them).
-// Each is skipped until fixed there; un-skip to check a fix.
-describe('known defects outside the registry core (skipped until fixed)', () => {
-  test.skip('KNOWN DEFECT lib/registry/batching.js: a getter read by the batch key (channel without caps) that closes the registry leaves the call unanswered', async () => {
+// Defects this suite found in batching.js and stream-out.js (each failed before its fix).
+describe('request batching and stream ends re-entered', () => {
+  test("a getter read by the batch key (channel without caps) that closes the registry: E_CLOSED, nothing left in flight", async () => {
     const r = new HandlerRegistry()
     r.register('b', (keys: unknown[]) => keys, { batch: { maxSize: 10, delayMs: 1 }, maxBytes: Infinity, maxDepth: Infinity })
     const code = await codeSoon(r.invoke('b', [{ get n() { r.close(); return 1 } }]))
@@ -360,7 +359,7 @@ describe('known defects outside the registry core (skipped until fixed)', () => 
     expect(r.getMetrics().totals.inFlight).toBe(0)
   })
 
-  test.skip('KNOWN DEFECT lib/registry/batching.js: a batch handler returning a promise whose constructor getter throws throws from the flush timer (uncaught) and leaves the batch unanswered', async () => {
+  test("a batch handler returning a promise whose constructor getter throws: E_HANDLER, nothing thrown from the flush timer", async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] })
     try {
       const r = new HandlerRegistry()
@@ -370,15 +369,15 @@ describe('known defects outside the registry core (skipped until fixed)', () => 
         return p
       }, { batch: { maxSize: 10, delayMs: 1 } })
       const pending = r.invoke('b', [1])
-      await jest.advanceTimersByTimeAsync(1) // the flush timer's throw surfaces here
-      expect(await codeSoon(pending)).toBe('E_HANDLER')
+      await jest.advanceTimersByTimeAsync(1) // the flush timer's throw surfaced here
+      expect(codeOf(await pending)).toBe('E_HANDLER') // (setImmediate is fake here: await the answer itself)
       await r.close()
     } finally {
       jest.useRealTimers()
     }
   })
 
-  test.skip('KNOWN DEFECT lib/registry/batching.js and stream-out.js: the re-entrancy property with an uncapped batch channel, poisoned batch promises and close() from webContents.send', async () => {
+  test('the re-entrancy property with an uncapped batch channel, poisoned batch promises and close() from webContents.send', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] })
     const stats: Stats = { hooks: {}, ops: {}, codes: {} }
     try {
@@ -401,5 +400,25 @@ describe('known defects outside the registry core (skipped until fixed)', () => 
       jest.clearAllTimers()
       jest.useRealTimers()
     }
+  })
+})
+
+describe('deduplicated batch keys', () => {
+  test('calls with identical keys in one batch get answers that share nothing: one caller cannot change another', async () => {
+    const r = new HandlerRegistry()
+    let runs = 0
+    r.register('b', (keys: unknown[]) => {
+      runs++
+      return keys.map((k) => ({ k, rows: [1, 2], bytes: new Uint8Array([7]) }))
+    }, { batch: { maxSize: 10, delayMs: 0 } })
+    const [a, b, c] = (await Promise.all([r.invoke('b', [{ q: 1 }]), r.invoke('b', [{ q: 1 }]), r.invoke('b', [{ q: 1 }])])) as any[]
+    expect(runs).toBe(1)
+    expect(r.getMetrics().channels.b.batch?.deduplicated).toBe(2)
+    a.data.rows.push(3)
+    a.data.bytes[0] = 99
+    expect(b.data).toEqual({ k: { q: 1 }, rows: [1, 2], bytes: new Uint8Array([7]) })
+    expect(c.data).toEqual({ k: { q: 1 }, rows: [1, 2], bytes: new Uint8Array([7]) })
+    expect(b.data).not.toBe(c.data)
+    await r.close()
   })
 })

@@ -61,6 +61,7 @@ class BatchHub {
     this.hooks = hooks // counted(entry, code), cancellable: Map
     this.open = new Map() // entry -> Batch
     this.running = new Set()
+    this.closedWith = undefined // closeAll's errorFor, once the registry closed
   }
 
   /** One call joins its channel's open batch; resolves with its own envelope. `shared`: a cache flight (uncounted). */
@@ -74,6 +75,14 @@ class BatchHub {
       if (!shared) this.hooks.counted(entry, error.code)
       return Promise.resolve(fail(error, start))
     }
+    // The key first: on a channel without caps it reads the caller's getters, which may
+    // re-enter (fill and flush this channel's batch, or close the registry).
+    const key = argsKey([args[0]])
+    if (this.closedWith !== undefined) {
+      const error = this.closedWith(entry.channel)
+      if (!shared) this.hooks.counted(entry, error.code)
+      return Promise.resolve(fail(error, start))
+    }
     let batch = this.open.get(entry)
     if (batch === undefined) {
       batch = new Batch(this, entry)
@@ -84,13 +93,14 @@ class BatchHub {
       call.finish(fail(new CancelledError(`Request on '${entry.channel}' was cancelled before it was batched`, { channel: entry.channel }), start), 'E_CANCELLED')
       return call.promise
     }
-    batch.add(call, args[0], ctx)
+    batch.add(call, key, args[0], ctx)
     call.watch(signal, cancelKey)
     if (batch.slots.length >= entry.batch.maxSize) batch.flush()
     return call.promise
   }
 
   closeAll(errorFor) {
+    this.closedWith = errorFor
     for (const batch of [...this.open.values(), ...this.running]) batch.close(errorFor(batch.entry.channel))
     this.open.clear()
     this.running.clear()
@@ -110,8 +120,7 @@ class Batch {
     this.timer = entry.batch.delayMs === 0 ? undefined : setTimeout(() => this.flush(), entry.batch.delayMs)
   }
 
-  add(call, arg, ctx) {
-    const key = argsKey([arg])
+  add(call, key, arg, ctx) {
     let slot = key === undefined ? undefined : this.byKey.get(key)
     if (slot === undefined) {
       slot = { arg, ctx, calls: new Set() }
@@ -162,7 +171,11 @@ class Batch {
       return this.settle(false, error) // a returned Proxy whose trap throws on `then`
     }
     if (thenable) {
-      Promise.resolve(result).then((v) => this.settle(true, v), (e) => this.settle(false, e))
+      try {
+        Promise.resolve(result).then((v) => this.settle(true, v), (e) => this.settle(false, e))
+      } catch (error) {
+        this.settle(false, error) // a native promise whose `constructor` getter throws
+      }
     } else {
       this.settle(true, result)
     }
@@ -194,7 +207,11 @@ class Batch {
       return this.each(() => error)
     }
     this.slots.forEach((slot, i) => {
-      for (const call of slot.calls) call.answer(errors[i], values[i])
+      let first = true
+      for (const call of slot.calls) {
+        call.answer(errors[i], first ? values[i] : ownCopy(values[i]))
+        first = false
+      }
     })
   }
 
@@ -289,6 +306,18 @@ class BatchCall {
     metrics.latency.record(envelope.metadata.executionTimeMs)
     if (!this.shared) this.hub.hooks.counted(this.entry, code)
     this.resolve(envelope)
+  }
+}
+
+// Calls deduplicated into one slot must not share one mutable answer (in process, or as one
+// object cloned into a batched reply): each after the first gets a structured clone. A value
+// that cannot be cloned (in process only) is handed as it is.
+function ownCopy(value) {
+  if (value === null || typeof value !== 'object') return value
+  try {
+    return structuredClone(value)
+  } catch {
+    return value
   }
 }
 
