@@ -62,35 +62,54 @@ test('drops increasing since the last check warn; no new drops clears it', () =>
   expect(byId(m.getInsights(), 'batch.drops')).toBeUndefined()
 })
 
+/** r² of the least-squares line through (x, y). */
+function r2(x: number[], y: number[]) {
+  const n = x.length
+  const mx = x.reduce((a, b) => a + b) / n
+  const my = y.reduce((a, b) => a + b) / n
+  let sxy = 0
+  let sxx = 0
+  let syy = 0
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my)
+    sxx += (x[i] - mx) ** 2
+    syy += (y[i] - my) ** 2
+  }
+  return (sxy * sxy) / (sxx * syy)
+}
+
 /**
  * 12 samples growing by 1 MB, 1 ms apart (the manager dates each sample itself, when it takes it):
- * a steep, straight slope. A pause inside the series (a GC, a preempted thread) bends it, so a
- * series whose gaps were not even (as this thread saw them, bracketing each sample) is taken again.
+ * a steep, straight slope. A pause inside the series (a GC, a preempted thread) can bend it past
+ * what the trend accepts (r² 0.6), so the series is taken again until this thread saw it straight:
+ * each sample's date known to 0.2 ms (bracketed by two clock reads) and the line through the
+ * brackets' middles at r² 0.9 or more.
  */
-function evenGrowth(memory: MemoryManager) {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const gaps: number[] = []
-    let last = NaN
+function straightGrowth(memory: MemoryManager) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const x: number[] = []
+    const y: number[] = []
     let wide = false
     for (let i = 0; i < 12; i++) {
       busy(1)
+      const rss = 50e6 + attempt * 20e6 + i * 1e6
       const before = performance.now()
-      memory.sample({ rssBytes: 50e6 + attempt * 20e6 + i * 1e6 })
+      memory.sample({ rssBytes: rss })
       const after = performance.now()
       if (after - before > 0.2) wide = true
-      if (i > 0) gaps.push(before - last)
-      last = before
+      x.push((before + after) / 2)
+      y.push(rss)
     }
-    if (!wide && Math.max(...gaps) < 1.5 * Math.min(...gaps)) return
+    if (!wide && r2(x, y) >= 0.9) return
   }
-  throw new Error('no evenly spaced series of 12 samples in 100 attempts')
+  throw new Error('no straight series of 12 samples in 200 attempts')
 }
 
 test('memory growing and memory pressure, from a MemoryManager reporting into the monitor', () => {
   const m = monitor()
   // A window of 12 samples: each attempt's series replaces the one before.
   const memory = new MemoryManager({ sample: false, windowSamples: 12, warningBytes: 10e9, criticalBytes: 20e9, osPressure: false }, { monitor: m })
-  evenGrowth(memory)
+  straightGrowth(memory)
   expect(byId(m.getInsights(), 'memory.growing')).toMatchObject({ level: 'warning' })
   memory.sample({ rssBytes: 25e9 })
   expect(byId(m.getInsights(), 'memory.pressure')).toMatchObject({ level: 'critical' })
