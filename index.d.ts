@@ -186,9 +186,20 @@ export interface BatchMetrics {
   frameBytes: Distribution
 }
 
+/**
+ * Time and timers a component uses instead of performance.now() and the native timer (`deps.clock`), so a
+ * test's fake timers drive it whatever the machine's load. `now()` is in ms on performance.now()'s scale.
+ * Timers on a clock are the clock's own: unlike the native timer's, they may keep the process alive.
+ */
+export interface Clock {
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
 export declare class BatchManager<C extends ChannelMap<C> = UntypedChannels> {
   /** With `memory`, critical memory pressure flushes what is pending (and reports it as the gauge `ipcflow.batch.pending`). */
-  constructor(options?: BatchOptions, deps?: { monitor?: MonitorLike; memory?: MemoryLike })
+  constructor(options?: BatchOptions, deps?: { monitor?: MonitorLike; memory?: MemoryLike; clock?: Clock })
   /** Queues a message; returns false when it was dropped (destroyed target, full queue). */
   addMessage<K extends MessageChannel<C> | UntypedChannel<C>>(channel: K, payload: MessagePayload<C, K>, target: WebContentsLike, options?: AddMessageOptions): boolean
   /** Sends what is pending now, for one target or all. */
@@ -665,7 +676,7 @@ export interface GaugeMonitorLike {
 }
 
 export declare class MemoryManager {
-  constructor(options?: MemoryOptions, deps?: { monitor?: GaugeMonitorLike })
+  constructor(options?: MemoryOptions, deps?: { monitor?: GaugeMonitorLike; clock?: Clock })
   /** Throws E_DUPLICATE_TASK when the id is tracked already. */
   trackTask(id: string | number, options?: TaskOptions): void
   touch(id: string | number): boolean
@@ -740,7 +751,7 @@ export interface DebouncerStats {
  * flush() before exiting if pending calls must run.
  */
 export declare class Debouncer {
-  constructor(options?: DebouncerOptions)
+  constructor(options?: DebouncerOptions, deps?: { clock?: Clock })
   /** Runs the latest `fn` for `key` once calls pause for the priority's delay (a burst keeps its most urgent delay). */
   debounce(key: unknown, fn: () => unknown, priority?: 'normal' | 'critical' | (string & {})): void
   /** Drops `key`'s pending call; true if there was one. */
@@ -900,7 +911,7 @@ export interface HeartbeatStats {
  * ({ attempt, error }), 'gave-up' ({ attempts }). Its timers do not keep the process alive.
  */
 export declare class HeartbeatMonitor {
-  constructor(options: HeartbeatOptions)
+  constructor(options: HeartbeatOptions, deps?: { clock?: Clock })
   readonly status: HeartbeatStatus
   getStats(): HeartbeatStats
   /** Stops probing and reconnecting; a probe with close() (pingProbe) is closed too. */

@@ -15,8 +15,8 @@ export const clock = {
   clearTimeout: (handle: ReturnType<typeof setTimeout>) => clearTimeout(handle),
 }
 
-/** `{ clock }`, for the `deps` argument a component's public type does not declare yet. */
-export const onFakeTime = { clock } as any
+/** `{ clock }`, the `deps` argument that puts a component on fake time. */
+export const onFakeTime = { clock }
 
 /** Fake setTimeout/setInterval, performance.now() and Date; setImmediate, nextTick and microtasks stay real. */
 export function fakeTime() {
