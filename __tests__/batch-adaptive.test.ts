@@ -9,7 +9,7 @@
 import { BatchManager } from '../index'
 import { FRAME_CHANNEL } from '../renderer'
 import { openWindow, sleep } from './helpers/window'
-import { advance, clock, fakeTime } from './helpers/clock'
+import { advance, clock, fakeTime, untilOnFakeTime as until } from './helpers/clock'
 
 // The clock seam (deps.clock) is not in BatchManager's public type.
 type Options = ConstructorParameters<typeof BatchManager>[0]
@@ -23,13 +23,6 @@ afterEach(() => {
   jest.useRealTimers()
 })
 
-/** Moves fake time on 1 ms at a time until `check()` holds (at most `limitMs` of fake time). */
-async function until(check: () => boolean, limitMs = 10_000) {
-  for (let t = 0; !check(); t++) {
-    if (t >= limitMs) throw new Error(`condition not met within ${limitMs} ms of fake time`)
-    await advance(1)
-  }
-}
 
 // Records frames, and plain sends (an idle target's message) as `direct` entries of one payload.
 function recordingTarget(id = 900) {

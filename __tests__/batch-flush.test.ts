@@ -6,6 +6,7 @@
 import { BatchManager } from '../index'
 import { openWindow, frames, sleep, TestWindow } from './helpers/window'
 import { advance, clock, fakeTime, settle } from './helpers/clock'
+import { until } from './helpers/wait'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { TIMER_EARLY_MS } = require('../lib/timers/clock')
 
@@ -13,15 +14,6 @@ const { TIMER_EARLY_MS } = require('../lib/timers/clock')
 function onClock(options: ConstructorParameters<typeof BatchManager>[0]) {
   fakeTime()
   return new BatchManager(options, { clock } as any)
-}
-
-/** Real time: polls `check()` until it holds, failing only after `limitMs` (far beyond any wait the test expects). */
-async function until(check: () => boolean, limitMs = 30_000) {
-  const end = performance.now() + limitMs
-  while (!check()) {
-    if (performance.now() > end) throw new Error('condition not met')
-    await sleep(2)
-  }
 }
 
 let w: TestWindow

@@ -7,7 +7,7 @@ import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import { HeartbeatMonitor, pingProbe, PING_CHANNEL } from '../index'
-import { advance, clock, fakeTime, settle } from './helpers/clock'
+import { advance, clock, fakeTime, settle, untilOnFakeTime as until } from './helpers/clock'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { TIMER_EARLY_MS } = require('../lib/timers/clock')
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -33,13 +33,6 @@ afterEach(() => {
   jest.useRealTimers()
 })
 
-/** Moves fake time on 1 ms at a time until `check()` holds (at most `limitMs` of fake time). */
-async function until(check: () => boolean, limitMs = 10_000) {
-  for (let t = 0; !check(); t++) {
-    if (t >= limitMs) throw new Error(`condition not met within ${limitMs} ms of fake time`)
-    await advance(1)
-  }
-}
 
 /** Real time: polls `check()` until it holds, failing only after `limitMs` (far beyond any wait the test expects). */
 async function untilReal(check: () => boolean, limitMs = 30_000) {

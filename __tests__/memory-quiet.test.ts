@@ -10,22 +10,13 @@
 import { MemoryManager, PerformanceMonitor, type PressureLevel } from '../index'
 import { closedAfterEach } from './helpers/memory'
 import { advance, clock, fakeTime } from './helpers/clock'
+import { sleep, until } from './helpers/wait'
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const manager = closedAfterEach()
 afterEach(() => {
   jest.clearAllTimers()
   jest.useRealTimers()
 })
-
-/** Real time: polls `check()` until it holds, failing only after `limitMs` (far beyond any wait the test expects). */
-async function until(check: () => boolean, limitMs = 30_000) {
-  const end = performance.now() + limitMs
-  while (!check()) {
-    if (performance.now() > end) throw new Error('condition not met')
-    await sleep(5)
-  }
-}
 
 // The native callback looks `_tick` up on the manager at each call.
 const ticksOf = (m: MemoryManager) => jest.spyOn(m as any, '_tick')

@@ -5,21 +5,13 @@
 import { MemoryManager, PerformanceMonitor, type PressureLevel } from '../index'
 import { closedAfterEach } from './helpers/memory'
 import { advance, clock, fakeTime } from './helpers/clock'
+import { until } from './helpers/wait'
 
 const manager = closedAfterEach()
 afterEach(() => {
   jest.clearAllTimers()
   jest.useRealTimers()
 })
-
-/** Real time: polls `check()` until it holds, failing only after `limitMs` (far beyond any wait the test expects). */
-async function until(check: () => boolean, limitMs = 30_000) {
-  const end = performance.now() + limitMs
-  while (!check()) {
-    if (performance.now() > end) throw new Error('condition not met')
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
 
 test('track, touch, get, release runs onCleanup once; duplicates are E_DUPLICATE_TASK', () => {
   const m = manager({ sample: false })

@@ -37,6 +37,14 @@ export async function advance(ms: number) {
   await jest.advanceTimersByTimeAsync(ms)
 }
 
+/** Moves fake time on 1 ms at a time until `check()` holds (at most `limitMs` of fake time). */
+export async function untilOnFakeTime(check: () => boolean, limitMs = 10_000) {
+  for (let t = 0; !check(); t++) {
+    if (t >= limitMs) throw new Error(`condition not met within ${limitMs} ms of fake time`)
+    await advance(1)
+  }
+}
+
 /** Lets pending promise callbacks and immediates run (real time, no fake time passes). */
 export const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
 

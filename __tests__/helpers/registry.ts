@@ -6,16 +6,7 @@ import { HandlerRegistry } from '../../index'
 const { createWindow, ensureRendererBuilt } = require('../../test/standin')
 
 export const INVOKER = path.join(__dirname, '..', '..', 'test', 'standin', 'renderers', 'invoker.js')
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Real time: polls `check()` until it holds, failing only after `limitMs` (far beyond any wait a test expects). */
-export async function until(check: () => boolean, limitMs = 15_000) {
-  const end = performance.now() + limitMs
-  while (!check()) {
-    if (performance.now() > end) throw new Error('condition not met')
-    await sleep(2)
-  }
-}
+export { sleep, until } from './wait'
 
 export function useRegistryFixtures() {
   const registries: HandlerRegistry[] = []
