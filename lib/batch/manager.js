@@ -4,7 +4,7 @@
 // JS; the addon keeps the timer and the statistics (at most one call per batch).
 const { BatchClock, ClockBatchClock, Reason } = require('./clock')
 const { nextGeneration, TIMER_EARLY_MS } = require('../timers/clock')
-const { readClock } = require('../timers/injected')
+const { readClock, nowOf } = require('../timers/injected')
 const { TargetQueue, NONE, LOW, NORMAL } = require('./target-queue')
 const { TurnFlush } = require('./turn-flush')
 const { estimateSize, exactKey } = require('./payload')
@@ -22,8 +22,6 @@ const { optimizeBatch } = require('../optimize')
 // replayed frame: random per process, distinct per manager within it.
 const streamBase = (Math.random() * 0x100000000) >>> 0
 
-const performanceNow = () => performance.now()
-
 class BatchManager {
   /**
    * `deps.monitor` gets the batch metrics, `deps.memory` (a MemoryManager) flushes on critical pressure;
@@ -38,7 +36,7 @@ class BatchManager {
       throw invalidArgument('deps.monitor', 'an object with record() and increment()', monitor)
     }
     const clock = readClock(deps?.clock, 'deps.clock')
-    this._now = clock === undefined ? performanceNow : () => clock.now()
+    this._now = nowOf(clock)
     this._o = o
     this._sampleCountdown = o.waitSampleEvery
     this._counts = new BatchCounters(monitor)

@@ -3,8 +3,7 @@
 // (lodash.debounce semantics, per key, README "Debouncer"). Deadlines live on
 // the batch clock through NativeTimers (one native timer task, a slot per key),
 // or on `deps.clock` when one is given (lib/timers/injected.js: a test's fake timers).
-const { NativeTimers } = require('../timers/native-timers')
-const { readDepsClock, ClockTimers } = require('../timers/injected')
+const { readDepsClock, nowOf, timersOn } = require('../timers/injected')
 const { readOptions } = require('./options')
 const { ClosedError, invalidArgument } = require('../errors')
 
@@ -13,11 +12,10 @@ class Debouncer {
   constructor(options, deps) {
     this._o = readOptions(options)
     const clock = readDepsClock(deps)
-    this._now = clock === undefined ? () => performance.now() : () => clock.now()
+    this._now = nowOf(clock)
     // The native side reaches these timers only through a WeakRef, so a
     // debouncer nobody closed can still be collected (lib/timers/native-timers.js).
-    const fire = (slot) => this._fire(slot)
-    this._timers = clock === undefined ? new NativeTimers(fire, this._o.delays.normal) : new ClockTimers(fire, clock)
+    this._timers = timersOn(clock, (slot) => this._fire(slot), this._o.delays.normal)
     this._keys = new Map() // key -> entry
     this._bySlot = []
     this._stats = { runs: 0, errors: 0, cancelled: 0 }

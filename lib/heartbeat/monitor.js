@@ -5,8 +5,7 @@
 // on the batch clock (NativeTimers), so an open monitor does not keep the
 // process alive; or on `deps.clock` when one is given (lib/timers/injected.js:
 // a test's fake timers).
-const { NativeTimers } = require('../timers/native-timers')
-const { readDepsClock, ClockTimers } = require('../timers/injected')
+const { readDepsClock, nowOf, timersOn } = require('../timers/injected')
 const { SafeEmitter } = require('../monitor/events')
 const { readHeartbeatOptions, backoffDelay } = require('./options')
 const { TimeoutError } = require('../errors')
@@ -20,9 +19,8 @@ class HeartbeatMonitor extends SafeEmitter {
     super()
     this._o = readHeartbeatOptions(options)
     const clock = readDepsClock(deps)
-    this._now = clock === undefined ? () => performance.now() : () => clock.now()
-    const fire = (slot) => this._fire(slot)
-    this._timers = clock === undefined ? new NativeTimers(fire, this._o.intervalMs) : new ClockTimers(fire, clock)
+    this._now = nowOf(clock)
+    this._timers = timersOn(clock, (slot) => this._fire(slot), this._o.intervalMs)
     this._timers.alloc() // NEXT
     this._timers.alloc() // DEADLINE
     this._status = 'healthy'

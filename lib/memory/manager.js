@@ -9,7 +9,7 @@ const { SafeEmitter } = require('../monitor/events')
 const { ClosedError, invalidArgument } = require('../errors')
 const { log } = require('../monitor/log')
 const { optimizeMemory } = require('../optimize')
-const { readClock } = require('../timers/injected')
+const { readClock, nowOf } = require('../timers/injected')
 
 const TREND_GAUGE = { growing: 1, stable: 0, shrinking: -1, unknown: 0 }
 const LEVEL_GAUGE = { normal: 0, warning: 1, critical: 2 }
@@ -29,7 +29,7 @@ class MemoryManager extends SafeEmitter {
     const clock = readClock(deps?.clock, 'deps.clock')
     this._clock = clock
     this._sweepTimer = undefined // with a clock: its handle for the next sweep
-    this._now = clock === undefined ? () => performance.now() : () => clock.now()
+    this._now = nowOf(clock)
     this._options = o
     this._monitor = monitor
     this._tasks = new Tasks(this._now)

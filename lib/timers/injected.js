@@ -14,6 +14,19 @@
 // (__tests__/helpers/clock.ts). Timers on a clock are the clock's: unlike the
 // native timer's, they may keep the process alive. Without one, nothing changes.
 const { invalidArgument } = require('../errors')
+const { NativeTimers } = require('./native-timers')
+
+const performanceNow = () => performance.now()
+
+/** The time a component reads: the clock's, or performance.now(). */
+function nowOf(clock) {
+  return clock === undefined ? performanceNow : () => clock.now()
+}
+
+/** Slot timers (NativeTimers' interface) on the clock, or on the native timer when there is none. */
+function timersOn(clock, onFire, defaultDelayMs) {
+  return clock === undefined ? new NativeTimers(onFire, defaultDelayMs) : new ClockTimers(onFire, clock)
+}
 
 /** Checks `deps.clock` (`argument` names it in the error); undefined when absent. */
 function readClock(value, argument) {
@@ -78,4 +91,4 @@ class ClockTimers {
   }
 }
 
-module.exports = { readClock, readDepsClock, ClockTimers }
+module.exports = { readClock, readDepsClock, nowOf, timersOn }
