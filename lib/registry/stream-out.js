@@ -7,7 +7,7 @@ const { fromThrown } = require('./pipeline/envelope')
 const { HandlerContext } = require('./pipeline/context')
 const { estimateBytes } = require('./cache-key')
 const { STREAM_CHANNEL } = require('../protocol')
-const { requestIdOf: idOfKey } = require('./pipeline/inflight')
+const { requestIdOf } = require('./pipeline/inflight')
 
 /**
  * Ends a producer early: calls its return() (a generator's finally runs) without waiting for it.
@@ -25,8 +25,6 @@ function closeProducer(iterator) {
 }
 
 class OutStream {
-  static idOfKey = idOfKey
-
   // `timeoutMs`: what is left of entry.timeoutMs once the handler resolved (it runs from the request).
   constructor(hub, entry, iterator, ctx, sender, key, total, timeoutMs = entry.timeoutMs) {
     this.hub = hub
@@ -35,7 +33,7 @@ class OutStream {
     this.iterator = iterator
     this.sender = sender
     this.key = key
-    this.id = idOfKey(key)
+    this.id = requestIdOf(key)
     this.total = total
     this.metrics = entry.stream.metrics
     this.started = performance.now()

@@ -13,7 +13,7 @@
 const { IpcError, CancelledError, ClosedError, TimeoutError, invalidArgument } = require('../errors')
 const { ok, fail, fromThrown } = require('./pipeline/envelope')
 const { HandlerContext, infoFromEvent } = require('./pipeline/context')
-const { cancelKey } = require('./pipeline/inflight')
+const { cancelKey, requestIdOf } = require('./pipeline/inflight')
 const { Histogram } = require('./native')
 const { OutStream, closeProducer } = require('./stream-out')
 const { MAX_REQUEST_ID_LENGTH, STREAM_ACK_CHANNEL, STREAM_VERSION } = require('../protocol')
@@ -61,8 +61,6 @@ class StreamMetrics {
     return { opened, completed, cancelled, failed, open, chunks, items, bytes, pausedMs, durationMs: this.durationMs.summary() }
   }
 }
-
-const { idOfKey } = OutStream
 
 function iteratorOf(source) {
   if (source !== null && (typeof source === 'object' || typeof source === 'function')) {
@@ -164,7 +162,7 @@ class StreamHub {
    * a stream request read later under this key is answered E_CANCELLED without running its handler.
    */
   cancelUnclaimed(key) {
-    if (this.closed || typeof key !== 'string' || idOfKey(key).length > MAX_REQUEST_ID_LENGTH) return
+    if (this.closed || typeof key !== 'string' || requestIdOf(key).length > MAX_REQUEST_ID_LENGTH) return
     const o = this.openings.get(key)
     if (o !== undefined) return o.cancel('the renderer cancelled it')
     if (this.streams.has(key)) return this.streams.get(key).cancel('the renderer cancelled it')
@@ -199,7 +197,7 @@ class StreamHub {
     if (sender === undefined || key === undefined || typeof sender.send !== 'function') {
       return this.refuse(entry, invalidArgument('channel', `a request from client.stream in a renderer ('${channel}' is a stream channel)`, channel), start)
     }
-    if (this.streams.has(key) || this.openings.has(key)) return this.refuse(entry, invalidArgument('id', 'a request id not already streaming', idOfKey(key)), start)
+    if (this.streams.has(key) || this.openings.has(key)) return this.refuse(entry, invalidArgument('id', 'a request id not already streaming', requestIdOf(key)), start)
     if (this.unclaimed.delete(key)) {
       const error = new CancelledError(`Stream on '${channel}' was cancelled before its request was read`, { channel })
       countEarlyEnd(this, entry, error)
