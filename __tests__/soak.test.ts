@@ -2,7 +2,7 @@
 // renderer and 200 invokes/s renderer -> main over the stand-in, memory
 // sampled by MemoryManager. Asserts delivery (every message once, in order;
 // every invoke answered right); memory growth and trend are printed, not
-// asserted (a minute is warm-up dominated: see README "Soak").
+// asserted (a minute is warm-up dominated: see docs/testing.md, "Soak").
 import path from 'path'
 import { spawn } from 'child_process'
 

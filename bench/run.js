@@ -345,7 +345,7 @@ async function main() {
     '- CPU against the transport floor: a frame sent in the turn that opened its batch (a burst\'s) makes no native',
     '  call; a frame whose batch outlived that turn makes one (its arm; forgetting it is a store the timer reads).',
     '  The first addon call after the thread slept costs ~20 us here (the native cost table), and ipcflow\'s JS runs',
-    '  cold after each sleep too: that is what stays above the floor (README, Benchmarks). `node bench/cold-burst.js`',
+    '  cold after each sleep too: that is what stays above the floor (docs/benchmarks.md). `node bench/cold-burst.js`',
     `  times one burst turn after a sleep: a minimal batcher making ipcflow's decisions in a few lines reads ${coldRatio('minimal')} of`,
     `  the floor, ipcflow ${coldRatio('ipcflow')} in this run. A burst runs ${coldFunctions('ipcflow')} distinct functions through ipcflow, ${coldFunctions('minimal')} through the minimal`,
     `  batcher and ${coldFunctions('floor')} through the floor; the floor calling 30 more trivial ones reads ${coldRatio('floor + 30 functions')}, so the count of`,
